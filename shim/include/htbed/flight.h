@@ -1,0 +1,33 @@
+/*
+ * The per-thread flight recorder: the last FR_SIZE scheduler-seam events of
+ * each workload thread, kept so that any failure, free-running or
+ * controlled, can show what every thread was doing just before it.
+ *
+ * A ring has one writer, its own thread, which never waits: it overwrites
+ * the oldest event.  Readers (the failure report) run only once the process
+ * is failing and tolerate a torn last event; under TSan they read with
+ * TSAN_IGNORE_READS so the recorder itself is never reported as a race.
+ */
+#ifndef _HTBED_FLIGHT_H
+#define	_HTBED_FLIGHT_H
+
+#include <stdint.h>
+
+#define	FR_SIZE		256		/* power of two */
+
+struct fr_event {
+	uint64_t	fe_when;	/* TSC, or the step in controlled mode */
+	uint32_t	fe_kind;	/* seam_ev_t */
+	int16_t		fe_cpu;		/* vCPU id */
+	int16_t		fe_preempt;	/* t_preempt at the event */
+	uint64_t	fe_obj;		/* object: address, or PTE physaddr */
+	uint64_t	fe_a;
+	uint64_t	fe_b;
+};
+
+struct fr_ring {
+	uint64_t	fr_head;	/* events ever recorded */
+	struct fr_event	fr_ev[FR_SIZE];
+};
+
+#endif	/* _HTBED_FLIGHT_H */

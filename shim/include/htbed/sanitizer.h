@@ -1,0 +1,48 @@
+/*
+ * Which sanitizer this build runs under, and the annotations the shim uses
+ * to tell it about synchronisation it cannot see (futex-based mutexes, the
+ * controlled-mode scheduler).  Outside TSan/ASan builds they vanish.
+ */
+#ifndef _HTBED_SANITIZER_H
+#define	_HTBED_SANITIZER_H
+
+#if defined(__SANITIZE_THREAD__)
+#define	HTBED_TSAN	1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define	HTBED_TSAN	1
+#endif
+#endif
+
+#if defined(__SANITIZE_ADDRESS__)
+#define	HTBED_ASAN	1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define	HTBED_ASAN	1
+#endif
+#endif
+
+#ifdef HTBED_TSAN
+#include <sanitizer/tsan_interface.h>
+#define	TSAN_ACQUIRE(a)			__tsan_acquire((void *)(a))
+#define	TSAN_RELEASE(a)			__tsan_release((void *)(a))
+#define	TSAN_MUTEX_PRE_LOCK(m, f)	__tsan_mutex_pre_lock((void *)(m), (f))
+#define	TSAN_MUTEX_POST_LOCK(m, f)	__tsan_mutex_post_lock((void *)(m), (f), 0)
+#define	TSAN_MUTEX_PRE_UNLOCK(m, f)	__tsan_mutex_pre_unlock((void *)(m), (f))
+#define	TSAN_MUTEX_POST_UNLOCK(m, f)	__tsan_mutex_post_unlock((void *)(m), (f))
+#define	TSAN_IGNORE_READS_BEGIN()	__tsan_ignore_reads_begin()
+#define	TSAN_IGNORE_READS_END()		__tsan_ignore_reads_end()
+void __tsan_ignore_reads_begin(void);
+void __tsan_ignore_reads_end(void);
+#else
+#define	TSAN_ACQUIRE(a)			((void)0)
+#define	TSAN_RELEASE(a)			((void)0)
+#define	TSAN_MUTEX_PRE_LOCK(m, f)	((void)0)
+#define	TSAN_MUTEX_POST_LOCK(m, f)	((void)0)
+#define	TSAN_MUTEX_PRE_UNLOCK(m, f)	((void)0)
+#define	TSAN_MUTEX_POST_UNLOCK(m, f)	((void)0)
+#define	TSAN_IGNORE_READS_BEGIN()	((void)0)
+#define	TSAN_IGNORE_READS_END()		((void)0)
+#endif
+
+#endif	/* _HTBED_SANITIZER_H */

@@ -1,0 +1,93 @@
+/*
+ * The scheduler seam.  Every shim primitive at which a real kernel could
+ * switch threads calls seam() before it acts: mutex enter and exit, condvar
+ * wait and signal, kpreempt_enable, atomic read-modify-write, CAS on a PTE,
+ * window map-in, and explicit yield points.
+ *
+ * seam() records the event in the thread's flight recorder and, when any
+ * schedule perturbation is on (seam_active), hands control to
+ * seam_schedule(): in free-running mode it may migrate the thread to another
+ * vCPU (only while t_preempt == 0), yield the host CPU or delay, with seeded
+ * probabilities; in controlled mode it lets the strategy pick who runs next.
+ */
+#ifndef _HTBED_SEAM_H
+#define	_HTBED_SEAM_H
+
+#include <sys/types.h>
+#include <sys/thread.h>
+#include <sys/cpuvar.h>
+#include <htbed/flight.h>
+
+typedef enum seam_ev {
+	EV_NONE = 0,
+	EV_OP,			/* harness op begins: a = op, b = arg */
+	EV_MUTEX_ENTER,		/* obj = mutex */
+	EV_MUTEX_WAIT,		/* enter found it held: a = owner tid */
+	EV_MUTEX_EXIT,
+	EV_CV_WAIT,		/* obj = cv, a = mutex */
+	EV_CV_WAKE,
+	EV_CV_SIGNAL,		/* a = 1 for broadcast */
+	EV_PREEMPT_ENABLE,
+	EV_MIGRATE,		/* a = old vCPU, b = new vCPU */
+	EV_ATOMIC,		/* obj = address */
+	EV_CAS_PTE,		/* obj = PTE physaddr, a = old, b = new */
+	EV_CAS_FAIL,		/* obj = PTE physaddr, a = expected, b = found */
+	EV_MAPIN,		/* obj = window va, a = pfn */
+	EV_WINDOW_REMAP,	/* a = window, b = pfn */
+	EV_TLB_INVAL,		/* obj = hat, a = va */
+	EV_YIELD,		/* explicit yield point, obj = site */
+	EV_STEAL_UNMAP,		/* obj = hat, a = va, b = old pte */
+	EV_NKINDS
+} seam_ev_t;
+
+extern const char *const seam_ev_name[EV_NKINDS];
+
+extern int seam_active;		/* any perturbation or controlled mode on */
+extern int seam_controlled;	/* controlled mode: fibers, one at a time */
+extern uint64_t seam_step;	/* controlled mode: global step counter */
+
+extern void seam_schedule(seam_ev_t ev, const void *obj);
+
+static inline void
+fr_record(kthread_t *t, seam_ev_t ev, uint64_t obj, uint64_t a, uint64_t b)
+{
+	struct fr_ring *r = t->t_fr;
+	struct fr_event *e = &r->fr_ev[r->fr_head & (FR_SIZE - 1)];
+
+	e->fe_when = seam_controlled ? seam_step : __builtin_ia32_rdtsc();
+	e->fe_kind = ev;
+	e->fe_cpu = t->t_cpu != NULL ? (int16_t)t->t_cpu->cpu_id : -1;
+	e->fe_preempt = (int16_t)t->t_preempt;
+	e->fe_obj = obj;
+	e->fe_a = a;
+	e->fe_b = b;
+	r->fr_head++;
+}
+
+/* Record an event without making it a scheduling point. */
+static inline void
+seam_note(seam_ev_t ev, uint64_t obj, uint64_t a, uint64_t b)
+{
+	kthread_t *t = curthread;
+
+	if (t != NULL)
+		fr_record(t, ev, obj, a, b);
+}
+
+/* A scheduling point: record, then let the schedule perturber act. */
+static inline void
+seam(seam_ev_t ev, const void *obj, uint64_t a, uint64_t b)
+{
+	kthread_t *t = curthread;
+
+	if (t == NULL)
+		return;
+	fr_record(t, ev, (uint64_t)(uintptr_t)obj, a, b);
+	if (seam_active)
+		seam_schedule(ev, obj);
+}
+
+/* An explicit yield point for code that wants one (harness, HAT). */
+#define	SEAM_YIELD(site)	seam(EV_YIELD, (site), 0, 0)
+
+#endif	/* _HTBED_SEAM_H */

@@ -1,0 +1,43 @@
+/*
+ * Kernel threads (illumos <sys/thread.h>).
+ *
+ * Every workload thread of the testbed (a pthread in free-running mode, a
+ * fiber in controlled mode) has a kthread_t.  curthread is a thread-local
+ * pointer; in controlled mode the scheduler switches it with the fiber.
+ *
+ * The kernel fields htable.c and the HAT use come first.  The rest is
+ * testbed state: the vCPU the thread runs on (changed only at a preemption
+ * point while t_preempt is zero), the locks it holds (for the lock-order
+ * checker and for reports) and its flight recorder.
+ */
+#ifndef _SYS_THREAD_H
+#define	_SYS_THREAD_H
+
+#include <sys/types.h>
+
+#define	T_HELD_MAX	16
+
+struct kmutex;
+struct fr_ring;
+
+struct _kthread {
+	int		t_preempt;	/* kpreempt_disable() depth */
+	uint8_t		t_hatdepth;	/* HAT recursion depth */
+	struct cpu	*t_cpu;		/* vCPU this thread runs on */
+	struct proc	*t_procp;
+
+	/* testbed state */
+	int		t_tid;		/* T<n> in reports and traces */
+	const char	*t_name;
+	int		t_nheld;
+	struct kmutex	*t_held[T_HELD_MAX];
+	uint8_t		t_held_class[T_HELD_MAX];
+	uint64_t	t_rng;		/* seam injection RNG */
+	struct fr_ring	*t_fr;		/* flight recorder */
+	void		*t_sched;	/* controlled-mode fiber, or NULL */
+};
+
+extern __thread kthread_t *htbed_curthread;
+#define	curthread	(htbed_curthread)
+
+#endif	/* _SYS_THREAD_H */

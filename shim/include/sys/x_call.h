@@ -1,0 +1,11 @@
+/*
+ * illumos <sys/x_call.h>: nothing in it is used by the code under test on a
+ * 64-bit, non-Xen build; the header exists so that an unmodified htable.c
+ * finds it here rather than in the host's /usr/include.
+ */
+#ifndef _SYS_X_CALL_H
+#define	_SYS_X_CALL_H
+
+#include <sys/types.h>
+
+#endif	/* _SYS_X_CALL_H */
