@@ -35,7 +35,15 @@ struct _kthread {
 	uint64_t	t_rng;		/* seam injection RNG */
 	struct fr_ring	*t_fr;		/* flight recorder */
 	void		*t_sched;	/* controlled-mode fiber, or NULL */
+	int		t_nomemwait;	/* acts as pageout for NOMEMWAIT() */
+	uint64_t	t_stat[8];	/* per-thread TS_* counters */
 };
+
+/* per-thread counters, summed by shim_stats() */
+#define	TS_CAS_FAIL	0	/* CAS_PTE that found another value */
+#define	TS_WIN_REMAP	1	/* window remapped to another frame */
+#define	TS_MIGRATE	2	/* vCPU changes */
+#define	TS_MAPIN	3	/* x86pte_mapin through a window */
 
 extern __thread kthread_t *htbed_curthread;
 #define	curthread	(htbed_curthread)

@@ -1,0 +1,79 @@
+/*
+ * Services of the host operating system, for the kernel-domain code.
+ *
+ * The testbed is built in two domains.  Kernel-domain files (htable.c, the
+ * HAT, the shim's kernel side, the harness) compile against the illumos
+ * headers of shim/include and cannot include libc headers, which would
+ * clash with them.  Host-domain files (shim/host, stress/) compile against
+ * libc.  This header, which uses only freestanding types, is the one
+ * interface between the two.
+ */
+#ifndef _HTBED_HOST_H
+#define	_HTBED_HOST_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <stdarg.h>
+
+/* output: stdout / stderr, unbuffered enough to survive an abort */
+extern void	host_printf(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+extern void	host_eprintf(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+extern int	host_vsnprintf(char *buf, size_t len, const char *fmt,
+    va_list ap);
+extern int	host_snprintf(char *buf, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+extern void	host_flush(void);
+extern void	host_exit(int code) __attribute__((noreturn));
+extern void	host_abort(void) __attribute__((noreturn));
+
+/* a growable text buffer, for reports assembled before they are written */
+typedef struct host_buf {
+	char	*hb_data;
+	size_t	hb_len;
+	size_t	hb_cap;
+} host_buf_t;
+extern void	hbuf_printf(host_buf_t *, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+extern void	hbuf_free(host_buf_t *);
+
+/* write a whole file: to a temporary name, then rename; 0 or -1 */
+extern int	host_write_file_atomic(const char *path, const void *data,
+    size_t len);
+
+/* time and scheduling */
+extern uint64_t	host_now_ns(void);
+extern void	host_yield(void);
+extern void	host_sleep_ns(uint64_t ns);
+extern int	host_ncores(void);
+
+/* futex word waits: return when *addr != val or on a wakeup */
+extern void	host_futex_wait(uint32_t *addr, uint32_t val);
+extern void	host_futex_wake(uint32_t *addr, int nwake);
+
+/* memory */
+extern void	*host_alloc(size_t size);		/* aborts on failure */
+extern void	*host_zalloc(size_t size);
+extern void	host_free(void *);
+
+/* threads */
+typedef struct host_thread host_thread_t;
+extern host_thread_t *host_thread_create(void (*fn)(void *), void *arg);
+extern void	host_thread_join(host_thread_t *);
+
+/*
+ * Emulated physical memory: one memfd of nframes 4K frames.
+ *  - physmap: the whole object mapped linearly (frame pfn at
+ *    physmap + pfn * 4K).  The checker and kpm mode use it.
+ *  - windows: nwin consecutive pages, initially PROT_NONE, each of which
+ *    host_phys_window_map() points at one frame (mmap MAP_FIXED), so a
+ *    window is a real virtual page that shows whatever frame it was last
+ *    mapped to, to every thread, as on hardware.
+ */
+extern int	host_phys_init(uint64_t nframes, unsigned nwin,
+    char **physmap, char **windows);
+extern void	host_phys_window_map(char *window_va, uint64_t pfn);
+extern void	host_phys_window_unmap(char *window_va);
+
+#endif	/* _HTBED_HOST_H */

@@ -1,0 +1,73 @@
+/*
+ * Bringing up the emulated machine: the configuration, vCPUs, physical
+ * memory and windows, schedule perturbation and crash handling.  The HAT
+ * boots on top of it (hat_init()).
+ */
+#include <sys/types.h>
+#include <sys/systm.h>
+#include <sys/machparam.h>
+#include <sys/cpuvar.h>
+#include <vm/seg_kmem.h>
+#include <vm/seg_kpm.h>
+#include <htbed/seam.h>
+#include <htbed/shim.h>
+
+uintptr_t kernelbase = 0xfffffd8000000000ul;
+char *panicstr;
+vmem_t *hat_memload_arena;
+
+static struct shim_config config;
+
+extern void shim_cpus_init(int);
+extern int shim_phys_init(const struct shim_config *, char **, unsigned);
+extern void shim_windows_init(char *, unsigned);
+extern void seam_configure(const struct shim_config *);
+extern void bug_install_handlers(void);
+extern void shim_page_stats(struct shim_stats *);
+extern uint64_t shim_kmem_fail_count(void);
+
+const struct shim_config *
+shim_cfg(void)
+{
+	return (&config);
+}
+
+int
+shim_init(const struct shim_config *c)
+{
+	char *windows;
+
+	if (c->sc_ncpus < 1 || c->sc_ncpus > NCPU || c->sc_ptframes < 8) {
+		host_eprintf("htbed: bad machine: %d vCPUs (1..%d), %llu "
+		    "page-table frames (at least 8)\n", c->sc_ncpus, NCPU,
+		    (unsigned long long)c->sc_ptframes);
+		return (-1);
+	}
+	config = *c;
+	shim_cpus_init(c->sc_ncpus);
+	if (shim_phys_init(c, &windows, 2 * (unsigned)ncpus) != 0)
+		return (-1);
+	shim_windows_init(windows, 2 * (unsigned)ncpus);
+	kpm_vbase = c->sc_kpm ? shim_physmap : NULL;
+	seam_configure(c);
+	bug_install_handlers();
+	return (0);
+}
+
+void
+shim_stats(struct shim_stats *s)
+{
+	int i, n = shim_nthreads();
+
+	__builtin_memset(s, 0, sizeof (*s));
+	for (i = 0; i < n; i++) {
+		kthread_t *t = shim_thread(i);
+
+		s->ss_cas_fail += t->t_stat[TS_CAS_FAIL];
+		s->ss_window_remaps += t->t_stat[TS_WIN_REMAP];
+		s->ss_migrations += t->t_stat[TS_MIGRATE];
+		s->ss_mapins += t->t_stat[TS_MAPIN];
+	}
+	shim_page_stats(s);
+	s->ss_kmem_fail = shim_kmem_fail_count();
+}

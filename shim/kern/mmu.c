@@ -1,0 +1,158 @@
+/*
+ * How the kernel reaches page tables: kpm, the per-CPU windows, the boot
+ * window, and atomic PTE updates.
+ *
+ * Window mode (kpm_vbase == NULL).  Window x is a real virtual page at
+ * mmu.pwin_base + x * 4K; its "PTE" is the x-th entry of the array at
+ * mmu.pwin_pte_va.  Writing that entry changes nothing by itself, as on
+ * hardware, where the TLB keeps the old translation: only
+ * mmu_tlbflush_entry() of the window address remaps the page (mmap
+ * MAP_FIXED) to the frame the entry names.  A thread that keeps using a
+ * window after another thread remapped it reads and writes the other
+ * frame, really.
+ *
+ * The shim checks the window protocol at every remap: the thread must run
+ * on the window's vCPU with preemption disabled and hold that vCPU's
+ * hci_mutex (KERNEL-API.md rule 13); and the frame must be an allocated
+ * page-table frame.  kpm mode checks the same of every hat_kpm_pfn2va().
+ */
+#include <sys/types.h>
+#include <sys/thread.h>
+#include <sys/cpuvar.h>
+#include <sys/archsystm.h>
+#include <sys/systm.h>
+#include <vm/hat_i86.h>
+#include <vm/seg_kpm.h>
+#include <vm/kboot_mmu.h>
+#include <htbed/seam.h>
+#include <htbed/shim.h>
+
+caddr_t kpm_vbase;
+
+static unsigned nwin;
+static pfn_t *win_pfn;		/* frame each window shows now */
+
+void
+shim_windows_init(char *windows, unsigned n)
+{
+	unsigned x;
+
+	nwin = n;
+	win_pfn = host_zalloc(sizeof (pfn_t) * n);
+	for (x = 0; x < n; x++)
+		win_pfn[x] = PFN_INVALID;
+	mmu.pwin_base = windows;
+	mmu.pwin_pte_va = host_zalloc(sizeof (x86pte_t) * n);
+	mmu.pwin_pte_pa = 0;
+}
+
+static void
+frame_check(pfn_t pfn, const char *how)
+{
+	if (!shim_frame_in_use(pfn))
+		BUG("use-after-free", "%s of pfn 0x%lx, which is not an "
+		    "allocated page-table frame%s", how, pfn,
+		    pfn >= shim_pt_first && pfn <= shim_pt_last ?
+		    " (it was freed)" : "");
+}
+
+caddr_t
+hat_kpm_pfn2va(pfn_t pfn)
+{
+	frame_check(pfn, "kpm access");
+	return (kpm_vbase + ((uintptr_t)pfn << MMU_PAGESHIFT));
+}
+
+void *
+kbm_remap_window(paddr_t pa, int writeable)
+{
+	(void) writeable;
+	frame_check((pfn_t)(pa >> MMU_PAGESHIFT), "boot window map");
+	return (shim_physmap + pa);
+}
+
+static void
+window_check_owner(kthread_t *t, unsigned x)
+{
+	int c = (int)(x / 2);
+	struct hat_cpu_info *hci = cpu[c]->cpu_hat_info;
+
+	if (t->t_cpu->cpu_id != c)
+		BUG("window", "T%d on cpu%d remaps window %u of cpu%d", t->t_tid,
+		    t->t_cpu->cpu_id, x, c);
+	if (t->t_preempt <= 0)
+		BUG("window", "T%d remaps window %u with preemption enabled",
+		    t->t_tid, x);
+	if (hci == NULL || !mutex_owned(&hci->hci_mutex))
+		BUG("window", "T%d remaps window %u without holding "
+		    "hci_mutex(cpu%d)", t->t_tid, x, c);
+}
+
+static void
+window_reload(kthread_t *t, unsigned x)
+{
+	x86pte_t pte = ((x86pte_t *)(void *)mmu.pwin_pte_va)[x];
+	pfn_t pfn = (pfn_t)((pte & PT_PADDR) >> MMU_PAGESHIFT);
+
+	window_check_owner(t, x);
+	if (!PTE_ISVALID(pte))
+		BUG("window", "window %u flushed with an invalid PTE 0x%lx", x,
+		    pte);
+	frame_check(pfn, "window map");
+	t->t_stat[TS_MAPIN]++;
+	if (win_pfn[x] == pfn)
+		return;
+	host_phys_window_map(PWIN_VA(x), pfn);
+	win_pfn[x] = pfn;
+	t->t_stat[TS_WIN_REMAP]++;
+	seam(EV_WINDOW_REMAP, PWIN_VA(x), x, pfn);
+}
+
+void
+mmu_tlbflush_entry(caddr_t addr)
+{
+	uintptr_t off = (uintptr_t)addr - (uintptr_t)mmu.pwin_base;
+
+	if (mmu.pwin_base != NULL && off < (uintptr_t)nwin << MMU_PAGESHIFT) {
+		window_reload(curthread, (unsigned)(off >> MMU_PAGESHIFT));
+		return;
+	}
+	seam_note(EV_TLB_INVAL, 0, (uint64_t)(uintptr_t)addr, 0);
+}
+
+/* the physical address behind a PTE pointer, for traces */
+static uint64_t
+ptep_to_pa(const x86pte_t *ptep)
+{
+	uintptr_t p = (uintptr_t)ptep;
+	uintptr_t off = p - (uintptr_t)shim_physmap;
+
+	if (off < (uintptr_t)physmem << MMU_PAGESHIFT)
+		return (off);
+	off = p - (uintptr_t)mmu.pwin_base;
+	if (mmu.pwin_base != NULL && off < (uintptr_t)nwin << MMU_PAGESHIFT)
+		return (((uint64_t)win_pfn[off >> MMU_PAGESHIFT] <<
+		    MMU_PAGESHIFT) | (off & MMU_PAGEOFFSET));
+	return (p);
+}
+
+x86pte_t
+shim_cas_pte(x86pte_t *ptep, x86pte_t old, x86pte_t new)
+{
+	uint64_t pa = ptep_to_pa(ptep);
+	x86pte_t found = old;
+
+	seam(EV_CAS_PTE, (const void *)(uintptr_t)pa, old, new);
+	if (!__atomic_compare_exchange_n(ptep, &found, new, 0,
+	    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+		curthread->t_stat[TS_CAS_FAIL]++;
+		seam_note(EV_CAS_FAIL, pa, old, found);
+	}
+	return (found);
+}
+
+void
+block_zero_no_xmm(void *dst, int len)
+{
+	__builtin_memset(dst, 0, (size_t)len);
+}

@@ -1,0 +1,357 @@
+/*
+ * The bug-found event, and everything that turns into one: failed ASSERT
+ * and VERIFY, panic(), cmn_err(CE_PANIC), fatal signals and sanitizer
+ * deaths.
+ *
+ * Exactly one failure is reported per process: the first thread to fail
+ * builds the report (what, where, thread, vCPU, locks held, the last events
+ * of every thread), hands it to the harness hook, which writes the failure
+ * artifacts completely, and the process exits 1.  Threads that fail after
+ * it wait for the exit.
+ */
+#include <stdarg.h>
+#include <sys/types.h>
+#include <sys/thread.h>
+#include <sys/cpuvar.h>
+#include <sys/cmn_err.h>
+#include <sys/debug.h>
+#include <sys/promif.h>
+#include <htbed/sanitizer.h>
+#include <htbed/seam.h>
+#include <htbed/shim.h>
+
+#define	REPORT_EVENTS	24	/* last events shown per thread */
+
+static int bug_started;
+static bug_hook_t bug_hook;
+
+const char *const seam_ev_name[EV_NKINDS] = {
+	[EV_NONE] = "-",
+	[EV_OP] = "op",
+	[EV_MUTEX_ENTER] = "mutex_enter",
+	[EV_MUTEX_WAIT] = "mutex_wait",
+	[EV_MUTEX_EXIT] = "mutex_exit",
+	[EV_CV_WAIT] = "cv_wait",
+	[EV_CV_WAKE] = "cv_wake",
+	[EV_CV_SIGNAL] = "cv_signal",
+	[EV_PREEMPT_ENABLE] = "kpreempt_enable",
+	[EV_MIGRATE] = "migrate",
+	[EV_ATOMIC] = "atomic",
+	[EV_CAS_PTE] = "cas",
+	[EV_CAS_FAIL] = "cas_fail",
+	[EV_MAPIN] = "mapin",
+	[EV_WINDOW_REMAP] = "window_remap",
+	[EV_TLB_INVAL] = "tlb_inval",
+	[EV_YIELD] = "yield",
+	[EV_STEAL_UNMAP] = "steal_unmap",
+};
+
+/* the harness names ops in traces; the shim only knows their numbers */
+static const char *(*op_namer)(uint64_t op);
+
+void
+bug_set_op_namer(const char *(*fn)(uint64_t))
+{
+	op_namer = fn;
+}
+
+void
+bug_set_hook(bug_hook_t hook)
+{
+	bug_hook = hook;
+}
+
+int
+bug_in_progress(void)
+{
+	return (__atomic_load_n(&bug_started, __ATOMIC_ACQUIRE));
+}
+
+static void
+pte_where(uint64_t pa, char *buf, size_t len)
+{
+	(void) host_snprintf(buf, len, "pte pfn 0x%llx idx %llu",
+	    (unsigned long long)(pa >> 12),
+	    (unsigned long long)((pa & 0xfff) >> 3));
+}
+
+void
+fr_format_event(const struct fr_event *e, char *buf, size_t len)
+{
+	const char *kind = e->fe_kind < EV_NKINDS ?
+	    seam_ev_name[e->fe_kind] : "?";
+	char obj[80];
+
+	switch (e->fe_kind) {
+	case EV_MUTEX_ENTER:
+	case EV_MUTEX_EXIT:
+		lock_name((const kmutex_t *)(uintptr_t)e->fe_obj, obj,
+		    sizeof (obj));
+		(void) host_snprintf(buf, len, "%-14s %s%s", kind, obj,
+		    e->fe_a ? " (try)" : "");
+		return;
+	case EV_MUTEX_WAIT:
+		lock_name((const kmutex_t *)(uintptr_t)e->fe_obj, obj,
+		    sizeof (obj));
+		(void) host_snprintf(buf, len, "%-14s %s held by T%lld", kind,
+		    obj, (long long)e->fe_a);
+		return;
+	case EV_CAS_PTE:
+	case EV_CAS_FAIL:
+		pte_where(e->fe_obj, obj, sizeof (obj));
+		(void) host_snprintf(buf, len, "%-14s %s 0x%llx%s0x%llx", kind,
+		    obj, (unsigned long long)e->fe_a,
+		    e->fe_kind == EV_CAS_PTE ? "->" : " found ",
+		    (unsigned long long)e->fe_b);
+		return;
+	case EV_MIGRATE:
+		(void) host_snprintf(buf, len, "%-14s cpu%llu -> cpu%llu",
+		    kind, (unsigned long long)e->fe_a,
+		    (unsigned long long)e->fe_b);
+		return;
+	case EV_MAPIN:
+	case EV_WINDOW_REMAP:
+		(void) host_snprintf(buf, len, "%-14s window %llu pfn 0x%llx",
+		    kind, (unsigned long long)e->fe_a,
+		    (unsigned long long)e->fe_b);
+		return;
+	case EV_OP:
+		(void) host_snprintf(buf, len, "%-14s %s 0x%llx", kind,
+		    op_namer != NULL ? op_namer(e->fe_a) : "?",
+		    (unsigned long long)e->fe_b);
+		return;
+	case EV_TLB_INVAL:
+	case EV_STEAL_UNMAP:
+		(void) host_snprintf(buf, len, "%-14s hat %p va 0x%llx 0x%llx",
+		    kind, (void *)(uintptr_t)e->fe_obj,
+		    (unsigned long long)e->fe_a, (unsigned long long)e->fe_b);
+		return;
+	default:
+		(void) host_snprintf(buf, len, "%-14s %p 0x%llx 0x%llx", kind,
+		    (void *)(uintptr_t)e->fe_obj, (unsigned long long)e->fe_a,
+		    (unsigned long long)e->fe_b);
+		return;
+	}
+}
+
+static void
+dump_held(host_buf_t *b, const kthread_t *t)
+{
+	char name[64];
+	int i;
+
+	if (t->t_nheld == 0) {
+		hbuf_printf(b, "none");
+		return;
+	}
+	for (i = 0; i < t->t_nheld; i++) {
+		lock_name(t->t_held[i], name, sizeof (name));
+		hbuf_printf(b, "%s%s (%s)", i ? ", " : "", name,
+		    lock_class_name[t->t_held_class[i]]);
+	}
+}
+
+/*
+ * The rings of other threads may be written while we read them; the read
+ * tolerates a torn last event and is hidden from TSan (see flight.h).
+ */
+void
+bug_dump_threads(host_buf_t *b, int nevents)
+{
+	int n = shim_nthreads(), i;
+	char line[160];
+
+	TSAN_IGNORE_READS_BEGIN();
+	for (i = 0; i < n; i++) {
+		const kthread_t *t = shim_thread(i);
+		uint64_t head, k;
+
+		if (t == NULL)
+			continue;
+		head = t->t_fr->fr_head;
+		hbuf_printf(b, "T%d %s: cpu%d t_preempt=%d held: ", t->t_tid,
+		    t->t_name, t->t_cpu != NULL ? t->t_cpu->cpu_id : -1,
+		    t->t_preempt);
+		dump_held(b, t);
+		hbuf_printf(b, "\n");
+		k = head > (uint64_t)nevents ? head - (uint64_t)nevents : 0;
+		if (head - k > FR_SIZE)
+			k = head - FR_SIZE;
+		for (; k < head; k++) {
+			const struct fr_event *e =
+			    &t->t_fr->fr_ev[k & (FR_SIZE - 1)];
+
+			fr_format_event(e, line, sizeof (line));
+			hbuf_printf(b, "    %14llu T%-2d cpu%-2d %s\n",
+			    (unsigned long long)e->fe_when, t->t_tid,
+			    e->fe_cpu, line);
+		}
+	}
+	TSAN_IGNORE_READS_END();
+}
+
+static void
+bug_report(const char *kind, const char *where, const char *msg)
+{
+	kthread_t *t = curthread;
+	host_buf_t b = { 0 };
+
+	hbuf_printf(&b, "==== htbed: BUG FOUND: %s ====\n", kind);
+	hbuf_printf(&b, "what:   %s\n", msg);
+	hbuf_printf(&b, "where:  %s\n", where);
+	if (t != NULL) {
+		hbuf_printf(&b, "thread: T%d (%s) on cpu%d, t_preempt=%d, "
+		    "t_hatdepth=%d\n", t->t_tid, t->t_name,
+		    t->t_cpu != NULL ? t->t_cpu->cpu_id : -1, t->t_preempt,
+		    t->t_hatdepth);
+		hbuf_printf(&b, "locks:  ");
+		dump_held(&b, t);
+		hbuf_printf(&b, "\n");
+	}
+	hbuf_printf(&b, "---- last events of every thread (oldest first) "
+	    "----\n");
+	bug_dump_threads(&b, REPORT_EVENTS);
+	host_eprintf("%.*s", (int)b.hb_len, b.hb_data);
+	if (bug_hook != NULL)
+		bug_hook(kind, where, &b);
+	host_flush();
+	hbuf_free(&b);
+}
+
+static void
+bug_wait_forever(void)
+{
+	for (;;)
+		host_sleep_ns(1000000000ull);
+}
+
+void
+htbed_bug(const char *kind, const char *file, int line, const char *fmt, ...)
+{
+	char msg[1024], where[256];
+	va_list ap;
+
+	if (__atomic_exchange_n(&bug_started, 1, __ATOMIC_ACQ_REL) != 0)
+		bug_wait_forever();
+	va_start(ap, fmt);
+	(void) host_vsnprintf(msg, sizeof (msg), fmt, ap);
+	va_end(ap);
+	(void) host_snprintf(where, sizeof (where), "%s:%d", file, line);
+	bug_report(kind, where, msg);
+	host_exit(1);
+}
+
+int
+assfail(const char *expr, const char *file, int line)
+{
+	htbed_bug("assertion", file, line, "assertion failed: %s", expr);
+}
+
+void
+htbed_panic(const char *file, int line, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void) host_vsnprintf(msg, sizeof (msg), fmt, ap);
+	va_end(ap);
+	htbed_bug("panic", file, line, "panic: %s", msg);
+}
+
+void
+cmn_err(int level, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void) host_vsnprintf(msg, sizeof (msg), fmt, ap);
+	va_end(ap);
+	if (level == CE_PANIC)
+		htbed_bug("panic", "cmn_err", 0, "panic: %s", msg);
+	if (level != CE_IGNORE)
+		host_eprintf("%s%s\n", level == CE_WARN ? "WARNING: " :
+		    level == CE_NOTE ? "NOTICE: " : "", msg);
+}
+
+void
+prom_printf(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void) host_vsnprintf(msg, sizeof (msg), fmt, ap);
+	va_end(ap);
+	host_eprintf("%s", msg);
+}
+
+void
+htbed_internal_error(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void) host_vsnprintf(msg, sizeof (msg), fmt, ap);
+	va_end(ap);
+	host_eprintf("htbed: internal error (a testbed failure, not a bug "
+	    "in the code under test): %s\n", msg);
+	host_exit(2);
+}
+
+/*
+ * Fatal signals and sanitizer deaths.  The signal handler (host side)
+ * calls bug_signal(); sanitizers call the death callback after printing
+ * their own report, which the failure artifacts then refer to.
+ */
+static const char *
+poison_hint(uintptr_t addr)
+{
+	if ((addr >> 32) == (KMEM_POISON >> 32))
+		return (" (poisoned: a freed kmem object was used)");
+	if ((addr >> 32) == (KMEM_JUNK >> 32))
+		return (" (junk: an uninitialised kmem object was used)");
+	return ("");
+}
+
+void
+bug_signal(int sig, void *addr)
+{
+	const char *what = sig == 11 ? "SIGSEGV" : sig == 7 ? "SIGBUS" :
+	    sig == 4 ? "SIGILL" : sig == 8 ? "SIGFPE" : sig == 6 ? "SIGABRT" :
+	    "signal";
+	char msg[160];
+
+	if (__atomic_exchange_n(&bug_started, 1, __ATOMIC_ACQ_REL) != 0)
+		bug_wait_forever();
+	(void) host_snprintf(msg, sizeof (msg), "%s at address %p%s", what,
+	    addr, poison_hint((uintptr_t)addr));
+	bug_report("signal", what, msg);
+	host_exit(1);
+}
+
+void
+bug_sanitizer_died(void)
+{
+	if (__atomic_exchange_n(&bug_started, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	bug_report("sanitizer", "sanitizer report above",
+	    "the sanitizer reported an error (report printed above)");
+}
+
+#if defined(HTBED_TSAN) || defined(HTBED_ASAN)
+#include <sanitizer/common_interface_defs.h>
+#endif
+extern void host_install_crash_handlers(void (*)(int, void *));
+
+void
+bug_install_handlers(void)
+{
+#if defined(HTBED_TSAN) || defined(HTBED_ASAN)
+	__sanitizer_set_death_callback(bug_sanitizer_died);
+#else
+	host_install_crash_handlers(bug_signal);
+#endif
+}

@@ -1,0 +1,228 @@
+/*
+ * The lock-order checker: lock classes and the rules between them.
+ *
+ * Each mutex has a class (enum lock_class), given explicitly by
+ * mutex_set_class() or found from its address (htable_mutex[],
+ * htable_reserve_mutex, hat_list_lock, a vCPU's hci_mutex).  A thread may
+ * take a mutex of class C while holding one of class H only if the rule
+ * table allows H -> C.  The rules are the protocol's (KERNEL-API.md §6):
+ *
+ *	mlist -> bucket -> hci		(rule 7, rule 13)
+ *	hat_mutex, htable_reserve_mutex, hat_list_lock are leaves
+ *	one bucket mutex at a time (they are shared by every hat)
+ *	nothing inside the window span (hci_mutex held)
+ *
+ * lockdep_forbid() states where a class must not be held at all: no kmem
+ * or page call and no hat_pte_unmap() under a bucket mutex or the window
+ * (rules 6 and 7), no sleeping in the window span (rule 13).  Violations
+ * are reported at once, whether or not the interleaving that would
+ * deadlock happens in this run.
+ */
+#include <sys/types.h>
+#include <sys/mutex.h>
+#include <sys/thread.h>
+#include <sys/cpuvar.h>
+#include <vm/htable.h>
+#include <htbed/shim.h>
+
+extern kmutex_t htable_mutex[];
+extern kmutex_t htable_reserve_mutex;
+extern kmutex_t hat_list_lock;
+
+#define	NUM_BUCKET_MUTEX	128
+
+const char *const lock_class_name[LC_NCLASSES] = {
+	"unclassified", "page", "mlist", "bucket",
+	"hci", "hat", "reserve", "hat_list"
+};
+
+static const uint32_t may_take[LC_NCLASSES] = {
+	[LC_NONE]	= ~0u,
+	[LC_PAGE]	= 0,
+	[LC_MLIST]	= LCM(LC_NONE) | LCM(LC_BUCKET) | LCM(LC_HCI) |
+			    LCM(LC_PAGE),
+	[LC_BUCKET]	= LCM(LC_HCI),
+	[LC_HCI]	= 0,
+	[LC_HAT]	= 0,
+	[LC_RESERVE]	= 0,
+	[LC_HATLIST]	= 0,
+};
+
+/* named arrays of mutexes, for reports: mlist_lock[i], page_lock[i] */
+#define	MAX_NAMED	8
+static struct {
+	kmutex_t	*na_base;
+	int		na_n;
+	const char	*na_name;
+} named[MAX_NAMED];
+static int nnamed;
+
+void
+mutex_set_class(kmutex_t *m, enum lock_class c)
+{
+	__atomic_store_n(&m->m_class, (uint8_t)c, __ATOMIC_RELAXED);
+}
+
+void
+lock_register_array(kmutex_t *base, int n, enum lock_class c,
+    const char *name)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		mutex_set_class(&base[i], c);
+	if (nnamed < MAX_NAMED) {
+		named[nnamed].na_base = base;
+		named[nnamed].na_n = n;
+		named[nnamed].na_name = name;
+		nnamed++;
+	}
+}
+
+static int
+hci_cpu_of(const kmutex_t *m)
+{
+	int i;
+
+	for (i = 0; i < ncpus; i++) {
+		if (cpu[i]->cpu_hat_info != NULL &&
+		    m == &cpu[i]->cpu_hat_info->hci_mutex)
+			return (i);
+	}
+	return (-1);
+}
+
+static int
+class_by_address(kmutex_t *m)
+{
+	if (m >= &htable_mutex[0] && m < &htable_mutex[NUM_BUCKET_MUTEX])
+		return (LC_BUCKET);
+	if (m == &htable_reserve_mutex)
+		return (LC_RESERVE);
+	if (m == &hat_list_lock)
+		return (LC_HATLIST);
+	if (hci_cpu_of(m) >= 0)
+		return (LC_HCI);
+	return (LC_NONE);
+}
+
+int
+lock_class_of(kmutex_t *m)
+{
+	int c = __atomic_load_n(&m->m_class, __ATOMIC_RELAXED);
+
+	if (c == LC_NONE) {
+		c = class_by_address(m);
+		if (c != LC_NONE)
+			mutex_set_class(m, (enum lock_class)c);
+	}
+	return (c);
+}
+
+void
+lock_name(const kmutex_t *m, char *buf, size_t len)
+{
+	int i;
+
+	if (m >= &htable_mutex[0] && m < &htable_mutex[NUM_BUCKET_MUTEX]) {
+		(void) host_snprintf(buf, len, "htable_mutex[%d]",
+		    (int)(m - htable_mutex));
+		return;
+	}
+	if (m == &htable_reserve_mutex) {
+		(void) host_snprintf(buf, len, "htable_reserve_mutex");
+		return;
+	}
+	if (m == &hat_list_lock) {
+		(void) host_snprintf(buf, len, "hat_list_lock");
+		return;
+	}
+	if ((i = hci_cpu_of(m)) >= 0) {
+		(void) host_snprintf(buf, len, "hci_mutex(cpu%d)", i);
+		return;
+	}
+	for (i = 0; i < nnamed; i++) {
+		if (m >= named[i].na_base &&
+		    m < named[i].na_base + named[i].na_n) {
+			(void) host_snprintf(buf, len, "%s[%d]",
+			    named[i].na_name, (int)(m - named[i].na_base));
+			return;
+		}
+	}
+	(void) host_snprintf(buf, len, "%s mutex %p",
+	    lock_class_name[__atomic_load_n(&m->m_class, __ATOMIC_RELAXED)],
+	    (const void *)m);
+}
+
+int
+lockdep_enter(kthread_t *t, kmutex_t *m)
+{
+	int c = lock_class_of(m);
+	char a[64], b[64];
+	int i;
+
+	for (i = 0; i < t->t_nheld; i++) {
+		kmutex_t *h = t->t_held[i];
+		int hc = t->t_held_class[i];
+
+		if (h == m) {
+			lock_name(m, a, sizeof (a));
+			BUG("mutex-misuse", "recursive mutex_enter(%s) by T%d",
+			    a, t->t_tid);
+		}
+		if ((may_take[hc] & LCM(c)) == 0) {
+			lock_name(h, a, sizeof (a));
+			lock_name(m, b, sizeof (b));
+			BUG("lock-order", "T%d takes %s (%s) while holding %s "
+			    "(%s)", t->t_tid, b, lock_class_name[c], a,
+			    lock_class_name[hc]);
+		}
+	}
+	return (c);
+}
+
+void
+lockdep_push(kthread_t *t, kmutex_t *m, int c)
+{
+	if (t->t_nheld == T_HELD_MAX)
+		htbed_internal_error("T%d holds more than %d mutexes",
+		    t->t_tid, T_HELD_MAX);
+	t->t_held[t->t_nheld] = m;
+	t->t_held_class[t->t_nheld] = (uint8_t)c;
+	t->t_nheld++;
+}
+
+void
+lockdep_exit(kthread_t *t, kmutex_t *m)
+{
+	int i;
+
+	for (i = t->t_nheld - 1; i >= 0; i--) {
+		if (t->t_held[i] != m)
+			continue;
+		for (; i + 1 < t->t_nheld; i++) {
+			t->t_held[i] = t->t_held[i + 1];
+			t->t_held_class[i] = t->t_held_class[i + 1];
+		}
+		t->t_nheld--;
+		return;
+	}
+	htbed_internal_error("T%d exits a mutex missing from its held list",
+	    t->t_tid);
+}
+
+void
+lockdep_forbid(uint32_t class_mask, const char *what)
+{
+	kthread_t *t = curthread;
+	char a[64];
+	int i;
+
+	for (i = 0; i < t->t_nheld; i++) {
+		if ((class_mask & LCM(t->t_held_class[i])) == 0)
+			continue;
+		lock_name(t->t_held[i], a, sizeof (a));
+		BUG("lock-order", "%s called by T%d while holding %s (%s)",
+		    what, t->t_tid, a, lock_class_name[t->t_held_class[i]]);
+	}
+}

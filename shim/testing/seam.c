@@ -1,0 +1,54 @@
+/*
+ * The free-running side of the scheduler seam: seeded schedule
+ * perturbation for real threads on a 2-core host.
+ *
+ * At a seam point a thread may, with the configured probabilities,
+ *  - move to another vCPU (only while t_preempt == 0: see cpu.c);
+ *  - give up its host CPU (sched_yield), or spin for up to ~16K pause
+ *    instructions, which stretches the window in which another thread can
+ *    interleave.
+ * The random stream is the thread's own (seeded from --seed), so a run's
+ * perturbation decisions are reproducible even though the OS scheduling
+ * around them is not.
+ */
+#include <sys/types.h>
+#include <sys/thread.h>
+#include <sys/cpuvar.h>
+#include <htbed/seam.h>
+#include <htbed/shim.h>
+
+int seam_active;
+int seam_controlled;
+uint64_t seam_step;
+
+static uint32_t yield_ppm;
+static uint32_t migrate_ppm;
+
+void
+seam_configure(const struct shim_config *c)
+{
+	yield_ppm = c->sc_yield_ppm;
+	migrate_ppm = ncpus > 1 ? c->sc_migrate_ppm : 0;
+	seam_active = yield_ppm != 0 || migrate_ppm != 0;
+}
+
+void
+seam_schedule(seam_ev_t ev, const void *obj)
+{
+	kthread_t *t = curthread;
+	uint64_t r = shim_rand();
+	uint32_t spins;
+
+	(void) ev;
+	(void) obj;
+	if (t->t_preempt == 0 && (uint32_t)(r % 1000000) < migrate_ppm)
+		shim_migrate(t, (int)((r >> 20) % (uint64_t)ncpus));
+	if ((uint32_t)((r >> 40) % 1000000) >= yield_ppm)
+		return;
+	if ((r & 3) != 0) {
+		host_yield();
+		return;
+	}
+	for (spins = (uint32_t)(r >> 2) & 0x3fff; spins > 0; spins--)
+		__builtin_ia32_pause();
+}
