@@ -44,6 +44,10 @@ struct _kthread {
 #define	TS_WIN_REMAP	1	/* window remapped to another frame */
 #define	TS_MIGRATE	2	/* vCPU changes */
 #define	TS_MAPIN	3	/* x86pte_mapin through a window */
+#define	TS_HT_CREATE	4	/* htable_create() calls by the HAT */
+#define	TS_HT_RELEASE	5	/* htable_release() calls by the HAT */
+#define	TS_TLB_INVAL	6	/* hat_tlb_inval() shootdowns */
+#define	TS_STEAL_UNMAP	7	/* hat_pte_unmap() called back by steal */
 
 extern __thread kthread_t *htbed_curthread;
 #define	curthread	(htbed_curthread)

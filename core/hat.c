@@ -1,0 +1,762 @@
+/*
+ * The HAT layer: address spaces on top of htable.c, driving it the way
+ * illumos hat_i86.c does (KERNEL-API.md section 5).  It is the code under
+ * test's only caller in every mode, so it must work unchanged with the
+ * project's core/htable.c and with an unmodified illumos htable.c.
+ *
+ * What it keeps, and the rules it follows:
+ *  - every htable_lookup/create/acquire/getpte/getpage and every
+ *    successful htable_walk gives a hold that ends with htable_release;
+ *  - a mapping's valid count is raised after its PTE is installed and
+ *    lowered only by the thread whose CAS cleared the PTE;
+ *  - hat_pages_mapped[] counts leaf mappings per level (htable_walk uses
+ *    it to skip levels);
+ *  - locked mappings count in ht_lock_cnt (not for the kernel hat);
+ *  - consistent mappings have an hment on their page, added and removed
+ *    under the page's mapping-list lock, which is taken before any bucket
+ *    mutex and never across htable_create();
+ *  - the hat list and the VICTIM and FREEING flags change under
+ *    hat_list_lock; flags are changed atomically because htable.c reads
+ *    them without the lock.
+ */
+#include <sys/types.h>
+#include <sys/sysmacros.h>
+#include <sys/kmem.h>
+#include <sys/atomic.h>
+#include <sys/systm.h>
+#include <sys/cpuvar.h>
+#include <sys/thread.h>
+#include <sys/mman.h>
+#include <vm/as.h>
+#include <vm/hat.h>
+#include <vm/hat_i86.h>
+#include <htbed/seam.h>
+#include <htbed/shim.h>
+#include "hat_testbed.h"
+
+struct as		kas;
+struct hat_mmu_info	mmu;
+struct hatstats		hatstat;
+uint_t			khat_running;
+uint_t			can_steal_post_boot;
+uint_t			use_boot_reserve = 1;
+kmutex_t		hat_list_lock;
+kcondvar_t		hat_list_cv;
+
+uint_t			hat_hash_cnt = 64;
+uint_t			hat_boot_reserve = 16;
+const struct hat_observer *hat_observer;
+
+extern void		hment_init(void);
+
+#define	VALID_OF(ht)	ATOMIC_READ((ht)->ht_valid_cnt)
+
+/*
+ * ------------------------------------------------------------------------
+ * Boot
+ * ------------------------------------------------------------------------
+ */
+
+/* amd64 with NX, PGE and 1G pages, 48-bit VA (KERNEL-API.md section 2) */
+static void
+mmu_init(void)
+{
+	uint_t l;
+
+	mmu.pt_nx = PT_NX;
+	mmu.pt_global = PT_GLOBAL;
+	mmu.pae_hat = 1;
+	mmu.num_level = 4;
+	mmu.max_level = 3;
+	mmu.max_page_level = 2;
+	mmu.umax_page_level = 2;
+	mmu.ptes_per_table = 512;
+	mmu.top_level_count = 512;
+	mmu.pte_size = 8;
+	mmu.pte_size_shift = 3;
+	mmu.hole_start = 0x0000800000000000ul;
+	mmu.hole_end = 0xffff7ffffffffffful;
+	for (l = 0; l < mmu.num_level; l++) {
+		mmu.level_shift[l] = 12 + 9 * l;
+		mmu.level_size[l] = 1ul << mmu.level_shift[l];
+		mmu.level_offset[l] = mmu.level_size[l] - 1;
+		mmu.level_mask[l] = ~mmu.level_offset[l];
+		mmu.pte_bits[l] = PT_VALID | (l > 0 ? PT_PAGESIZE : 0);
+		mmu.ptp_bits[l] = (l > 0) ? PT_PTPBITS : 0;
+	}
+	mmu.ptp_bits[mmu.num_level] = PT_PTPBITS;
+	mmu.hash_cnt = hat_hash_cnt;
+	mmu.vlp_hash_cnt = hat_hash_cnt;
+}
+
+static void
+hat_setup(hat_t *hat, struct as *as)
+{
+	mutex_init(&hat->hat_mutex, NULL, MUTEX_DEFAULT, NULL);
+	mutex_set_class(&hat->hat_mutex, LC_HAT);
+	hat->hat_as = as;
+	hat->hat_num_hash = mmu.hash_cnt;
+	hat->hat_ht_hash = kmem_zalloc(hat->hat_num_hash * sizeof (htable_t *),
+	    KM_SLEEP);
+}
+
+/*
+ * Bring up the kernel hat: the reserve, the vCPUs' windows, the top table
+ * (built through the boot window, khat_running still 0), then the tables
+ * for every 512G slot at and above kernelbase, held forever so that user
+ * hats can copy their entries.
+ */
+void
+hat_init(void)
+{
+	hat_t *khat = kmem_zalloc(sizeof (hat_t), KM_SLEEP);
+	int c;
+
+	mmu_init();
+	htable_init();
+	hment_init();
+	hat_setup(khat, &kas);
+	kas.a_hat = khat;
+	htable_initial_reserve(hat_boot_reserve);
+	for (c = 0; c < ncpus; c++)
+		x86pte_cpu_init(cpu[c]);
+	khat->hat_htable = htable_create(khat, 0, (level_t)mmu.max_level, NULL);
+	khat_running = 1;
+	hat_init_finish();
+}
+
+void
+hat_init_finish(void)
+{
+	uintptr_t va = kernelbase & LEVEL_MASK(mmu.max_level);
+
+	use_boot_reserve = 0;
+	htable_adjust_reserve();
+	do {
+		(void) htable_create(kas.a_hat, va,
+		    (level_t)mmu.max_level - 1, NULL);
+		va += LEVEL_SIZE(mmu.max_level);
+	} while (va != 0);
+}
+
+/*
+ * ------------------------------------------------------------------------
+ * Address spaces
+ * ------------------------------------------------------------------------
+ */
+hat_t *
+hat_alloc(struct as *as)
+{
+	hat_t *hat = kmem_zalloc(sizeof (hat_t), KM_SLEEP);
+	uint_t first = (uint_t)(kernelbase >> LEVEL_SHIFT(mmu.max_level)) &
+	    (mmu.ptes_per_table - 1);
+	htable_t *ktop;
+
+	ATOMIC_WRITE(can_steal_post_boot, 1);
+	hat_setup(hat, as);
+
+	/* the top table: held for the hat's life; kernel entries copied */
+	hat->hat_htable = htable_create(hat, 0, TOP_LEVEL(hat), NULL);
+	ktop = htable_lookup(kas.a_hat, 0, (level_t)mmu.max_level);
+	x86pte_copy(ktop, hat->hat_htable, first, mmu.ptes_per_table - first);
+	htable_release(ktop);
+
+	mutex_enter(&hat_list_lock);
+	hat->hat_prev = NULL;
+	hat->hat_next = kas.a_hat->hat_next;
+	if (hat->hat_next != NULL)
+		hat->hat_next->hat_prev = hat;
+	else
+		kas.a_hat->hat_prev = hat;
+	kas.a_hat->hat_next = hat;
+	mutex_exit(&hat_list_lock);
+	return (hat);
+}
+
+/* teardown begins: wait out any stealer, then no more TLB work or frees */
+void
+hat_free_start(hat_t *hat)
+{
+	mutex_enter(&hat_list_lock);
+	while (ATOMIC_READ(hat->hat_flags) & HAT_VICTIM)
+		cv_wait(&hat_list_cv, &hat_list_lock);
+	atomic_or_16(&hat->hat_flags, HAT_FREEING);
+	mutex_exit(&hat_list_lock);
+}
+
+/* teardown ends: off the list, every table purged, the hat freed */
+void
+hat_free_end(hat_t *hat)
+{
+	ASSERT(ATOMIC_READ(hat->hat_flags) & HAT_FREEING);
+	mutex_enter(&hat_list_lock);
+	if (hat->hat_prev != NULL)
+		hat->hat_prev->hat_next = hat->hat_next;
+	else
+		kas.a_hat->hat_next = hat->hat_next;
+	if (hat->hat_next != NULL)
+		hat->hat_next->hat_prev = hat->hat_prev;
+	else
+		kas.a_hat->hat_prev = hat->hat_prev;
+	mutex_exit(&hat_list_lock);
+
+	htable_purge_hat(hat);
+	kmem_free(hat->hat_ht_hash, hat->hat_num_hash * sizeof (htable_t *));
+	mutex_destroy(&hat->hat_mutex);
+	kmem_free(hat, sizeof (hat_t));
+}
+
+void
+hat_enter(hat_t *hat)
+{
+	mutex_enter(&hat->hat_mutex);
+}
+
+void
+hat_exit(hat_t *hat)
+{
+	mutex_exit(&hat->hat_mutex);
+}
+
+/*
+ * A shootdown.  No TLBs are emulated yet, so it is recorded; it must not
+ * block: callers hold bucket mutexes, mapping-list locks or a window.
+ */
+void
+hat_tlb_inval(hat_t *hat, uintptr_t va)
+{
+	if (ATOMIC_READ(hat->hat_flags) & HAT_FREEING)
+		return;
+	curthread->t_stat[TS_TLB_INVAL]++;
+	seam(EV_TLB_INVAL, hat, va, 0);
+}
+
+/*
+ * ------------------------------------------------------------------------
+ * Loading
+ * ------------------------------------------------------------------------
+ */
+static x86pte_t
+hati_mkpte(pfn_t pfn, uint_t attr, level_t l, uint_t flags, uintptr_t va)
+{
+	x86pte_t pte = MAKEPTE(pfn, l);
+
+	if (attr & PROT_WRITE)
+		pte |= PT_WRITABLE;
+	if (attr & PROT_USER)
+		pte |= PT_USER;
+	if (!(attr & PROT_EXEC))
+		pte |= mmu.pt_nx;
+	if (flags & HAT_LOAD_NOCONSIST)
+		pte |= PT_NOCONSIST | PT_REF | PT_MOD;
+	else if (attr & HAT_NOSYNC)
+		pte |= PT_NOSYNC | PT_REF | PT_MOD;
+	if (va >= kernelbase)
+		pte |= mmu.pt_global;
+	return (pte);
+}
+
+/*
+ * Install pte at entry of ht (held).  Returns -1 if a large page collided
+ * with a table link (LPAGE_ERROR): the caller retries with smaller pages.
+ */
+static int
+hati_pte_map(htable_t *ht, uint_t entry, page_t *pp, x86pte_t pte,
+    uint_t flags)
+{
+	hat_t *hat = ht->ht_hat;
+	level_t l = ht->ht_level;
+	boolean_t lock = (flags & HAT_LOAD_LOCK) && hat != kas.a_hat;
+	boolean_t consist = pp != NULL && !(flags & HAT_LOAD_NOCONSIST);
+	hment_t *hm = consist ? hment_prepare(ht, entry, pp) : NULL;
+	x86pte_t old;
+	int rv = 0;
+
+	if (lock)
+		HTABLE_LOCK_INC(ht);
+	if (consist)
+		x86_hm_enter(pp);
+	old = x86pte_set(ht, entry, pte, NULL);
+	if (old == LPAGE_ERROR) {
+		if (lock)
+			HTABLE_LOCK_DEC(ht);
+		rv = -1;
+	} else if (!PTE_ISVALID(old)) {
+		if (consist) {
+			hment_assign(ht, entry, pp, hm);
+			hm = NULL;
+		}
+		HTABLE_INC(ht->ht_valid_cnt);
+		PGCNT_INC(hat, l);
+	} else if (PTE2PFN(old, l) != PTE2PFN(pte, l) &&
+	    !(flags & HAT_LOAD_REMAP)) {
+		panic("hati_pte_map: va 0x%lx maps pfn 0x%lx, not 0x%lx, and "
+		    "HAT_LOAD_REMAP is not set", htable_e2va(ht, entry),
+		    PTE2PFN(old, l), PTE2PFN(pte, l));
+	}
+	if (consist)
+		x86_hm_exit(pp);
+	if (hm != NULL)
+		hment_free(hm);
+	return (rv);
+}
+
+static int
+hati_load_common(hat_t *hat, uintptr_t va, page_t *pp, uint_t attr,
+    uint_t flags, level_t level, pfn_t pfn)
+{
+	htable_t *ht;
+	int rv;
+
+	curthread->t_hatdepth++;
+	if (flags & HAT_LOAD_SHARE) {
+		mutex_enter(&hat_list_lock);
+		atomic_or_16(&hat->hat_flags, HAT_SHARED);
+		mutex_exit(&hat_list_lock);
+	}
+	ht = htable_lookup(hat, va, level);
+	if (ht == NULL) {
+		curthread->t_stat[TS_HT_CREATE]++;
+		ht = htable_create(hat, va, level, NULL);
+	}
+	rv = hati_pte_map(ht, htable_va2entry(va, ht), pp,
+	    hati_mkpte(pfn, attr, level, flags, va), flags);
+	curthread->t_stat[TS_HT_RELEASE]++;
+	htable_release(ht);
+	curthread->t_hatdepth--;
+	return (rv);
+}
+
+void
+hat_memload(hat_t *hat, caddr_t addr, page_t *pp, uint_t attr, uint_t flags)
+{
+	uintptr_t va = (uintptr_t)addr;
+
+	ASSERT((va & MMU_PAGEOFFSET) == 0);
+	ASSERT(hat == kas.a_hat || va < kernelbase);
+	if (hati_load_common(hat, va, pp, attr, flags, 0, pp->p_pagenum) != 0)
+		panic("hat_memload: a 4K load at va 0x%lx failed", va);
+}
+
+/*
+ * Load len bytes of pages.  Where pps[] holds a 2M page (p_szc 1) at a
+ * 2M-aligned address, one large mapping is tried; if a level-0 table is
+ * still linked there (LPAGE_ERROR), its 4K pages are loaded instead.
+ */
+void
+hat_memload_array(hat_t *hat, caddr_t addr, size_t len, page_t **pps,
+    uint_t attr, uint_t flags)
+{
+	uintptr_t va = (uintptr_t)addr, end = va + len;
+	size_t i = 0, n;
+
+	while (va < end) {
+		n = 1;
+		if (pps[i]->p_szc == 1 && (va & LEVEL_OFFSET(1)) == 0 &&
+		    end - va >= LEVEL_SIZE(1)) {
+			n = LEVEL_SIZE(1) >> MMU_PAGESHIFT;
+			if (hati_load_common(hat, va, pps[i], attr, flags, 1,
+			    pps[i]->p_pagenum) != 0)
+				n = 1;
+		}
+		if (n == 1)
+			hat_memload(hat, (caddr_t)va, pps[i], attr, flags);
+		va += n << MMU_PAGESHIFT;
+		i += n;
+	}
+}
+
+/*
+ * ------------------------------------------------------------------------
+ * Unloading
+ * ------------------------------------------------------------------------
+ */
+
+/* the page_t behind a PTE, NULL for a mapping without hments */
+static page_t *
+pte_page(x86pte_t pte, level_t l)
+{
+	page_t *pp;
+
+	if (pte & PT_NOCONSIST)
+		return (NULL);
+	pp = page_numtopp_nolock(PTE2PFN(pte, l));
+	if (pp == NULL || pp->p_kind != PK_DATA)
+		panic("hat: PTE " FMT_PTE " maps pfn 0x%lx, which is not a "
+		    "page of the workload", pte, PTE2PFN(pte, l));
+	return (pp);
+}
+
+static void
+observe_begin(boolean_t foreign, hat_t *hat, uintptr_t va, level_t l,
+    pfn_t pfn)
+{
+	if (foreign && hat_observer != NULL)
+		hat_observer->ho_foreign_begin(hat, va, l, pfn);
+}
+
+static void
+observe_end(boolean_t foreign, hat_t *hat, uintptr_t va, level_t l,
+    int removed)
+{
+	if (foreign && hat_observer != NULL)
+		hat_observer->ho_foreign_end(hat, va, l, removed);
+}
+
+/*
+ * Remove the mapping old_pte at entry of ht (held by the caller).  Only
+ * the thread whose CAS clears the PTE adjusts the counts; if another
+ * thread remapped the entry meanwhile, try again with what it installed;
+ * if it was unmapped, there is nothing left to do.  `foreign` says the
+ * mapping is not the caller's own (a steal), for the observer.
+ */
+static void
+hati_pte_unmap(htable_t *ht, uint_t entry, uint_t flags, x86pte_t old_pte,
+    void *pte_ptr, boolean_t tlb, boolean_t foreign)
+{
+	hat_t *hat = ht->ht_hat;
+	level_t l = ht->ht_level;
+	uintptr_t va = htable_e2va(ht, entry);
+	page_t *pp;
+	hment_t *hm = NULL;
+	x86pte_t found;
+
+	lockdep_forbid(LCM(LC_BUCKET) | LCM(LC_HCI), "hat_pte_unmap");
+	if ((flags & HAT_UNLOAD_UNLOCK) && hat != kas.a_hat) {
+		if (ATOMIC_READ(ht->ht_lock_cnt) == 0)
+			panic("hat_pte_unmap: unlocking va 0x%lx, but its table "
+			    "has no locked mappings", va);
+		HTABLE_LOCK_DEC(ht);
+	}
+	for (;;) {
+		if (!PTE_ISVALID(old_pte))
+			return;
+		pp = pte_page(old_pte, l);
+		if (pp != NULL)
+			x86_hm_enter(pp);
+		observe_begin(foreign, hat, va, l, PTE2PFN(old_pte, l));
+		found = x86pte_inval(ht, entry, old_pte, pte_ptr, tlb);
+		if (PTE_ISVALID(found) &&
+		    PTE2PFN(found, l) == PTE2PFN(old_pte, l))
+			break;
+		observe_end(foreign, hat, va, l, 0);
+		if (pp != NULL)
+			x86_hm_exit(pp);
+		old_pte = found;
+	}
+	observe_end(foreign, hat, va, l, 1);
+	if (pp != NULL) {
+		if (!(flags & HAT_UNLOAD_NOSYNC))
+			pp->p_nrm |= ((found & PT_REF) ? P_REF : 0) |
+			    ((found & PT_MOD) ? P_MOD : 0);
+		hm = hment_remove(pp, ht, entry);
+		x86_hm_exit(pp);
+	}
+	HTABLE_DEC(ht->ht_valid_cnt);
+	PGCNT_DEC(hat, l);
+	if (hm != NULL)
+		hment_free(hm);
+}
+
+/* called back by htable.c while it steals a table */
+void
+hat_pte_unmap(htable_t *ht, uint_t entry, uint_t flags, x86pte_t old_pte,
+    void *pte_ptr, boolean_t tlb)
+{
+	curthread->t_stat[TS_STEAL_UNMAP]++;
+	seam_note(EV_STEAL_UNMAP, (uint64_t)(uintptr_t)ht->ht_hat,
+	    htable_e2va(ht, entry), old_pte);
+	hati_pte_unmap(ht, entry, flags, old_pte, pte_ptr, tlb, B_TRUE);
+}
+
+void
+hat_unload(hat_t *hat, caddr_t addr, size_t len, uint_t flags)
+{
+	uintptr_t start = (uintptr_t)addr, va = start, end = start + len;
+	htable_t *ht = NULL;
+	boolean_t unloaded = B_FALSE;
+	uint_t entry;
+	x86pte_t pte;
+
+	ASSERT(hat == kas.a_hat || end <= kernelbase);
+	if (len == MMU_PAGESIZE) {
+		ht = htable_getpte(hat, va, &entry, &pte, 0);
+		if (ht == NULL)
+			return;
+		if (PTE_ISVALID(pte))
+			hati_pte_unmap(ht, entry, flags, pte, NULL, B_TRUE,
+			    B_FALSE);
+		htable_release(ht);
+		return;
+	}
+	while (va < end) {
+		pte = htable_walk(hat, &ht, &va, end);
+		if (ht == NULL)
+			break;
+		if (va < start)
+			panic("hat_unload: the large page at 0x%lx begins "
+			    "before 0x%lx", va, start);
+		hati_pte_unmap(ht, htable_va2entry(va, ht), flags, pte, NULL,
+		    B_FALSE, B_FALSE);
+		unloaded = B_TRUE;
+		va += LEVEL_SIZE(ht->ht_level);
+	}
+	if (ht != NULL)
+		htable_release(ht);
+	/* the walk left the TLBs alone: one flush covers the range */
+	if (unloaded)
+		hat_tlb_inval(hat, DEMAP_ALL_ADDR);
+}
+
+void
+hat_unlock(hat_t *hat, caddr_t addr, size_t len)
+{
+	uintptr_t va = (uintptr_t)addr, end = va + len;
+	htable_t *ht = NULL;
+
+	if (hat == kas.a_hat)
+		return;
+	while (va < end) {
+		(void) htable_walk(hat, &ht, &va, end);
+		if (ht == NULL)
+			break;
+		if (ATOMIC_READ(ht->ht_lock_cnt) == 0)
+			panic("hat_unlock: va 0x%lx is not locked", va);
+		HTABLE_LOCK_DEC(ht);
+		va += LEVEL_SIZE(ht->ht_level);
+	}
+	if (ht != NULL)
+		htable_release(ht);
+}
+
+/*
+ * The process is swapped out: unload what may be unloaded.  Shared tables
+ * are skipped whole; a level-0 table with locked entries is skipped whole;
+ * any other entry is unloaded if its table has no locked entry.  Then the
+ * hat's cached tables are given back.
+ */
+void
+hat_swapout(hat_t *hat)
+{
+	uintptr_t va = 0, end = kernelbase;
+	htable_t *ht = NULL;
+	level_t l;
+
+	while (va < end) {
+		(void) htable_walk(hat, &ht, &va, end);
+		if (ht == NULL)
+			break;
+		l = ht->ht_level;
+		if (ht->ht_flags & HTABLE_SHARED_PFN) {
+			va = ht->ht_vaddr + LEVEL_SIZE(l + 1);
+			htable_release(ht);
+			ht = NULL;
+			continue;
+		}
+		if (ATOMIC_READ(ht->ht_lock_cnt) == 0)
+			hat_unload(hat, (caddr_t)va, LEVEL_SIZE(l), HAT_UNLOAD);
+		if (ATOMIC_READ(ht->ht_lock_cnt) > 0 && l == 0)
+			va = ht->ht_vaddr + LEVEL_SIZE(1);
+		else
+			va += LEVEL_SIZE(l);
+	}
+	if (ht != NULL)
+		htable_release(ht);
+	htable_purge_hat(hat);
+}
+
+/*
+ * Remove one mapping of pp, found through its hment, with the page's
+ * mapping-list lock held; the hment keeps the table alive until
+ * htable_acquire() holds it.  Drops the list lock before the release,
+ * which may free tables.
+ */
+static hment_t *
+hati_page_unmap(page_t *pp, htable_t *ht, uint_t entry)
+{
+	hat_t *hat = ht->ht_hat;
+	level_t l = ht->ht_level;
+	uintptr_t va = htable_e2va(ht, entry);
+	x86pte_t old;
+	hment_t *hm;
+
+	htable_acquire(ht);
+	observe_begin(B_TRUE, hat, va, l, pp->p_pagenum);
+	old = x86pte_inval(ht, entry, 0, NULL, B_TRUE);
+	if (!PTE_ISVALID(old) || PTE2PFN(old, l) != pp->p_pagenum)
+		panic("hati_page_unmap: va 0x%lx holds " FMT_PTE ", not a "
+		    "mapping of pfn 0x%lx", va, old, pp->p_pagenum);
+	observe_end(B_TRUE, hat, va, l, 1);
+	HTABLE_DEC(ht->ht_valid_cnt);
+	PGCNT_DEC(hat, l);
+	pp->p_nrm |= ((old & PT_REF) ? P_REF : 0) | ((old & PT_MOD) ? P_MOD : 0);
+	hm = hment_remove(pp, ht, entry);
+	x86_hm_exit(pp);
+	htable_release(ht);
+	return (hm);
+}
+
+/* remove every mapping of pp, which the caller holds exclusive */
+int
+hat_pageunload(page_t *pp, uint_t forceflag)
+{
+	htable_t *ht;
+	uint_t entry;
+	hment_t *hm;
+
+	(void) forceflag;
+	ASSERT(PAGE_EXCL(pp));
+	for (;;) {
+		x86_hm_enter(pp);
+		if (hment_walk(pp, &ht, &entry, NULL) == NULL) {
+			x86_hm_exit(pp);
+			return (0);
+		}
+		hm = hati_page_unmap(pp, ht, entry);
+		hment_free(hm);
+	}
+}
+
+/*
+ * ------------------------------------------------------------------------
+ * Shared page tables (ISM)
+ * ------------------------------------------------------------------------
+ */
+
+/* may ism_ht's page table be shared at vaddr for what remains to map? */
+static boolean_t
+hati_can_share(htable_t *ism_ht, uintptr_t ism_va, uintptr_t vaddr,
+    uintptr_t end)
+{
+	level_t l = ism_ht->ht_level;
+	uint_t e;
+
+	if (l >= (level_t)mmu.max_level || ism_va != ism_ht->ht_vaddr ||
+	    (vaddr & LEVEL_OFFSET(l + 1)) != 0 ||
+	    end - vaddr < LEVEL_SIZE(l + 1))
+		return (B_FALSE);
+	for (e = 0; l > 0 && e < HTABLE_NUM_PTES(ism_ht); e++) {
+		x86pte_t pte = x86pte_get(ism_ht, e);
+
+		if (PTE_ISVALID(pte) && !PTE_ISPAGE(pte, l))
+			return (B_FALSE);
+	}
+	return (B_TRUE);
+}
+
+/*
+ * Map [addr, addr + len) of hat to what ism_hat maps at src: by sharing
+ * whole page tables where they line up, by locked per-page loads where
+ * they do not.
+ */
+int
+hat_share(hat_t *hat, caddr_t addr, hat_t *ism_hat, caddr_t src, size_t len,
+    uint_t ismszc)
+{
+	uintptr_t vstart = (uintptr_t)addr, end = vstart + len;
+	uintptr_t istart = (uintptr_t)src, iva = istart, iend = istart + len;
+	htable_t *ism_ht = NULL, *ht;
+	uintptr_t vaddr;
+	x86pte_t pte;
+	level_t l;
+
+	(void) ismszc;
+	while (iva < iend) {
+		pte = htable_walk(ism_hat, &ism_ht, &iva, iend);
+		if (ism_ht == NULL)
+			break;
+		l = ism_ht->ht_level;
+		vaddr = vstart + (iva - istart);
+		ht = htable_lookup(hat, vaddr, l);
+		if (ht != NULL && !(ht->ht_flags & HTABLE_SHARED_PFN)) {
+			htable_release(ht);
+			ht = NULL;
+		}
+		if (ht == NULL && hati_can_share(ism_ht, iva, vaddr, end))
+			ht = htable_create(hat, vaddr, l, ism_ht);
+		if (ht != NULL) {
+			atomic_add_long(&hat->hat_ism_pgcnt,
+			    (long)(VALID_OF(ism_ht) - VALID_OF(ht)) <<
+			    (LEVEL_SHIFT(l) - MMU_PAGESHIFT));
+			ATOMIC_WRITE(ht->ht_valid_cnt, VALID_OF(ism_ht));
+			htable_release(ht);
+			iva = ism_ht->ht_vaddr + LEVEL_SIZE(l + 1);
+			htable_release(ism_ht);
+			ism_ht = NULL;
+			continue;
+		}
+		(void) hati_load_common(hat, vaddr, NULL,
+		    PROT_READ | PROT_USER | ((pte & PT_WRITABLE) ? PROT_WRITE : 0),
+		    HAT_LOAD_LOCK | HAT_LOAD_NOCONSIST, l, PTE2PFN(pte, l));
+		iva += LEVEL_SIZE(l);
+	}
+	if (ism_ht != NULL)
+		htable_release(ism_ht);
+	return (0);
+}
+
+/*
+ * Undo hat_share(): free the shared tables (each release drops the hold
+ * on its source), then unload what was loaded page by page.
+ */
+void
+hat_unshare(hat_t *hat, caddr_t addr, size_t len, uint_t ismszc)
+{
+	uintptr_t start = (uintptr_t)addr, end = start + len, va;
+	boolean_t flush = B_FALSE;
+	htable_t *ht;
+	int l;
+
+	(void) ismszc;
+	for (l = (int)MIN(mmu.max_page_level, 2); l >= 0; l--) {
+		for (va = start & LEVEL_MASK(l + 1); va < end;
+		    va += LEVEL_SIZE(l + 1)) {
+			ht = htable_lookup(hat, va, (level_t)l);
+			if (ht == NULL)
+				continue;
+			if (ht->ht_flags & HTABLE_SHARED_PFN) {
+				atomic_add_long(&hat->hat_ism_pgcnt,
+				    -((long)VALID_OF(ht) <<
+				    (LEVEL_SHIFT(l) - MMU_PAGESHIFT)));
+				ATOMIC_WRITE(ht->ht_valid_cnt, 0);
+				flush = B_TRUE;
+			}
+			htable_release(ht);
+		}
+	}
+	if (flush)
+		hat_tlb_inval(hat, DEMAP_ALL_ADDR);
+	hat_unload(hat, addr, len, HAT_UNLOAD_UNMAP | HAT_UNLOAD_UNLOCK);
+}
+
+/*
+ * ------------------------------------------------------------------------
+ * Lookups
+ * ------------------------------------------------------------------------
+ */
+pfn_t
+hat_probe_level(hat_t *hat, uintptr_t va, level_t *lp)
+{
+	htable_t *ht;
+	uint_t entry;
+	x86pte_t pte;
+	level_t l;
+
+	ht = htable_getpage(hat, va, &entry);
+	if (ht == NULL)
+		return (PFN_INVALID);
+	l = ht->ht_level;
+	pte = x86pte_get(ht, entry);
+	htable_release(ht);
+	if (!PTE_ISPAGE(pte, l))
+		return (PFN_INVALID);
+	if (lp != NULL)
+		*lp = l;
+	return (PTE2PFN(pte, l) + ((va & LEVEL_OFFSET(l)) >> MMU_PAGESHIFT));
+}
+
+pfn_t
+hat_getpfnum(hat_t *hat, caddr_t addr)
+{
+	return (hat_probe_level(hat, (uintptr_t)addr, NULL));
+}
