@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -141,6 +142,26 @@ host_write_file_atomic(const char *path, const void *data, size_t len)
 	if (fsync(fd) != 0 || close(fd) != 0 || rename(tmp, path) != 0) {
 		(void) unlink(tmp);
 		return (-1);
+	}
+	return (0);
+}
+
+int
+host_mkdir_p(const char *path)
+{
+	char buf[4096];
+	size_t i, n = strlen(path);
+
+	if (n == 0 || n >= sizeof (buf))
+		return (-1);
+	memcpy(buf, path, n + 1);
+	for (i = 1; i <= n; i++) {
+		if (buf[i] != '/' && buf[i] != '\0')
+			continue;
+		buf[i] = '\0';
+		if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+			return (-1);
+		buf[i] = (i == n) ? '\0' : '/';
 	}
 	return (0);
 }

@@ -54,6 +54,15 @@ shim_init(const struct shim_config *c)
 	return (0);
 }
 
+/* failure injection may start once the machine is up */
+void
+shim_set_injection(const struct shim_config *c)
+{
+	config.sc_kmem_fail_ppm = c->sc_kmem_fail_ppm;
+	config.sc_page_fail_ppm = c->sc_page_fail_ppm;
+	config.sc_upgrade_fail_ppm = c->sc_upgrade_fail_ppm;
+}
+
 void
 shim_stats(struct shim_stats *s)
 {

@@ -49,7 +49,7 @@ static const uint32_t may_take[LC_NCLASSES] = {
 };
 
 /* named arrays of mutexes, for reports: mlist_lock[i], page_lock[i] */
-#define	MAX_NAMED	8
+#define	MAX_NAMED	160
 static struct {
 	kmutex_t	*na_base;
 	int		na_n;
@@ -144,8 +144,13 @@ lock_name(const kmutex_t *m, char *buf, size_t len)
 	for (i = 0; i < nnamed; i++) {
 		if (m >= named[i].na_base &&
 		    m < named[i].na_base + named[i].na_n) {
-			(void) host_snprintf(buf, len, "%s[%d]",
-			    named[i].na_name, (int)(m - named[i].na_base));
+			if (named[i].na_n == 1)
+				(void) host_snprintf(buf, len, "%s",
+				    named[i].na_name);
+			else
+				(void) host_snprintf(buf, len, "%s[%d]",
+				    named[i].na_name,
+				    (int)(m - named[i].na_base));
 			return;
 		}
 	}

@@ -42,6 +42,9 @@ extern void	hbuf_free(host_buf_t *);
 extern int	host_write_file_atomic(const char *path, const void *data,
     size_t len);
 
+/* mkdir -p; 0 or -1 */
+extern int	host_mkdir_p(const char *path);
+
 /* time and scheduling */
 extern uint64_t	host_now_ns(void);
 extern void	host_yield(void);

@@ -18,6 +18,7 @@
 /* set-up: physical memory, vCPUs and windows; before hat_init() */
 extern int	shim_init(const struct shim_config *);
 extern const struct shim_config *shim_cfg(void);
+extern void	shim_set_injection(const struct shim_config *);
 
 /* threads: every thread that runs kernel code is attached first */
 extern kthread_t *shim_thread_attach(const char *name, int cpuid);

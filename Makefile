@@ -1,0 +1,96 @@
+# htbed: a testbed for races in illumos htable.c.  See README.md.
+#
+#   make stress                 free-running stress (release), ARGS=... passed on
+#   make VARIANT=tsan stress    the same under ThreadSanitizer (also: asan)
+#   make test                   everything CI runs (under 10 minutes)
+#   make check-ref              the reference htable.c compiles against the shim
+#   make mutant M=name          build a planted bug from mutants/
+#   make mutants                the mutant detection table (mutants/results.md)
+#   make bench                  bench/results.md
+#   HTABLE_C=path               build the given htable.c instead of core/htable.c
+
+VARIANT ?= release
+ifeq ($(origin CC),default)
+CC := clang
+endif
+CORE ?= core
+REF_HTABLE ?= ../shared/reference/htable.c
+HTABLE_SRC := $(if $(HTABLE_C),$(HTABLE_C),$(CORE)/htable.c)
+B ?= build/$(VARIANT)$(if $(HTABLE_C),-ext)
+ARGS ?=
+
+CFLAGS_release := -O2
+CFLAGS_tsan := -O1 -fsanitize=thread
+CFLAGS_asan := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all
+ifeq ($(filter $(VARIANT),release tsan asan),)
+$(error VARIANT must be release, tsan or asan, not '$(VARIANT)')
+endif
+
+BASEFLAGS := -std=gnu11 -g -fno-omit-frame-pointer -Wall -Wextra \
+	-Wno-sign-compare $(CFLAGS_$(VARIANT)) $(EXTRA_CFLAGS)
+# kernel domain: the illumos headers of the shim, and nothing of libc
+KFLAGS := $(BASEFLAGS) -DDEBUG -D_KERNEL -Ishim/include -iquote $(CORE) \
+	-iquote harness
+# host domain: libc, plus the testbed's plain interfaces
+HFLAGS := $(BASEFLAGS) -iquote shim/include -iquote harness -pthread
+LDFLAGS := $(CFLAGS_$(VARIANT)) -pthread
+
+KSRC := $(CORE)/hat.c $(CORE)/hment.c $(wildcard shim/kern/*.c) \
+	$(wildcard shim/testing/*.c) $(wildcard shim/stub/*.c) \
+	$(wildcard harness/*.c)
+HSRC := $(wildcard shim/host/*.c)
+KOBJ := $(patsubst %.c,$(B)/obj/%.o,$(notdir $(KSRC))) $(B)/obj/htable.o
+HOBJ := $(patsubst %.c,$(B)/obj/%.o,$(notdir $(HSRC)))
+LIBOBJ := $(KOBJ) $(HOBJ)
+
+vpath %.c $(CORE) shim/kern shim/testing shim/stub harness shim/host stress
+
+.PHONY: all stress test check-ref deps mutant mutants bench clean unit \
+	stress-smoke
+.DEFAULT_GOAL := all
+.SECONDARY:
+
+all: $(B)/htstress
+
+deps:
+	@ci/deps.sh check >/dev/null 2>&1 || ci/deps.sh install
+
+$(B)/.deps:
+	@mkdir -p $(B)/obj
+	@ci/deps.sh check >/dev/null 2>&1 || ci/deps.sh install
+	@touch $@
+
+# the code under test: warnings that only an unmodified illumos file
+# raises are silenced for that file only
+$(B)/obj/htable.o: $(HTABLE_SRC) $(B)/.deps
+	$(CC) $(KFLAGS) $(if $(HTABLE_C),-Wno-unused-parameter) -MMD -c -o $@ $<
+
+$(patsubst %.c,$(B)/obj/%.o,$(notdir $(KSRC))): $(B)/obj/%.o: %.c $(B)/.deps
+	$(CC) $(KFLAGS) -MMD -c -o $@ $<
+
+$(HOBJ) $(B)/obj/htstress.o: $(B)/obj/%.o: %.c $(B)/.deps
+	$(CC) $(HFLAGS) -MMD -c -o $@ $<
+
+$(B)/htstress: $(LIBOBJ) $(B)/obj/htstress.o
+	$(CC) $(LDFLAGS) -o $@ $^
+
+-include $(wildcard $(B)/obj/*.d)
+
+stress: $(B)/htstress
+	$(B)/htstress $(ARGS)
+
+check-ref: deps
+	@if [ -f $(REF_HTABLE) ]; then \
+		$(CC) -std=gnu11 -fsyntax-only -DDEBUG -D_KERNEL -Ishim/include \
+		    -Wall -Wno-sign-compare -Wno-unused-parameter $(REF_HTABLE) && \
+		echo "check-ref: $(REF_HTABLE) compiles against the shim"; \
+	else \
+		echo "check-ref: skipped: $(REF_HTABLE) does not exist"; \
+	fi
+
+clean:
+	rm -rf build
+
+include tests/tests.mk
+include mutants/mutants.mk
+include bench/bench.mk

@@ -1,0 +1,48 @@
+#!/bin/sh
+# Check (and on a Debian machine, install) what htbed needs to build and
+# test.  Usage: ci/deps.sh [check|install]
+#   check    exit 0 if everything is there, 1 (with a list) if not
+#   install  as root: apt-get install what is missing; otherwise print the
+#            exact command to run and exit 2
+set -u
+PKGS="make clang libclang-rt-14-dev libfuzzer-14-dev libcmocka-dev liburcu-dev libck-dev patch python3"
+
+missing() {
+	for p in $PKGS; do
+		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
+		    grep -q 'install ok installed' || echo "$p"
+	done
+}
+
+if ! command -v dpkg-query >/dev/null 2>&1; then
+	echo "htbed: cannot check dependencies: this is not a Debian machine;" \
+	    "install the equivalents of: $PKGS" >&2
+	exit 2
+fi
+
+need=$(missing | tr '\n' ' ')
+case "${1:-check}" in
+check)
+	[ -z "$need" ] && exit 0
+	echo "htbed: missing Debian packages: $need" >&2
+	exit 1 ;;
+install)
+	[ -z "$need" ] && exit 0
+	if [ "$(id -u)" != 0 ]; then
+		echo "htbed: missing Debian packages: $need" >&2
+		echo "htbed: run as root:  apt-get install -y $need" >&2
+		exit 2
+	fi
+	echo "htbed: installing $need" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	{ apt-get update -qq && apt-get install -y -qq $need; } >&2 || {
+		echo "htbed: apt-get install failed for: $need" >&2
+		exit 2
+	}
+	need=$(missing | tr '\n' ' ')
+	[ -z "$need" ] || { echo "htbed: still missing: $need" >&2; exit 2; }
+	exit 0 ;;
+*)
+	echo "usage: ci/deps.sh [check|install]" >&2
+	exit 2 ;;
+esac

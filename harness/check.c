@@ -1,0 +1,754 @@
+/*
+ * The invariant checker.  It runs at quiescent points (no op in flight, no
+ * thread inside the HAT) and at the end, reads every structure and every
+ * page table directly (through the physmap, not through htable.c), and
+ * reports the first violation as a bug.  What it checks:
+ *
+ *  hat list    kas.a_hat's list holds exactly the live hats, links agree,
+ *              no hat is left VICTIM or FREEING
+ *  hashes      chains well formed (prev/next), every table in the bucket
+ *              its (hat, va, level) hashes to, no (hat, va, level) twice,
+ *              no table hashed twice or both hashed and cached
+ *  tables      each non-top table is linked by exactly one entry of its
+ *              parent, equal to MAKEPTP; every PTP points at a hashed
+ *              table; invalid entries are zero (a table was zeroed);
+ *              valid counts equal the valid entries in memory; busy counts
+ *              equal the holds that must exist (children, shares, the
+ *              hat's hold on its top, the kernel's on its level-2
+ *              tables); lock counts equal the locked mappings
+ *  frames      each table frame allocated and owned by one table; frames
+ *              in use = hashed + cached tables; reservations agree
+ *  reserve     count equals list length; kmem objects outstanding equal
+ *              hashed + cached + reserve htables
+ *  model       every leaf is a mapping the shadow model has, and every
+ *              mapping the model has is what an MMU walk of the tables
+ *              translates to; ISM attach areas map the ISM segment;
+ *              hat_pages_mapped and hat_ism_pgcnt agree
+ *  hments      each page's mapping list names exactly its consistent
+ *              mappings
+ *  threads     no thread holds a mutex or has preemption disabled
+ */
+#include <sys/types.h>
+#include <sys/systm.h>
+#include <sys/kmem.h>
+#include <sys/cpuvar.h>
+#include <vm/as.h>
+#include <vm/hat.h>
+#include <vm/hat_i86.h>
+#include <htbed/shim.h>
+#include "world.h"
+
+extern kmem_cache_t *htable_cache;
+extern uint_t htable_reserve_cnt;
+extern htable_t *htable_reserve_pool;
+extern uint32_t htable_dont_cache;
+
+struct hment {
+	struct hment	*hm_next;
+	htable_t	*hm_htable;
+	uint_t		hm_entry;
+};
+
+typedef struct tinfo {
+	htable_t	*ti_ht;
+	hb_slot_t	*ti_slot;
+	int		ti_cached;
+	int		ti_holds;	/* holds that must exist */
+	int		ti_locked;	/* locked mappings found */
+} tinfo_t;
+
+static const char *chk_when;
+static tinfo_t *tab;		/* every table seen */
+static int ntab, captab;
+static int *by_ptr, *by_key;	/* open-addressed indexes into tab */
+static int nbucket;
+
+#define	FAIL(...)	BUG("invariant", __VA_ARGS__)
+
+static x86pte_t *
+frame(pfn_t pfn)
+{
+	return ((x86pte_t *)(void *)SHIM_FRAME_VA(pfn));
+}
+
+static uint64_t
+mix(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdull;
+	return (x ^ (x >> 33));
+}
+
+static uint64_t
+key_of(const hat_t *hat, uintptr_t va, level_t l)
+{
+	return (mix((uint64_t)(uintptr_t)hat ^ mix(va) ^ (uint64_t)l));
+}
+
+static tinfo_t *
+find_ptr(const htable_t *ht)
+{
+	uint64_t i = mix((uint64_t)(uintptr_t)ht);
+
+	for (;; i++) {
+		int x = by_ptr[i % (uint64_t)nbucket];
+
+		if (x < 0)
+			return (NULL);
+		if (tab[x].ti_ht == ht)
+			return (&tab[x]);
+	}
+}
+
+/* the hashed table (hat, va, level), or NULL */
+static tinfo_t *
+find_key(const hat_t *hat, uintptr_t va, level_t l)
+{
+	uint64_t i = key_of(hat, va, l);
+
+	for (;; i++) {
+		int x = by_key[i % (uint64_t)nbucket];
+		htable_t *ht;
+
+		if (x < 0)
+			return (NULL);
+		ht = tab[x].ti_ht;
+		if (ht->ht_hat == hat && ht->ht_vaddr == va &&
+		    ht->ht_level == l)
+			return (&tab[x]);
+	}
+}
+
+static tinfo_t *
+add_table(htable_t *ht, hb_slot_t *sl, int cached)
+{
+	uint64_t i;
+	tinfo_t *t;
+
+	if (find_ptr(ht) != NULL)
+		FAIL("%s: htable %p (va 0x%lx level %d) is on two lists "
+		    "(hashed twice, or both hashed and cached)", chk_when,
+		    (void *)ht, ht->ht_vaddr, ht->ht_level);
+	if (ntab == captab)
+		FAIL("%s: more tables than frames can back (%d)", chk_when,
+		    captab);
+	t = &tab[ntab];
+	__builtin_memset(t, 0, sizeof (*t));
+	t->ti_ht = ht;
+	t->ti_slot = sl;
+	t->ti_cached = cached;
+	for (i = mix((uint64_t)(uintptr_t)ht); by_ptr[i % (uint64_t)nbucket]
+	    >= 0; i++)
+		continue;
+	by_ptr[i % (uint64_t)nbucket] = ntab;
+	if (!cached) {
+		if (find_key(ht->ht_hat, ht->ht_vaddr, ht->ht_level) != NULL)
+			FAIL("%s: two hashed tables for hat %p va 0x%lx "
+			    "level %d", chk_when, (void *)ht->ht_hat,
+			    ht->ht_vaddr, ht->ht_level);
+		for (i = key_of(ht->ht_hat, ht->ht_vaddr, ht->ht_level);
+		    by_key[i % (uint64_t)nbucket] >= 0; i++)
+			continue;
+		by_key[i % (uint64_t)nbucket] = ntab;
+	}
+	ntab++;
+	return (t);
+}
+
+static void
+scratch_init(void)
+{
+	int i;
+
+	captab = (int)shim_cfg()->sc_ptframes + 4 * HB_MAX_HATS + 64;
+	nbucket = captab * 4;
+	if (tab == NULL) {
+		tab = kmem_zalloc(sizeof (tinfo_t) * (size_t)captab, KM_SLEEP);
+		by_ptr = kmem_zalloc(sizeof (int) * (size_t)nbucket, KM_SLEEP);
+		by_key = kmem_zalloc(sizeof (int) * (size_t)nbucket, KM_SLEEP);
+	}
+	for (i = 0; i < nbucket; i++)
+		by_ptr[i] = by_key[i] = -1;
+	ntab = 0;
+}
+
+/* every live address space, each with its hat */
+static int
+all_slots(hb_slot_t **out)
+{
+	hb_world_t *w = &hb_world;
+	int i, n = 0;
+
+	out[n++] = &w->w_kernel;
+	if (w->w_ism.sl_hat != NULL)
+		out[n++] = &w->w_ism;
+	if (w->w_reservoir.sl_hat != NULL)
+		out[n++] = &w->w_reservoir;
+	for (i = 0; i < w->w_nslots; i++)
+		out[n++] = &w->w_user[i];
+	return (n);
+}
+
+static void
+check_hat_list(hb_slot_t **sl, int nsl)
+{
+	hat_t *khat = kas.a_hat, *hat, *prev = NULL;
+	int n = 0, i, found;
+
+	for (hat = khat->hat_next; hat != NULL; prev = hat, hat = hat->hat_next) {
+		if (hat->hat_prev != prev)
+			FAIL("%s: hat list: %p's hat_prev is %p, not %p",
+			    chk_when, (void *)hat, (void *)hat->hat_prev,
+			    (void *)prev);
+		if (hat->hat_flags & (HAT_VICTIM | HAT_FREEING))
+			FAIL("%s: hat %p is left with flags 0x%x", chk_when,
+			    (void *)hat, hat->hat_flags);
+		for (found = 0, i = 1; i < nsl; i++)
+			found |= sl[i]->sl_hat == hat;
+		if (!found || ++n > nsl - 1)
+			FAIL("%s: hat list holds hat %p, which is no live "
+			    "address space", chk_when, (void *)hat);
+	}
+	if (khat->hat_prev != prev || n != nsl - 1)
+		FAIL("%s: hat list has %d hats (expected %d), tail %p (expected "
+		    "%p)", chk_when, n, nsl - 1, (void *)khat->hat_prev,
+		    (void *)prev);
+}
+
+static void
+check_chains(hb_slot_t *sl)
+{
+	hat_t *hat = sl->sl_hat;
+	htable_t *ht, *prev;
+	uint_t h;
+
+	for (h = 0; h < hat->hat_num_hash; h++) {
+		for (prev = NULL, ht = hat->hat_ht_hash[h]; ht != NULL;
+		    prev = ht, ht = ht->ht_next) {
+			if (ht->ht_prev != prev || ht->ht_hat != hat ||
+			    HTABLE_HASH(hat, ht->ht_vaddr, ht->ht_level) != h ||
+			    ht->ht_level < 0 || ht->ht_level > 3)
+				FAIL("%s: hash chain %u of hat %p is malformed "
+				    "at htable %p (va 0x%lx level %d)", chk_when,
+				    h, (void *)hat, (void *)ht, ht->ht_vaddr,
+				    ht->ht_level);
+			(void) add_table(ht, sl, 0);
+		}
+	}
+	if (find_ptr(hat->hat_htable) == NULL ||
+	    hat->hat_htable->ht_level != 3)
+		FAIL("%s: hat %p's top table is not hashed", chk_when,
+		    (void *)hat);
+	for (ht = hat->hat_ht_cached; ht != NULL; ht = ht->ht_next)
+		(void) add_table(ht, sl, 1);
+}
+
+/* the frame of each table: allocated, owned once; cached ones zeroed */
+static void
+check_frames(void)
+{
+	static htable_t **owner;
+	uint64_t npt = shim_pt_last + 1, used = 0;
+	struct shim_stats ss;
+	int i, e;
+
+	if (owner == NULL)
+		owner = kmem_zalloc(sizeof (htable_t *) * npt, KM_SLEEP);
+	__builtin_memset(owner, 0, sizeof (htable_t *) * npt);
+	for (i = 0; i < ntab; i++) {
+		htable_t *ht = tab[i].ti_ht;
+
+		if (ht->ht_flags & HTABLE_SHARED_PFN)
+			continue;
+		if (!shim_frame_in_use(ht->ht_pfn))
+			FAIL("%s: htable %p (va 0x%lx level %d) has pfn 0x%lx, "
+			    "which is not an allocated page-table frame",
+			    chk_when, (void *)ht, ht->ht_vaddr, ht->ht_level,
+			    ht->ht_pfn);
+		if (owner[ht->ht_pfn] != NULL)
+			FAIL("%s: htables %p and %p share frame 0x%lx", chk_when,
+			    (void *)owner[ht->ht_pfn], (void *)ht, ht->ht_pfn);
+		owner[ht->ht_pfn] = ht;
+		used++;
+		for (e = 0; tab[i].ti_cached && e < 512; e++) {
+			if (frame(ht->ht_pfn)[e] != 0)
+				FAIL("%s: cached htable %p has entry %d = 0x%lx: "
+				    "cached tables must be zero", chk_when,
+				    (void *)ht, e, frame(ht->ht_pfn)[e]);
+		}
+	}
+	shim_stats(&ss);
+	if (ss.ss_ptable_inuse != used || ss.ss_page_resv != used)
+		FAIL("%s: %llu page-table frames allocated and %llu reserved, "
+		    "but %llu tables own one", chk_when,
+		    (unsigned long long)ss.ss_ptable_inuse,
+		    (unsigned long long)ss.ss_page_resv,
+		    (unsigned long long)used);
+}
+
+static void
+check_reserve(void)
+{
+	uint64_t n = 0, outstanding;
+	htable_t *ht;
+
+	for (ht = htable_reserve_pool; ht != NULL; ht = ht->ht_next) {
+		if (ht->ht_pfn != PFN_INVALID || ht->ht_hat != NULL ||
+		    find_ptr(ht) != NULL)
+			FAIL("%s: reserve htable %p has pfn 0x%lx hat %p or is "
+			    "also in use", chk_when, (void *)ht, ht->ht_pfn,
+			    (void *)ht->ht_hat);
+		if (++n > (uint64_t)htable_reserve_cnt)
+			break;
+	}
+	if (n != htable_reserve_cnt)
+		FAIL("%s: htable_reserve_cnt is %u, the list holds %llu",
+		    chk_when, htable_reserve_cnt, (unsigned long long)n);
+	outstanding = shim_kmem_outstanding(htable_cache);
+	if (outstanding != (uint64_t)ntab + n)
+		FAIL("%s: %llu htables allocated from kmem, but %d hashed or "
+		    "cached and %llu in the reserve", chk_when,
+		    (unsigned long long)outstanding, ntab,
+		    (unsigned long long)n);
+	if (htable_dont_cache != 0)
+		FAIL("%s: htable_dont_cache is %u with no steal running",
+		    chk_when, htable_dont_cache);
+}
+
+/* the kernel-hat entries every user top table copies */
+static uint_t
+kernel_first_entry(void)
+{
+	return ((uint_t)(kernelbase >> LEVEL_SHIFT(3)) & 511);
+}
+
+/*
+ * One table's entries: links to children, leaves, zeros.  Counts the
+ * holds the children own on it and the valid entries; returns the valid
+ * count found in memory.
+ */
+static int
+scan_entries(tinfo_t *t, void (*leaf)(tinfo_t *, uint_t, x86pte_t))
+{
+	htable_t *ht = t->ti_ht;
+	hat_t *hat = ht->ht_hat;
+	x86pte_t *ptes = frame(ht->ht_pfn);
+	x86pte_t *ktop = frame(kas.a_hat->hat_htable->ht_pfn);
+	int user_top = ht->ht_level == 3 && hat != kas.a_hat;
+	int valid = 0;
+	uint_t e;
+
+	for (e = 0; e < 512; e++) {
+		x86pte_t pte = ptes[e];
+		tinfo_t *c;
+
+		if (user_top && e >= kernel_first_entry()) {
+			if (pte != ktop[e])
+				FAIL("%s: user top table %p entry %u is 0x%lx, "
+				    "the kernel's is 0x%lx", chk_when,
+				    (void *)ht, e, pte, ktop[e]);
+			continue;
+		}
+		if (!PTE_ISVALID(pte)) {
+			if ((pte & ~(x86pte_t)PT_REF) != 0)
+				FAIL("%s: htable %p (va 0x%lx level %d) entry "
+				    "%u is 0x%lx: an invalid entry must be 0 "
+				    "(table not zeroed, or freed memory?)",
+				    chk_when, (void *)ht, ht->ht_vaddr,
+				    ht->ht_level, e, pte);
+			continue;
+		}
+		valid++;
+		if (PTE_ISPAGE(pte, ht->ht_level)) {
+			leaf(t, e, pte);
+			continue;
+		}
+		c = find_key(hat, htable_e2va(ht, e), ht->ht_level - 1);
+		if (c == NULL || pte != MAKEPTP(c->ti_ht->ht_pfn,
+		    c->ti_ht->ht_level) || c->ti_ht->ht_parent != ht)
+			FAIL("%s: htable %p (va 0x%lx level %d) entry %u = 0x%lx "
+			    "links no hashed child table that names it as "
+			    "parent", chk_when, (void *)ht, ht->ht_vaddr,
+			    ht->ht_level, e, pte);
+		t->ti_holds++;
+	}
+	return (valid);
+}
+
+static uint64_t leaves[HB_MAX_HATS + 2][3];	/* per slot, per level */
+static hb_slot_t **cur_slots;
+static int cur_nslots;
+
+static int
+slot_number(const hb_slot_t *sl)
+{
+	int i;
+
+	for (i = 0; i < cur_nslots; i++) {
+		if (cur_slots[i] == sl)
+			return (i);
+	}
+	return (0);
+}
+
+static int
+is_ism_area(const hb_slot_t *sl, uintptr_t va)
+{
+	int reg, pg;
+
+	return (sl->sl_kind == HK_USER && hb_locate(sl, va, &reg, &pg) &&
+	    reg >= HB_ISM_FIRST);
+}
+
+/*
+ * A leaf of a table the hat owns: it must be in the model, or be the ISM
+ * segment (in the ISM hat, or loaded page by page into an attach area).
+ */
+static void
+check_leaf(tinfo_t *t, uint_t e, x86pte_t pte)
+{
+	htable_t *ht = t->ti_ht;
+	hb_slot_t *sl = t->ti_slot;
+	level_t l = ht->ht_level;
+	uintptr_t va = htable_e2va(ht, e);
+	uint64_t i, npg = LEVEL_SIZE(l) >> MMU_PAGESHIFT;
+	int reg, pg, locked = 0;
+
+	leaves[slot_number(sl)][l]++;
+	if (sl->sl_kind == HK_ISM) {
+		if (PTE2PFN(pte, l) != hb_ism_pfn(va - hb_world.w_ism_src))
+			FAIL("%s: the ISM hat maps 0x%lx to pfn 0x%lx",
+			    chk_when, va, PTE2PFN(pte, l));
+		t->ti_locked++;
+		return;
+	}
+	if (is_ism_area(sl, va)) {
+		/* a page-by-page share: checked by translation below */
+		t->ti_locked++;
+		return;
+	}
+	for (i = 0; i < npg; i++) {
+		uintptr_t v = va + (i << MMU_PAGESHIFT);
+		uint64_t w;
+
+		if (!hb_locate(sl, v, &reg, &pg))
+			FAIL("%s: va 0x%lx is mapped (pfn 0x%lx level %d) "
+			    "where the workload never maps", chk_when, v,
+			    PTE2PFN(pte, l), l);
+		w = sw_load(shadow_word(sl, reg, pg));
+		if (SW_STATE(w) != SW_MAPPED ||
+		    sw_pfn(w) != PTE2PFN(pte, l) + (pfn_t)i ||
+		    ((w & SW_LARGE) != 0) != (l == 1))
+			FAIL("%s: va 0x%lx maps pfn 0x%lx at level %d; the "
+			    "model says state %d pfn 0x%lx%s", chk_when, v,
+			    PTE2PFN(pte, l) + (pfn_t)i, l, SW_STATE(w),
+			    sw_pfn(w), (w & SW_LARGE) ? " (2M)" : "");
+		locked |= (w & SW_LOCKED) != 0;
+	}
+	t->ti_locked += locked;
+}
+
+static void
+check_tables(void)
+{
+	int i, valid;
+
+	__builtin_memset(leaves, 0, sizeof (leaves));
+	for (i = 0; i < ntab; i++) {
+		tinfo_t *t = &tab[i];
+		htable_t *ht = t->ti_ht;
+		tinfo_t *src;
+
+		if (t->ti_cached)
+			continue;
+		if (ht->ht_flags & HTABLE_SHARED_PFN) {
+			src = find_ptr(ht->ht_shares);
+			if (src == NULL || ht->ht_pfn != ht->ht_shares->ht_pfn)
+				FAIL("%s: shared htable %p shares %p, which is "
+				    "not a live table with its frame", chk_when,
+				    (void *)ht, (void *)ht->ht_shares);
+			src->ti_holds++;
+			if (ht->ht_valid_cnt != ht->ht_shares->ht_valid_cnt)
+				FAIL("%s: shared htable %p counts %d valid, its "
+				    "source %d", chk_when, (void *)ht,
+				    ht->ht_valid_cnt,
+				    ht->ht_shares->ht_valid_cnt);
+			continue;
+		}
+		valid = scan_entries(t, check_leaf);
+		if (valid != ht->ht_valid_cnt)
+			FAIL("%s: htable %p (hat %p va 0x%lx level %d) has "
+			    "ht_valid_cnt %d, but %d valid entries", chk_when,
+			    (void *)ht, (void *)ht->ht_hat, ht->ht_vaddr,
+			    ht->ht_level, ht->ht_valid_cnt, valid);
+	}
+}
+
+/* parents, and the holds and locks every table must show */
+static void
+check_counts(void)
+{
+	int i;
+
+	for (i = 0; i < ntab; i++) {
+		tinfo_t *t = &tab[i];
+		htable_t *ht = t->ti_ht;
+		hat_t *hat = ht->ht_hat;
+		int holds = t->ti_holds;
+		uint32_t locks;
+
+		if (t->ti_cached)
+			continue;
+		if (ht == hat->hat_htable) {
+			if (ht->ht_parent != NULL)
+				FAIL("%s: top table %p has a parent", chk_when,
+				    (void *)ht);
+			holds++;
+		} else if (ht->ht_parent == NULL ||
+		    find_ptr(ht->ht_parent) == NULL ||
+		    ht->ht_parent->ht_level != ht->ht_level + 1 ||
+		    ht->ht_parent->ht_hat != hat) {
+			FAIL("%s: htable %p (va 0x%lx level %d) has no valid "
+			    "parent", chk_when, (void *)ht, ht->ht_vaddr,
+			    ht->ht_level);
+		}
+		if (hat == kas.a_hat && ht->ht_level == 2 &&
+		    ht->ht_vaddr >= kernelbase)
+			holds++;
+		if (ht->ht_busy != holds)
+			FAIL("%s: htable %p (hat %p va 0x%lx level %d) has "
+			    "ht_busy %d at a quiescent point; %d holds must "
+			    "exist", chk_when, (void *)ht, (void *)hat,
+			    ht->ht_vaddr, ht->ht_level, ht->ht_busy, holds);
+		locks = hat == kas.a_hat ? 0 : (uint32_t)t->ti_locked;
+		if ((ht->ht_flags & HTABLE_SHARED_PFN) == 0 &&
+		    ht->ht_lock_cnt != locks)
+			FAIL("%s: htable %p (va 0x%lx level %d) has ht_lock_cnt "
+			    "%u, but %u locked mappings", chk_when, (void *)ht,
+			    ht->ht_vaddr, ht->ht_level, ht->ht_lock_cnt, locks);
+	}
+}
+
+/* what an MMU would translate va to, walking the tables in memory */
+static pfn_t
+translate(hat_t *hat, uintptr_t va)
+{
+	pfn_t pfn = hat->hat_htable->ht_pfn;
+	int l;
+
+	for (l = 3; l >= 0; l--) {
+		x86pte_t pte = frame(pfn)[(va >> LEVEL_SHIFT(l)) & 511];
+
+		if (!PTE_ISVALID(pte))
+			return (PFN_INVALID);
+		if (PTE_ISPAGE(pte, l))
+			return (PTE2PFN(pte, l) +
+			    (pfn_t)((va & LEVEL_OFFSET(l)) >> MMU_PAGESHIFT));
+		pfn = PTE2PFN(pte, l);
+		if (!shim_frame_in_use(pfn))
+			FAIL("%s: translating 0x%lx leads to pfn 0x%lx, not a "
+			    "live page-table frame", chk_when, va, pfn);
+	}
+	return (PFN_INVALID);
+}
+
+static pfn_t
+ism_expected(const hb_slot_t *sl, uintptr_t va)
+{
+	uintptr_t start = hb_user_base[HB_ISM_FIRST] +
+	    (sl->sl_shared == 2 ? MMU_PAGESIZE : 0);
+
+	if (sl->sl_shared == 0 || va < start || va >= start + HB_ISM_LEN)
+		return (PFN_INVALID);
+	return (hb_ism_pfn(va - start));
+}
+
+/* every slot of the model against what the tables translate it to */
+static void
+check_model(hb_slot_t *sl)
+{
+	int reg, pg;
+
+	if (sl->sl_kind == HK_ISM)
+		return;
+	for (reg = 0; reg < sl->sl_nreg; reg++) {
+		for (pg = 0; pg < HB_PAGES; pg++) {
+			uintptr_t va = hb_va(sl, reg, pg);
+			uint64_t w = sw_load(shadow_word(sl, reg, pg));
+			pfn_t want, got = translate(sl->sl_hat, va);
+
+			if (reg >= HB_ISM_FIRST && sl->sl_kind == HK_USER)
+				want = ism_expected(sl, va);
+			else if (SW_STATE(w) == SW_MAPPED)
+				want = sw_pfn(w);
+			else if (SW_STATE(w) == SW_UNMAPPED)
+				want = PFN_INVALID;
+			else
+				FAIL("%s: va 0x%lx is still %s at a quiescent "
+				    "point", chk_when, va, "in an op");
+			if ((w & SW_FOREIGN) || got != want)
+				FAIL("%s: va 0x%lx translates to pfn 0x%lx; "
+				    "the model says 0x%lx%s", chk_when, va, got,
+				    want, (w & SW_FOREIGN) ?
+				    " and a removal is in flight" : "");
+		}
+	}
+}
+
+static void
+check_hat_counts(hb_slot_t *sl)
+{
+	hat_t *hat = sl->sl_hat;
+	long ism = 0;
+	int i, l, n = slot_number(sl);
+
+	for (l = 0; l <= 2; l++) {
+		if (hat->hat_pages_mapped[l] != leaves[n][l])
+			FAIL("%s: hat %p hat_pages_mapped[%d] is %lu, it maps "
+			    "%llu pages of that size", chk_when, (void *)hat, l,
+			    hat->hat_pages_mapped[l],
+			    (unsigned long long)leaves[n][l]);
+	}
+	for (i = 0; i < ntab; i++) {
+		htable_t *ht = tab[i].ti_ht;
+
+		if (ht->ht_hat == hat && !tab[i].ti_cached &&
+		    (ht->ht_flags & HTABLE_SHARED_PFN))
+			ism += (long)ht->ht_valid_cnt <<
+			    (LEVEL_SHIFT(ht->ht_level) - MMU_PAGESHIFT);
+	}
+	if ((long)hat->hat_ism_pgcnt != ism)
+		FAIL("%s: hat %p hat_ism_pgcnt is %lu, its shared tables map "
+		    "%ld pages", chk_when, (void *)hat, hat->hat_ism_pgcnt, ism);
+}
+
+/* each hment names a live leaf mapping its page; each leaf has one */
+static void
+check_hments(void)
+{
+	uint64_t hments = 0, consistent = 0;
+	pfn_t pfn;
+	int i;
+	uint_t e;
+
+	for (pfn = shim_data_first; pfn <= shim_data_last; pfn++) {
+		page_t *pp = hb_page(pfn);
+		struct hment *hm;
+		uint_t n = 0;
+
+		for (hm = pp->p_mapping; hm != NULL; hm = hm->hm_next, n++) {
+			tinfo_t *t = find_ptr(hm->hm_htable);
+			x86pte_t pte;
+
+			if (t == NULL || t->ti_cached || hm->hm_entry >= 512)
+				FAIL("%s: pfn 0x%lx has an hment for htable %p, "
+				    "which is not a live table", chk_when, pfn,
+				    (void *)hm->hm_htable);
+			pte = frame(hm->hm_htable->ht_pfn)[hm->hm_entry];
+			if (!PTE_ISPAGE(pte, hm->hm_htable->ht_level) ||
+			    PTE2PFN(pte, hm->hm_htable->ht_level) != pfn)
+				FAIL("%s: pfn 0x%lx has an hment for htable %p "
+				    "entry %u, which holds 0x%lx", chk_when, pfn,
+				    (void *)hm->hm_htable, hm->hm_entry, pte);
+		}
+		if (n != pp->p_share)
+			FAIL("%s: pfn 0x%lx has %u hments, p_share says %u",
+			    chk_when, pfn, n, pp->p_share);
+		hments += n;
+	}
+	for (i = 0; i < ntab; i++) {
+		htable_t *ht = tab[i].ti_ht;
+
+		if (tab[i].ti_cached || (ht->ht_flags & HTABLE_SHARED_PFN) ||
+		    ht->ht_level > 2)
+			continue;
+		for (e = 0; e < 512; e++) {
+			x86pte_t pte = frame(ht->ht_pfn)[e];
+
+			if (PTE_ISPAGE(pte, ht->ht_level) &&
+			    !(pte & PT_NOCONSIST))
+				consistent++;
+		}
+	}
+	if (hments != consistent)
+		FAIL("%s: %llu hments for %llu consistent mappings", chk_when,
+		    (unsigned long long)hments,
+		    (unsigned long long)consistent);
+}
+
+extern kmutex_t htable_mutex[];
+extern kmutex_t htable_reserve_mutex;
+
+static void
+lock_free(kmutex_t *m)
+{
+	char name[64];
+
+	if (__atomic_load_n(&m->m_lock, __ATOMIC_ACQUIRE) != 0) {
+		lock_name(m, name, sizeof (name));
+		FAIL("%s: %s is held at a quiescent point", chk_when, name);
+	}
+}
+
+/* no op is in flight: none of the kernel's locks may be held */
+static void
+check_locks(hb_slot_t **sl, int nsl)
+{
+	int i;
+
+	for (i = 0; i < 128; i++)
+		lock_free(&htable_mutex[i]);
+	lock_free(&htable_reserve_mutex);
+	lock_free(&hat_list_lock);
+	for (i = 0; i < ncpus; i++)
+		lock_free(&cpu[i]->cpu_hat_info->hci_mutex);
+	for (i = 0; i < nsl; i++)
+		lock_free(&sl[i]->sl_hat->hat_mutex);
+}
+
+void
+check_world(const char *when)
+{
+	hb_slot_t *sl[HB_MAX_HATS + 2];
+	int n = all_slots(sl), i;
+
+	chk_when = when;
+	cur_slots = sl;
+	cur_nslots = n;
+	scratch_init();
+	check_locks(sl, n);
+	check_hat_list(sl, n);
+	for (i = 0; i < n; i++)
+		check_chains(sl[i]);
+	check_frames();
+	check_reserve();
+	check_tables();
+	check_counts();
+	for (i = 0; i < n; i++) {
+		check_model(sl[i]);
+		check_hat_counts(sl[i]);
+	}
+	check_hments();
+}
+
+/*
+ * After every address space but the kernel's is gone and the kernel's
+ * workload mappings are unloaded: only the kernel's boot tables are left,
+ * no mapping and no hment.
+ */
+void
+check_final(void)
+{
+	extern kmem_cache_t *hment_cache_for_check(void);
+	uint64_t hments = shim_kmem_outstanding(hment_cache_for_check());
+	int i, hashed = 0;
+
+	check_world("after teardown");
+	for (i = 0; i < ntab; i++)
+		hashed += !tab[i].ti_cached;
+	if (kas.a_hat->hat_next != NULL || hashed != 6 || hments != 0)
+		FAIL("after teardown: %d tables hashed (the kernel keeps 6), "
+		    "%llu hments outstanding, user hats left: %s", hashed,
+		    (unsigned long long)hments,
+		    kas.a_hat->hat_next != NULL ? "yes" : "no");
+}

@@ -1,0 +1,94 @@
+/*
+ * The harness's interface to its drivers (stress/, and later the
+ * controlled scheduler and the fuzz targets).  Plain types only: drivers
+ * are host-domain code.
+ *
+ * A run: hb_init() boots the emulated kernel and the workload's address
+ * spaces on the calling thread; each worker thread calls hb_attach() and
+ * then hb_step() for every op; hb_check() runs the full invariant check at
+ * a quiescent point (no op in flight); hb_finish() tears every address
+ * space down and checks that nothing leaked.  Any violation is a bug-found
+ * event: it does not return.
+ */
+#ifndef _HARNESS_HARNESS_H
+#define	_HARNESS_HARNESS_H
+
+#include <stdint.h>
+#include "htbed/config.h"
+
+/* the op vocabulary (harness/ops.c has the table with default weights) */
+enum hb_opcode {
+	HB_MAP,		/* map a run of 4K pages, some locked */
+	HB_UNMAP,	/* unload a range */
+	HB_MAP_LARGE,	/* map a 2M page (4K pages if a table is in the way) */
+	HB_LOCK,	/* lock an existing mapping (load it again, LOCK) */
+	HB_UNLOCK,	/* hat_unlock a locked mapping */
+	HB_LOOKUP,	/* probe mappings and compare with the model */
+	HB_WALK,	/* htable_walk a whole address space */
+	HB_SHARE,	/* attach the ISM segment (shared page tables) */
+	HB_UNSHARE,	/* detach it */
+	HB_PAGEUNLOAD,	/* remove every mapping of a page */
+	HB_SWAPOUT,	/* hat_swapout a process */
+	HB_EXIT,	/* process exit and a new process in its slot */
+	HB_REAP,	/* run the htable_cache reclaim callback */
+	HB_PRESSURE,	/* memory pressure on or off */
+	HB_NOPS
+};
+
+struct hb_config {
+	struct shim_config hc_shim;
+	int		hc_workers;	/* threads running ops */
+	int		hc_hats;	/* user address spaces */
+	uint32_t	hc_hash_cnt;	/* htable hash buckets per hat */
+	uint32_t	hc_reserve;	/* htable_reserve_amount */
+	uint32_t	hc_steal_passes;
+	uint64_t	hc_force_steal;	/* DEBUG force_steal (0: off) */
+	uint32_t	hc_weights[HB_NOPS];	/* 0: op disabled */
+	const char	*hc_outdir;	/* failure artifacts go here */
+	const char	*hc_repeat;	/* the command that repeats this run */
+	void		(*hc_on_bug)(const char *kind, const char *where);
+};
+
+/* every counter a run reports (see the --json summary in README.md) */
+struct hb_stats {
+	uint64_t	hs_ops;
+	uint64_t	hs_op_count[HB_NOPS];
+	uint64_t	hs_creates;		/* htable_create() by the HAT */
+	uint64_t	hs_releases;		/* htable_release() by the HAT */
+	uint64_t	hs_steals;		/* htable_steal(1) for allocation */
+	uint64_t	hs_steal_unmaps;	/* mappings removed by stealing */
+	uint64_t	hs_reap_attempts;
+	uint64_t	hs_reaped;		/* htables freed by reaping */
+	uint64_t	hs_tlb_invals;
+	uint64_t	hs_checks;		/* full invariant checks passed */
+	uint64_t	hs_lookups_verified;	/* probes compared with model */
+	uint64_t	hs_foreign_removals;	/* by steal or pageunload */
+	struct shim_stats hs_shim;
+};
+
+extern void	hb_default_config(struct hb_config *);
+extern int	hb_init(const struct hb_config *);
+extern void	hb_attach(const char *name, int worker);
+extern void	hb_detach(void);
+extern void	hb_step(int worker);
+extern void	hb_check(const char *when);
+extern void	hb_finish(void);
+extern void	hb_stats(struct hb_stats *);
+extern const char *hb_op_name(int op);
+extern int	hb_op_by_name(const char *name);
+
+/* free-running support: park workers at op boundaries for a check */
+extern void	hb_gate(int worker);		/* call between ops */
+extern void	hb_gate_join(void);		/* a thread that will call hb_gate */
+extern void	hb_gate_leave(void);
+extern void	hb_pause_all(void);		/* returns with all parked */
+extern void	hb_resume_all(void);
+
+/* background duties: the kmem reaper and the memory-pressure toggler */
+extern void	hb_reaper_wait(uint64_t max_ns);	/* until kmem_reap() */
+extern void	hb_reaper_run(void);
+extern void	hb_set_pressure(int on);
+extern void	hb_reservoir_fill(void);
+extern void	hb_report_hang(uint64_t idle_ns);
+
+#endif	/* _HARNESS_HARNESS_H */

@@ -1,0 +1,696 @@
+/*
+ * The op vocabulary and its interpreter.
+ *
+ * An op names what to do and carries selectors (which address space,
+ * which of the worker's units, which page, how many, which data page); the
+ * interpreter resolves the selectors to slots the worker owns and to
+ * states where the op makes sense, so any op is valid for any worker (a
+ * fuzz target can feed arbitrary bytes).  Ops that find nothing to do are
+ * no-ops.  The table below gives each op its name and its default weight
+ * in generated workloads (ztest style).
+ */
+#include <sys/types.h>
+#include <sys/systm.h>
+#include <sys/sysmacros.h>
+#include <sys/kmem.h>
+#include <sys/mman.h>
+#include <vm/as.h>
+#include <vm/hat.h>
+#include <vm/hat_i86.h>
+#include <htbed/seam.h>
+#include <htbed/shim.h>
+#include "world.h"
+#include "ops.h"
+#include "hat_testbed.h"
+
+extern kmem_cache_t *htable_cache;
+
+#define	QUARTER		(HB_PAGES / 4)
+#define	MAX_RUN		16
+#define	PROT_RWU	(PROT_READ | PROT_WRITE | PROT_USER)
+
+static const char *const op_names[HB_NOPS] = {
+	[HB_MAP] = "map", [HB_UNMAP] = "unmap", [HB_MAP_LARGE] = "map_large",
+	[HB_LOCK] = "lock", [HB_UNLOCK] = "unlock", [HB_LOOKUP] = "lookup",
+	[HB_WALK] = "walk", [HB_SHARE] = "share", [HB_UNSHARE] = "unshare",
+	[HB_PAGEUNLOAD] = "pageunload", [HB_SWAPOUT] = "swapout",
+	[HB_EXIT] = "exit", [HB_REAP] = "reap", [HB_PRESSURE] = "pressure",
+};
+
+/* a unit: one quarter of a region, owned by one worker */
+typedef struct unit {
+	uint8_t		u_reg;
+	uint8_t		u_q;
+} unit_t;
+
+static unit_t	user_units[HB_MAX_WORKERS][HB_USER_REGIONS * 4];
+static int	n_user_units[HB_MAX_WORKERS];
+static unit_t	kern_units[HB_MAX_WORKERS][HB_KERNEL_REGIONS * 4];
+static int	n_kern_units[HB_MAX_WORKERS];
+static uint64_t	op_count[HB_MAX_WORKERS][HB_NOPS];
+static uint32_t	weight_total;
+
+const char *
+hb_op_name(int op)
+{
+	return (op >= 0 && op < HB_NOPS ? op_names[op] : "?");
+}
+
+int
+hb_op_by_name(const char *name)
+{
+	int op;
+
+	for (op = 0; op < HB_NOPS; op++) {
+		if (__builtin_strcmp(name, op_names[op]) == 0)
+			return (op);
+	}
+	return (-1);
+}
+
+static const char *
+op_namer(uint64_t op)
+{
+	return (hb_op_name((int)op));
+}
+
+void
+ops_init(void)
+{
+	const hb_slot_t *u = &hb_world.w_user[0], *k = &hb_world.w_kernel;
+	int reg, q, w, op;
+
+	for (reg = 0; reg < HB_USER_REGIONS; reg++) {
+		for (q = 0; q < 4; q++) {
+			w = hb_owner(u, reg, q * QUARTER);
+			user_units[w][n_user_units[w]++] =
+			    (unit_t){ (uint8_t)reg, (uint8_t)q };
+		}
+	}
+	for (reg = 0; reg < HB_KERNEL_REGIONS; reg++) {
+		for (q = 0; q < 4; q++) {
+			w = hb_owner(k, reg, q * QUARTER);
+			kern_units[w][n_kern_units[w]++] =
+			    (unit_t){ (uint8_t)reg, (uint8_t)q };
+		}
+	}
+	for (op = 0; op < HB_NOPS; op++)
+		weight_total += hb_world.w_cfg.hc_weights[op];
+	bug_set_op_namer(op_namer);
+}
+
+uint64_t
+ops_count(int op)
+{
+	uint64_t n = 0;
+	int w;
+
+	for (w = 0; w < HB_MAX_WORKERS; w++)
+		n += __atomic_load_n(&op_count[w][op], __ATOMIC_RELAXED);
+	return (n);
+}
+
+/* the address space an op works on: a user slot, or the kernel */
+static hb_slot_t *
+op_slot(const hb_op_t *op, int user_only)
+{
+	int n = hb_world.w_nslots;
+	int i = op->op_hat % (user_only ? n : n + 1);
+
+	return (i == n ? &hb_world.w_kernel : &hb_world.w_user[i]);
+}
+
+static int
+op_unit(int w, const hb_slot_t *sl, uint32_t sel, unit_t *u)
+{
+	int n = sl->sl_kind == HK_KERNEL ? n_kern_units[w] : n_user_units[w];
+
+	if (n == 0)
+		return (0);
+	*u = sl->sl_kind == HK_KERNEL ? kern_units[w][sel % n] :
+	    user_units[w][sel % n];
+	return (1);
+}
+
+static void
+as_enter(hb_slot_t *sl, krw_t how)
+{
+	rw_enter(&sl->sl_as.a_lock, how);
+}
+
+static void
+as_exit(hb_slot_t *sl)
+{
+	rw_exit(&sl->sl_as.a_lock);
+}
+
+static int
+region_has_large(hb_slot_t *sl, int reg)
+{
+	return ((sw_load(shadow_word(sl, reg, 0)) & SW_LARGE) != 0);
+}
+
+/* a data page for a 4K mapping: lockable ones if it is to be locked */
+static pfn_t
+data_pfn(uint32_t sel, int lockable)
+{
+	hb_world_t *w = &hb_world;
+
+	if (lockable)
+		return (w->w_lockable + sel % w->w_nlockable);
+	return (w->w_lockable + sel % (w->w_nlockable + w->w_nunloadable));
+}
+
+static int
+pfn_lockable(pfn_t pfn)
+{
+	return (pfn >= hb_world.w_lockable &&
+	    pfn < hb_world.w_lockable + hb_world.w_nlockable);
+}
+
+/*
+ * Load one 4K page, holding the page shared as the kernel's callers do, so
+ * that hat_pageunload() (which holds it exclusive) cannot run alongside.
+ */
+static void
+load_page(hb_slot_t *sl, uintptr_t va, uint64_t *sw, pfn_t pfn, int lock)
+{
+	page_t *pp = hb_page(pfn);
+
+	(void) page_lock(pp, SE_SHARED, NULL, P_NO_RECLAIM);
+	sh_begin_map(sw, pfn, lock ? SW_LOCKED : 0);
+	hat_memload(sl->sl_hat, (caddr_t)va, pp, PROT_RWU,
+	    lock ? HAT_LOAD_LOCK : HAT_LOAD);
+	sh_end_map(sw, sl->sl_hat, va);
+	page_unlock(pp);
+}
+
+/*
+ * Every failed page-table allocation ends in htable_alloc()'s loop, which
+ * only steals: with no table to steal it spins forever, as the kernel
+ * would.  The reservoir is an address space kept with one mapping in
+ * each of its 4K regions, so a steal always finds something.  The
+ * pressure thread refills it before each burst.
+ */
+void
+hb_reservoir_fill(void)
+{
+	hb_slot_t *sl = &hb_world.w_reservoir;
+	int reg;
+
+	as_enter(sl, RW_READER);
+	for (reg = 0; reg < HB_USER_REGIONS; reg++) {
+		uint64_t *sw = shadow_word(sl, reg, 0);
+
+		if (!HB_REGION_MIXED(reg) &&
+		    SW_STATE(sw_load(sw)) == SW_UNMAPPED)
+			load_page(sl, hb_va(sl, reg, 0), sw,
+			    data_pfn((uint32_t)reg, 0), 0);
+	}
+	as_exit(sl);
+}
+
+/* map: a run of unmapped pages of a unit; in lockable regions, 1 in 4 locked */
+static void
+op_map(int w, const hb_op_t *op)
+{
+	hb_slot_t *sl = op_slot(op, 0);
+	int user = sl->sl_kind == HK_USER;
+	int i, pg, n = 1 + op->op_c % MAX_RUN;
+	unit_t u;
+
+	as_enter(sl, RW_READER);
+	if (!op_unit(w, sl, op->op_a, &u) || (user &&
+	    HB_REGION_MIXED(u.u_reg) && region_has_large(sl, u.u_reg)))
+		goto out;
+	pg = u.u_q * QUARTER + op->op_b % QUARTER;
+	for (i = 0; i < n && pg + i < (u.u_q + 1) * QUARTER; i++) {
+		uint64_t *sw = shadow_word(sl, u.u_reg, pg + i);
+		int lock = user && HB_REGION_LOCKABLE(u.u_reg) &&
+		    (op->op_d + (uint32_t)i) % 4 == 0;
+
+		if (SW_STATE(sw_load(sw)) != SW_UNMAPPED)
+			continue;
+		load_page(sl, hb_va(sl, u.u_reg, pg + i), sw,
+		    data_pfn(op->op_d * 7 + (uint32_t)i, lock), lock);
+	}
+out:
+	as_exit(sl);
+}
+
+/*
+ * Unload [pg, pg + n) of a region, one hat_unload() per run of slots
+ * whose lock state agrees (HAT_UNLOAD_UNLOCK applies to every mapping in
+ * its range).
+ */
+static void
+unload_range(hb_slot_t *sl, int reg, int pg, int n)
+{
+	int i = pg, j, locked;
+
+	while (i < pg + n) {
+		locked = (sw_load(shadow_word(sl, reg, i)) & SW_LOCKED) != 0;
+		for (j = i; j < pg + n; j++) {
+			uint64_t sw = sw_load(shadow_word(sl, reg, j));
+
+			if (SW_STATE(sw) == SW_MAPPED &&
+			    ((sw & SW_LOCKED) != 0) != locked)
+				break;
+			(void) sh_begin_unmap(shadow_word(sl, reg, j));
+		}
+		hat_unload(sl->sl_hat, (caddr_t)hb_va(sl, reg, i),
+		    (size_t)(j - i) << MMU_PAGESHIFT,
+		    locked ? HAT_UNLOAD_UNLOCK : HAT_UNLOAD);
+		for (; i < j; i++) {
+			uint64_t *sw = shadow_word(sl, reg, i);
+
+			if (SW_STATE(sw_load(sw)) != SW_UNMAPPED)
+				sh_end_unmap(sw);
+		}
+	}
+}
+
+/* unmap: a range of a unit, or a whole 2M page */
+static void
+op_unmap(int w, const hb_op_t *op)
+{
+	hb_slot_t *sl = op_slot(op, 0);
+	int pg, n;
+	unit_t u;
+
+	as_enter(sl, RW_READER);
+	if (!op_unit(w, sl, op->op_a, &u))
+		goto out;
+	if (sl->sl_kind == HK_USER && HB_REGION_MIXED(u.u_reg) &&
+	    region_has_large(sl, u.u_reg)) {
+		unload_range(sl, u.u_reg, 0, HB_PAGES);
+		goto out;
+	}
+	pg = u.u_q * QUARTER + op->op_b % QUARTER;
+	n = 1 + op->op_c % MAX_RUN;
+	unload_range(sl, u.u_reg, pg, MIN(n, (u.u_q + 1) * QUARTER - pg));
+out:
+	as_exit(sl);
+}
+
+/* map_large: a 2M page over an empty mixed region */
+static void
+op_map_large(int w, const hb_op_t *op)
+{
+	hb_slot_t *sl = op_slot(op, 1);
+	hb_world_t *wd = &hb_world;
+	page_t *pps[HB_PAGES];
+	pfn_t base;
+	level_t l = 0;
+	unit_t u;
+	int i;
+
+	as_enter(sl, RW_READER);
+	if (!op_unit(w, sl, op->op_a, &u) || !HB_REGION_MIXED(u.u_reg))
+		goto out;
+	for (i = 0; i < HB_PAGES; i++) {
+		if (SW_STATE(sw_load(shadow_word(sl, u.u_reg, i))) !=
+		    SW_UNMAPPED)
+			goto out;
+	}
+	base = wd->w_large + (op->op_d % wd->w_nlarge) * HB_PAGES;
+	for (i = 0; i < HB_PAGES; i++) {
+		pps[i] = hb_page(base + (pfn_t)i);
+		sh_begin_map(shadow_word(sl, u.u_reg, i), base + (pfn_t)i,
+		    SW_LARGE);
+	}
+	hat_memload_array(sl->sl_hat, (caddr_t)hb_va(sl, u.u_reg, 0),
+	    HB_PAGES << MMU_PAGESHIFT, pps, PROT_RWU, HAT_LOAD);
+	/* a level-0 table still linked there makes it 512 4K pages */
+	(void) hat_probe_level(sl->sl_hat, hb_va(sl, u.u_reg, 0), &l);
+	for (i = 0; i < HB_PAGES; i++) {
+		uint64_t *sw = shadow_word(sl, u.u_reg, i);
+
+		if (l != 1)
+			sh_clear_flags(sw, SW_LARGE);
+		sh_end_map(sw, sl->sl_hat, hb_va(sl, u.u_reg, i));
+	}
+out:
+	as_exit(sl);
+}
+
+/* the unit page an op names, if the worker has units in that slot */
+static uint64_t *
+op_page(int w, hb_slot_t *sl, const hb_op_t *op, int *reg, int *pg)
+{
+	unit_t u;
+
+	if (!op_unit(w, sl, op->op_a, &u))
+		return (NULL);
+	*reg = u.u_reg;
+	*pg = u.u_q * QUARTER + op->op_b % QUARTER;
+	return (shadow_word(sl, *reg, *pg));
+}
+
+/* lock: load an existing, unlocked mapping of a lockable page again */
+static void
+op_lock(int w, const hb_op_t *op)
+{
+	hb_slot_t *sl = op_slot(op, 1);
+	uint64_t *sw, v;
+	int reg, pg;
+
+	as_enter(sl, RW_READER);
+	sw = op_page(w, sl, op, &reg, &pg);
+	if (sw != NULL) {
+		v = sw_load(sw);
+		if (SW_STATE(v) == SW_MAPPED && !(v & (SW_LOCKED | SW_LARGE)) &&
+		    HB_REGION_LOCKABLE(reg) && pfn_lockable(sw_pfn(v)))
+			load_page(sl, hb_va(sl, reg, pg), sw, sw_pfn(v), 1);
+	}
+	as_exit(sl);
+}
+
+static void
+op_unlock(int w, const hb_op_t *op)
+{
+	hb_slot_t *sl = op_slot(op, 1);
+	uint64_t *sw;
+	int reg, pg;
+
+	as_enter(sl, RW_READER);
+	sw = op_page(w, sl, op, &reg, &pg);
+	/* the model first: once unlocked, the mapping may be stolen */
+	if (sw != NULL && (sw_load(sw) & SW_LOCKED)) {
+		sh_clear_flags(sw, SW_LOCKED);
+		hat_unlock(sl->sl_hat, (caddr_t)hb_va(sl, reg, pg),
+		    MMU_PAGESIZE);
+	}
+	as_exit(sl);
+}
+
+/* lookup: probe a run of the worker's own pages against the model */
+static void
+op_lookup(int w, const hb_op_t *op)
+{
+	hb_slot_t *sl = op_slot(op, 0);
+	int reg, pg, i, n = 1 + op->op_c % MAX_RUN;
+	uint64_t *sw, w1, w2;
+	uintptr_t va;
+	pfn_t found;
+
+	as_enter(sl, RW_READER);
+	if ((sw = op_page(w, sl, op, &reg, &pg)) == NULL)
+		goto out;
+	for (i = 0; i < n && pg + i < HB_PAGES; i++) {
+		va = hb_va(sl, reg, pg + i);
+		w1 = sw_load(&sw[i]);
+		found = hat_probe_level(sl->sl_hat, va, NULL);
+		w2 = sw_load(&sw[i]);
+		sh_verify(sl, va, w1, found, w2, "lookup");
+	}
+out:
+	as_exit(sl);
+}
+
+/* check every 4K slot of the page a walk returned */
+static void
+walk_verify(hb_slot_t *sl, htable_t *ht, uintptr_t va)
+{
+	uint_t entry = htable_va2entry(va, ht);
+	level_t l = ht->ht_level;
+	uint64_t npg = LEVEL_SIZE(l) >> MMU_PAGESHIFT, i;
+	int reg, pg;
+	uint64_t w1 = 0, w2 = 0;
+	x86pte_t pte;
+
+	for (i = 0; i < npg; i++) {
+		uintptr_t v = va + (i << MMU_PAGESHIFT);
+		int mine = hb_locate(sl, v, &reg, &pg) && reg < HB_ISM_FIRST;
+
+		if (mine)
+			w1 = sw_load(shadow_word(sl, reg, pg));
+		pte = x86pte_get(ht, entry);
+		if (mine)
+			w2 = sw_load(shadow_word(sl, reg, pg));
+		sh_verify(sl, v, w1, PTE_ISPAGE(pte, l) ?
+		    PTE2PFN(pte, l) + (pfn_t)i : PFN_INVALID, w2, "walk");
+	}
+}
+
+/* walk: every mapping of an address space, each checked */
+static void
+op_walk(int w, const hb_op_t *op)
+{
+	hb_slot_t *sl = op_slot(op, 0);
+	uintptr_t va = sl->sl_base[0];
+	uintptr_t end = sl->sl_kind == HK_KERNEL ?
+	    hb_kernel_base[HB_KERNEL_REGIONS - 1] + LEVEL_SIZE(1) : kernelbase;
+	htable_t *ht = NULL;
+
+	(void) w;
+	if (sl->sl_kind == HK_USER)
+		va = 0;
+	as_enter(sl, RW_READER);
+	while (va < end) {
+		(void) htable_walk(sl->sl_hat, &ht, &va, end);
+		if (ht == NULL)
+			break;
+		walk_verify(sl, ht, va);
+		va += LEVEL_SIZE(ht->ht_level);
+	}
+	if (ht != NULL)
+		htable_release(ht);
+	as_exit(sl);
+}
+
+static uintptr_t
+ism_attach_va(int how)
+{
+	return (hb_user_base[HB_ISM_FIRST] + (how == 2 ? MMU_PAGESIZE : 0));
+}
+
+/* share: attach the ISM segment, aligned (shared tables) or not */
+static void
+op_share(int w, const hb_op_t *op)
+{
+	hb_slot_t *sl = op_slot(op, 1);
+	int how = 1 + op->op_a % 4 / 3;
+
+	(void) w;
+	as_enter(sl, RW_WRITER);
+	if (sl->sl_shared == 0) {
+		(void) hat_share(sl->sl_hat, (caddr_t)ism_attach_va(how),
+		    hb_world.w_ism.sl_hat, (caddr_t)hb_world.w_ism_src,
+		    HB_ISM_LEN, 0);
+		sl->sl_shared = how;
+	}
+	as_exit(sl);
+}
+
+static void
+unshare(hb_slot_t *sl)
+{
+	hat_unshare(sl->sl_hat, (caddr_t)ism_attach_va(sl->sl_shared),
+	    HB_ISM_LEN, 0);
+	sl->sl_shared = 0;
+}
+
+static void
+op_unshare(int w, const hb_op_t *op)
+{
+	hb_slot_t *sl = op_slot(op, 1);
+
+	(void) w;
+	as_enter(sl, RW_WRITER);
+	if (sl->sl_shared != 0)
+		unshare(sl);
+	as_exit(sl);
+}
+
+/* pageunload: remove every mapping of a page, in every address space */
+static void
+op_pageunload(int w, const hb_op_t *op)
+{
+	hb_world_t *wd = &hb_world;
+	page_t *pp = hb_page(wd->w_unloadable + op->op_d % wd->w_nunloadable);
+
+	(void) w;
+	(void) page_lock(pp, SE_EXCL, NULL, P_NO_RECLAIM);
+	(void) hat_pageunload(pp, HAT_FORCE_PGUNLOAD);
+	page_unlock(pp);
+}
+
+/*
+ * What hat_swapout() leaves: a level-0 table (a region here) with a
+ * locked entry keeps everything; all else is unloaded.
+ */
+static void
+swapout_model(hb_slot_t *sl, int begin)
+{
+	int reg, pg, keep;
+
+	for (reg = 0; reg < HB_USER_REGIONS; reg++) {
+		for (keep = 0, pg = 0; pg < HB_PAGES; pg++)
+			keep |= (sw_load(shadow_word(sl, reg, pg)) &
+			    SW_LOCKED) != 0;
+		for (pg = 0; pg < HB_PAGES && !keep; pg++) {
+			uint64_t *sw = shadow_word(sl, reg, pg);
+
+			if (begin)
+				(void) sh_begin_unmap(sw);
+			else if (SW_STATE(sw_load(sw)) != SW_UNMAPPED)
+				sh_end_unmap(sw);
+		}
+	}
+}
+
+static void
+op_swapout(int w, const hb_op_t *op)
+{
+	hb_slot_t *sl = op_slot(op, 1);
+
+	(void) w;
+	as_enter(sl, RW_WRITER);
+	swapout_model(sl, 1);
+	hat_swapout(sl->sl_hat);
+	swapout_model(sl, 0);
+	as_exit(sl);
+}
+
+/*
+ * exit: tear the process down as as_free() does, then start a new one in
+ * the slot.  Before the hat is freed, every pageunloadable page is locked
+ * once: as_free() disposes of its pages under their locks, which is what
+ * keeps a hat_pageunload() still holding a table of this hat from seeing
+ * the hat freed.
+ */
+static void
+op_exit(int w, const hb_op_t *op)
+{
+	hb_slot_t *sl = op_slot(op, 1);
+	hb_world_t *wd = &hb_world;
+	pfn_t i;
+	int reg;
+
+	(void) w;
+	as_enter(sl, RW_WRITER);
+	hat_free_start(sl->sl_hat);
+	if (sl->sl_shared != 0)
+		unshare(sl);
+	for (reg = 0; reg < HB_USER_REGIONS; reg++)
+		unload_range(sl, reg, 0, HB_PAGES);
+	for (i = 0; i < wd->w_nunloadable; i++) {
+		page_t *pp = hb_page(wd->w_unloadable + i);
+
+		(void) page_lock(pp, SE_EXCL, NULL, P_NO_RECLAIM);
+		page_unlock(pp);
+	}
+	hat_free_end(sl->sl_hat);
+	shadow_clear(sl);
+	sl->sl_hat = hat_alloc(&sl->sl_as);
+	sl->sl_incarnation++;
+	as_exit(sl);
+}
+
+static void
+op_reap(int w, const hb_op_t *op)
+{
+	(void) w;
+	(void) op;
+	kmem_cache_reap_now(htable_cache);
+}
+
+static void
+op_pressure(int w, const hb_op_t *op)
+{
+	(void) w;
+	hb_set_pressure(op->op_a & 1);
+}
+
+static void (*const op_exec[HB_NOPS])(int, const hb_op_t *) = {
+	[HB_MAP] = op_map, [HB_UNMAP] = op_unmap,
+	[HB_MAP_LARGE] = op_map_large, [HB_LOCK] = op_lock,
+	[HB_UNLOCK] = op_unlock, [HB_LOOKUP] = op_lookup,
+	[HB_WALK] = op_walk, [HB_SHARE] = op_share,
+	[HB_UNSHARE] = op_unshare, [HB_PAGEUNLOAD] = op_pageunload,
+	[HB_SWAPOUT] = op_swapout, [HB_EXIT] = op_exit,
+	[HB_REAP] = op_reap, [HB_PRESSURE] = op_pressure,
+};
+
+void
+hb_exec(int w, const hb_op_t *op)
+{
+	int code = op->op_code % HB_NOPS;
+
+	seam(EV_OP, NULL, (uint64_t)code, op->op_hat);
+	op_exec[code](w, op);
+	__atomic_add_fetch(&op_count[w][code], 1, __ATOMIC_RELAXED);
+}
+
+/* a random op, drawn by weight, with random selectors */
+void
+hb_op_random(hb_op_t *op)
+{
+	const uint32_t *wt = hb_world.w_cfg.hc_weights;
+	uint64_t r = shim_rand();
+	uint32_t x = (uint32_t)(r % weight_total);
+	int code = 0;
+
+	while (x >= wt[code]) {
+		x -= wt[code];
+		code++;
+	}
+	r = shim_rand();
+	op->op_code = (uint8_t)code;
+	op->op_hat = (uint8_t)(r >> 56);
+	op->op_a = (uint16_t)r;
+	op->op_b = (uint16_t)(r >> 16);
+	op->op_c = (uint16_t)(r >> 32);
+	op->op_d = (uint32_t)(shim_rand() >> 32);
+}
+
+void
+hb_step(int w)
+{
+	hb_op_t op;
+
+	hb_op_random(&op);
+	hb_exec(w, &op);
+}
+
+/*
+ * End of run: every process exits, the ISM segment goes, the kernel's
+ * workload mappings are unloaded; then nothing may be left over.
+ */
+void
+hb_finish(void)
+{
+	hb_world_t *wd = &hb_world;
+	hb_slot_t *k = &wd->w_kernel, *ism = &wd->w_ism;
+	int i, reg;
+
+	(void) shim_thread_attach("teardown", 0);
+	check_world("end of run");
+	for (i = 0; i < wd->w_nslots; i++) {
+		hb_slot_t *sl = &wd->w_user[i];
+
+		hat_free_start(sl->sl_hat);
+		if (sl->sl_shared != 0)
+			unshare(sl);
+		for (reg = 0; reg < HB_USER_REGIONS; reg++)
+			unload_range(sl, reg, 0, HB_PAGES);
+		hat_free_end(sl->sl_hat);
+		shadow_clear(sl);
+	}
+	wd->w_nslots = 0;
+	hat_free_start(wd->w_reservoir.sl_hat);
+	for (reg = 0; reg < HB_USER_REGIONS; reg++)
+		unload_range(&wd->w_reservoir, reg, 0, HB_PAGES);
+	hat_free_end(wd->w_reservoir.sl_hat);
+	wd->w_reservoir.sl_hat = NULL;
+	hat_free_start(ism->sl_hat);
+	hat_unload(ism->sl_hat, (caddr_t)wd->w_ism_src, HB_ISM_LEN,
+	    HAT_UNLOAD_UNLOCK);
+	hat_free_end(ism->sl_hat);
+	ism->sl_hat = NULL;
+	for (reg = 0; reg < HB_KERNEL_REGIONS; reg++)
+		unload_range(k, reg, 0, HB_PAGES);
+	check_final();
+	shim_thread_detach();
+}

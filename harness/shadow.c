@@ -1,0 +1,284 @@
+/*
+ * The shadow model: what every 4K slot of every address space maps, kept
+ * by the ops that change it, and by the HAT's observer for the removals
+ * the owner does not make (steals, hat_pageunload).
+ *
+ * Each slot has one 64-bit word (world.h: SW_*), changed only by CAS.  The
+ * owner moves it UNMAPPED -> PEND_MAP -> MAPPED around a load and MAPPED ->
+ * PEND_UNMAP -> UNMAPPED around an unload.  A remover marks FOREIGN before
+ * it clears the PTE and settles the state after, so that:
+ *   - a reader that sees the PTE gone while the word, unchanged around its
+ *     probe, says MAPPED without FOREIGN, has found a lost mapping;
+ *   - a reader that sees a PTE where the word says UNMAPPED has found a
+ *     phantom mapping;
+ *   - a remover that finds the word UNMAPPED, locked, or naming another
+ *     frame, is removing a mapping that should not exist.
+ */
+#include <sys/types.h>
+#include <sys/systm.h>
+#include <vm/hat_i86.h>
+#include <htbed/seam.h>
+#include "world.h"
+#include "hat_testbed.h"
+
+static const char *const state_name[] = {
+	"unmapped", "mapped", "being mapped", "being unmapped"
+};
+
+uint64_t *
+shadow_word(hb_slot_t *sl, int reg, int pg)
+{
+	return (&sl->sl_shadow[reg * HB_PAGES + pg]);
+}
+
+void
+shadow_clear(hb_slot_t *sl)
+{
+	int i;
+
+	for (i = 0; i < sl->sl_nreg * HB_PAGES; i++)
+		__atomic_store_n(&sl->sl_shadow[i],
+		    (sl->sl_shadow[i] & ~(SW_GEN_ONE - 1)) + SW_GEN_ONE,
+		    __ATOMIC_SEQ_CST);
+}
+
+/* replace the word by f(old), bumping the generation */
+static uint64_t
+sh_update(uint64_t *p, uint64_t (*f)(uint64_t, void *), void *arg)
+{
+	uint64_t old = sw_load(p), new;
+
+	do {
+		new = (f(old, arg) & (SW_GEN_ONE - 1)) |
+		    ((old & ~(SW_GEN_ONE - 1)) + SW_GEN_ONE);
+	} while (!__atomic_compare_exchange_n(p, &old, new, 0,
+	    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST));
+	return (new);
+}
+
+static uint64_t
+mk(int state, pfn_t pfn, uint64_t flags)
+{
+	return (((uint64_t)state << 40) | ((uint64_t)pfn & SW_PFN) | flags);
+}
+
+struct setarg {
+	int		state;
+	pfn_t		pfn;
+	uint64_t	flags;
+};
+
+static uint64_t
+f_set(uint64_t old, void *a)
+{
+	struct setarg *s = a;
+
+	return (mk(s->state, s->pfn, s->flags) | (old & SW_FOREIGN));
+}
+
+void
+sh_set(uint64_t *p, int state, pfn_t pfn, uint64_t flags)
+{
+	struct setarg s = { state, pfn, flags };
+
+	(void) sh_update(p, f_set, &s);
+}
+
+void
+sh_begin_map(uint64_t *p, pfn_t pfn, uint64_t flags)
+{
+	uint64_t w = sw_load(p);
+	uint64_t prior = SW_STATE(w) == SW_MAPPED ? SW_PRIOR : 0;
+
+	if (SW_STATE(w) != SW_UNMAPPED &&
+	    (SW_STATE(w) != SW_MAPPED || sw_pfn(w) != pfn))
+		htbed_internal_error("load over a slot that is %s",
+		    state_name[SW_STATE(w)]);
+	sh_set(p, SW_PEND_MAP, pfn, flags | prior);
+}
+
+/*
+ * The load is done.  If a remover took the mapping meanwhile, it is gone
+ * -- unless it existed before the load (PRIOR), when the removal may have
+ * come before the load reinstalled it: then the page tables decide, once
+ * no removal is in flight.
+ */
+void
+sh_end_map(uint64_t *p, hat_t *hat, uintptr_t va)
+{
+	uint64_t w = sw_load(p);
+	uint64_t keep = w & (SW_LOCKED | SW_LARGE);
+	pfn_t pfn = sw_pfn(w);
+
+	if (!(w & SW_REMOVED)) {
+		sh_set(p, SW_MAPPED, pfn, keep);
+		return;
+	}
+	if (!(w & SW_PRIOR)) {
+		sh_set(p, SW_UNMAPPED, 0, 0);
+		return;
+	}
+	while (sw_load(p) & SW_FOREIGN)
+		SEAM_YIELD(sh_end_map);
+	if (hat_probe_level(hat, va, NULL) == pfn)
+		sh_set(p, SW_MAPPED, pfn, keep);
+	else
+		sh_set(p, SW_UNMAPPED, 0, 0);
+}
+
+/* returns 0 if there is nothing to unload */
+int
+sh_begin_unmap(uint64_t *p)
+{
+	uint64_t w = sw_load(p);
+
+	if (SW_STATE(w) != SW_MAPPED)
+		return (0);
+	sh_set(p, SW_PEND_UNMAP, sw_pfn(w), w & (SW_LOCKED | SW_LARGE));
+	return (1);
+}
+
+void
+sh_end_unmap(uint64_t *p)
+{
+	sh_set(p, SW_UNMAPPED, 0, 0);
+}
+
+static uint64_t
+f_clear(uint64_t old, void *a)
+{
+	return (old & ~*(uint64_t *)a);
+}
+
+/* drop flags (SW_LOCKED, SW_LARGE) without losing a remover's marks */
+void
+sh_clear_flags(uint64_t *p, uint64_t flags)
+{
+	(void) sh_update(p, f_clear, &flags);
+}
+
+static hb_slot_t *
+foreign_slot(hat_t *hat, uintptr_t va, level_t l, int *reg, int *pg)
+{
+	hb_slot_t *sl = hb_slot_of_hat(hat);
+
+	if (l != 0)
+		BUG("model", "a level-%d mapping at va 0x%lx is being removed "
+		    "by a steal or pageunload; only 4K mappings can be", l, va);
+	if (!hb_locate(sl, va, reg, pg) || *reg >= HB_ISM_FIRST)
+		BUG("model", "a steal or pageunload removes a mapping at va "
+		    "0x%lx, where the workload never maps", va);
+	return (sl);
+}
+
+static uint64_t
+f_foreign_begin(uint64_t old, void *a)
+{
+	(void) a;
+	return (old | SW_FOREIGN);
+}
+
+static void
+foreign_begin(hat_t *hat, uintptr_t va, level_t l, pfn_t pfn)
+{
+	int reg, pg;
+	hb_slot_t *sl = foreign_slot(hat, va, l, &reg, &pg);
+	uint64_t *p = shadow_word(sl, reg, pg);
+	uint64_t w = sw_load(p);
+
+	if (SW_STATE(w) == SW_UNMAPPED || sw_pfn(w) != pfn ||
+	    (w & SW_FOREIGN) ||
+	    (SW_STATE(w) == SW_MAPPED && (w & SW_LOCKED)))
+		BUG("model", "a steal or pageunload removes va 0x%lx -> pfn "
+		    "0x%lx, but the model says the slot is %s%s%s (pfn 0x%lx)",
+		    va, pfn, state_name[SW_STATE(w)],
+		    (w & SW_LOCKED) ? ", locked" : "",
+		    (w & SW_FOREIGN) ? ", already being removed" : "",
+		    sw_pfn(w));
+	(void) sh_update(p, f_foreign_begin, NULL);
+}
+
+static uint64_t
+f_foreign_end(uint64_t old, void *a)
+{
+	int removed = *(int *)a;
+	uint64_t w = old & ~SW_FOREIGN;
+
+	if (!removed)
+		return (w);
+	switch (SW_STATE(w)) {
+	case SW_MAPPED:
+		return (mk(SW_UNMAPPED, 0, 0));
+	case SW_PEND_MAP:
+		return (w | SW_REMOVED);
+	default:
+		return (w);
+	}
+}
+
+static void
+foreign_end(hat_t *hat, uintptr_t va, level_t l, int removed)
+{
+	int reg, pg;
+	hb_slot_t *sl = foreign_slot(hat, va, l, &reg, &pg);
+
+	(void) sh_update(shadow_word(sl, reg, pg), f_foreign_end, &removed);
+	if (removed)
+		__atomic_add_fetch(&hb_world.w_foreign, 1, __ATOMIC_RELAXED);
+}
+
+const struct hat_observer shadow_observer = {
+	foreign_begin,
+	foreign_end,
+};
+
+/* what a slot of the ISM attach area must map, PFN_INVALID for nothing */
+static pfn_t
+ism_expect(const hb_slot_t *sl, uintptr_t va)
+{
+	uintptr_t start = hb_user_base[HB_ISM_FIRST];
+
+	if (sl->sl_shared == 2)
+		start += MMU_PAGESIZE;
+	if (sl->sl_shared == 0 || va < start || va >= start + HB_ISM_LEN)
+		return (PFN_INVALID);
+	return (hb_ism_pfn(va - start));
+}
+
+void
+sh_verify(const hb_slot_t *sl, uintptr_t va, uint64_t w1, pfn_t found,
+    uint64_t w2, const char *how)
+{
+	int reg, pg, st = SW_STATE(w1);
+
+	if (!hb_locate(sl, va, &reg, &pg)) {
+		if (found != PFN_INVALID)
+			BUG("model", "%s: va 0x%lx maps pfn 0x%lx, but the "
+			    "workload never maps that address", how, va, found);
+		return;
+	}
+	if (reg >= HB_ISM_FIRST) {
+		if (found != ism_expect(sl, va))
+			BUG("model", "%s: ISM area va 0x%lx maps pfn 0x%lx, "
+			    "expected 0x%lx (attached: %d)", how, va, found,
+			    ism_expect(sl, va), sl->sl_shared);
+		return;
+	}
+	if (w1 != w2 || (w1 & SW_FOREIGN))
+		return;		/* changing under us: nothing to conclude */
+	__atomic_add_fetch(&hb_world.w_verified, 1, __ATOMIC_RELAXED);
+	if (found == PFN_INVALID) {
+		if (st == SW_MAPPED)
+			BUG("model", "%s: lost mapping: va 0x%lx should map "
+			    "pfn 0x%lx%s, but no page table maps it", how, va,
+			    sw_pfn(w1), (w1 & SW_LOCKED) ? " (locked)" : "");
+		return;
+	}
+	if (st == SW_UNMAPPED)
+		BUG("model", "%s: phantom mapping: va 0x%lx maps pfn 0x%lx, but "
+		    "the model says it was never mapped or was removed", how,
+		    va, found);
+	if (found != sw_pfn(w1))
+		BUG("model", "%s: va 0x%lx maps pfn 0x%lx, the model says pfn "
+		    "0x%lx (%s)", how, va, found, sw_pfn(w1), state_name[st]);
+}

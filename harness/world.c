@@ -1,0 +1,424 @@
+/*
+ * Booting the workload's world: the emulated machine, the kernel hat, the
+ * ISM segment, the user address spaces and their models; and the
+ * machinery the drivers share: the quiescence gate, the reaper, pressure,
+ * statistics.
+ */
+#include <sys/types.h>
+#include <sys/systm.h>
+#include <sys/kmem.h>
+#include <sys/vmsystm.h>
+#include <vm/as.h>
+#include <vm/hat.h>
+#include <vm/hat_i86.h>
+#include <htbed/seam.h>
+#include <htbed/shim.h>
+#include "world.h"
+#include "hat_testbed.h"
+
+extern uint_t htable_reserve_amount;
+extern uint_t htable_steal_passes;
+extern ulong_t force_steal;
+extern kmem_cache_t *htable_cache;
+
+hb_world_t hb_world;
+
+#define	R2M(n)	((uintptr_t)(n) << 21)
+#define	R1G(n)	((uintptr_t)(n) << 30)
+#define	BELOW_HOLE	0x0000800000000000ul
+#define	KBASE		0xfffffd8000000000ul
+
+const uintptr_t hb_user_base[HB_USER_ALL] = {
+	0x40000000 + R2M(0), 0x40000000 + R2M(1), 0x40000000 + R2M(2),
+	0x40000000 + R2M(3), 0x40000000 + R2M(4), 0x40000000 + R2M(5),
+	0x40000000 + R2M(6), 0x40000000 + R2M(7), 0x40000000 + R2M(8),
+	0x40000000 + R2M(9), 0x40000000 + R2M(10), 0x40000000 + R2M(11),
+	0x40000000 + R2M(12), 0x40000000 + R2M(13), 0x40000000 + R2M(14),
+	0x40000000 + R2M(15),
+	0x8000000000 + R1G(0), 0x8000000000 + R1G(1), 0x8000000000 + R1G(2),
+	0x8000000000 + R1G(3), 0x8000000000 + R1G(4), 0x8000000000 + R1G(5),
+	0x8000000000 + R1G(6), 0x8000000000 + R1G(7),
+	BELOW_HOLE - R2M(4), BELOW_HOLE - R2M(3), BELOW_HOLE - R2M(2),
+	BELOW_HOLE - R2M(1),
+	KBASE - R2M(4), KBASE - R2M(3), KBASE - R2M(2), KBASE - R2M(1),
+	/* the ISM attach area */
+	0x10000000000 + R2M(0), 0x10000000000 + R2M(1), 0x10000000000 + R2M(2),
+};
+
+const uintptr_t hb_kernel_base[HB_KERNEL_REGIONS] = {
+	KBASE + R1G(64) + R2M(0), KBASE + R1G(64) + R2M(1),
+	KBASE + R1G(64) + R2M(2), KBASE + R1G(64) + R2M(3),
+	KBASE + R1G(65) + R2M(0), KBASE + R1G(65) + R2M(1),
+	KBASE + R1G(512) + R2M(0), KBASE + R1G(512) + R2M(1),
+};
+
+/* the ISM segment lives in the ISM hat at this address */
+#define	ISM_SRC		0x20000000000ul
+
+void
+hb_default_config(struct hb_config *c)
+{
+	static const uint32_t weights[HB_NOPS] = {
+		[HB_MAP] = 30, [HB_UNMAP] = 20, [HB_MAP_LARGE] = 3,
+		[HB_LOCK] = 3, [HB_UNLOCK] = 3, [HB_LOOKUP] = 25,
+		[HB_WALK] = 2, [HB_SHARE] = 1, [HB_UNSHARE] = 1,
+		[HB_PAGEUNLOAD] = 3, [HB_SWAPOUT] = 1, [HB_EXIT] = 1,
+		[HB_REAP] = 1, [HB_PRESSURE] = 0,
+	};
+
+	__builtin_memset(c, 0, sizeof (*c));
+	c->hc_shim.sc_ncpus = 4;
+	c->hc_shim.sc_kpm = 0;
+	c->hc_shim.sc_ptframes = 768;
+	c->hc_shim.sc_seed = 1;
+	c->hc_shim.sc_migrate_ppm = 2000;
+	c->hc_shim.sc_yield_ppm = 0;
+	c->hc_shim.sc_kmem_fail_ppm = 1000;
+	c->hc_shim.sc_page_fail_ppm = 1000;
+	c->hc_shim.sc_upgrade_fail_ppm = 10000;
+	c->hc_workers = 8;
+	c->hc_hats = 8;
+	c->hc_hash_cnt = 32;
+	c->hc_reserve = 8;
+	c->hc_steal_passes = 8;
+	c->hc_outdir = "htbed-out";
+	c->hc_repeat = "";
+	__builtin_memcpy(c->hc_weights, weights, sizeof (weights));
+}
+
+hb_slot_t *
+hb_slot_of_hat(hat_t *hat)
+{
+	struct as *as = hat->hat_as;
+
+	if (as == &kas)
+		return (&hb_world.w_kernel);
+	if (as == &hb_world.w_ism.sl_as)
+		return (&hb_world.w_ism);
+	if (as == &hb_world.w_reservoir.sl_as)
+		return (&hb_world.w_reservoir);
+	if (as < &hb_world.w_user[0].sl_as ||
+	    as > &hb_world.w_user[HB_MAX_HATS - 1].sl_as)
+		BUG("model", "hat %p belongs to no address space of the "
+		    "workload", (void *)hat);
+	return ((hb_slot_t *)(void *)((char *)as -
+	    __builtin_offsetof(hb_slot_t, sl_as)));
+}
+
+int
+hb_locate(const hb_slot_t *sl, uintptr_t va, int *reg, int *pg)
+{
+	int r;
+
+	for (r = 0; r < sl->sl_nreg; r++) {
+		if (va >= sl->sl_base[r] && va - sl->sl_base[r] < R2M(1)) {
+			*reg = r;
+			*pg = (int)((va - sl->sl_base[r]) >> MMU_PAGESHIFT);
+			return (1);
+		}
+	}
+	return (0);
+}
+
+uintptr_t
+hb_va(const hb_slot_t *sl, int reg, int pg)
+{
+	return (sl->sl_base[reg] + ((uintptr_t)pg << MMU_PAGESHIFT));
+}
+
+/* the worker that owns a slot: mixed regions whole, others by quarter */
+int
+hb_owner(const hb_slot_t *sl, int reg, int pg)
+{
+	int n = hb_world.w_cfg.hc_workers;
+
+	if (sl->sl_kind == HK_USER && HB_REGION_MIXED(reg))
+		return (reg % n);
+	return ((reg * 4 + pg / (HB_PAGES / 4)) % n);
+}
+
+page_t *
+hb_page(pfn_t pfn)
+{
+	return (&shim_pages[pfn]);
+}
+
+pfn_t
+hb_ism_pfn(uintptr_t offset)
+{
+	return (hb_world.w_ismpages + (pfn_t)(offset >> MMU_PAGESHIFT));
+}
+
+static void
+slot_setup(hb_slot_t *sl, enum hb_slot_kind kind, int index)
+{
+	char *name = kmem_alloc(32, KM_SLEEP);
+
+	sl->sl_kind = kind;
+	sl->sl_index = index;
+	sl->sl_nreg = kind == HK_KERNEL ? HB_KERNEL_REGIONS : HB_USER_ALL;
+	sl->sl_base = kind == HK_KERNEL ? hb_kernel_base : hb_user_base;
+	sl->sl_shadow = kmem_zalloc(sizeof (uint64_t) * HB_PAGES *
+	    (size_t)sl->sl_nreg, KM_SLEEP);
+	rw_init(&sl->sl_as.a_lock, NULL, RW_DEFAULT, NULL);
+	(void) host_snprintf(name, 32, kind == HK_KERNEL ? "as_lock(kernel)" :
+	    kind == HK_ISM ? "as_lock(ism)" : index < 0 ? "as_lock(reservoir)" :
+	    "as_lock(hat %d)", index);
+	lock_register_array(&sl->sl_as.a_lock.rw_mutex, 1, LC_NONE, name);
+}
+
+/*
+ * Data frames: lockable 4K pages, pageunloadable 4K pages, 2M runs and the
+ * ISM segment's pages, in that order after the page-table pool.
+ */
+static void
+pools_setup(uint64_t nsmall, uint64_t nlarge)
+{
+	hb_world_t *w = &hb_world;
+	pfn_t pfn = shim_data_first, i;
+
+	w->w_lockable = pfn;
+	w->w_nlockable = nsmall / 2;
+	w->w_unloadable = pfn + w->w_nlockable;
+	w->w_nunloadable = nsmall - w->w_nlockable;
+	pfn += nsmall;
+	w->w_large = (pfn + 511) & ~(pfn_t)511;
+	w->w_nlarge = nlarge;
+	for (i = 0; i < nlarge * 512; i++)
+		shim_pages[w->w_large + i].p_szc = 1;
+	w->w_ismpages = w->w_large + nlarge * 512;
+	if (w->w_ismpages + HB_ISM_LEN / MMU_PAGESIZE > shim_data_last + 1)
+		htbed_internal_error("data pool layout overflows the frames");
+}
+
+/* the ISM segment: 4M of locked, shared 4K pages in their own hat */
+static void
+ism_setup(void)
+{
+	hb_slot_t *sl = &hb_world.w_ism;
+	uintptr_t off;
+
+	sl->sl_hat = hat_alloc(&sl->sl_as);
+	for (off = 0; off < HB_ISM_LEN; off += MMU_PAGESIZE)
+		hat_memload(sl->sl_hat, (caddr_t)(ISM_SRC + off),
+		    hb_page(hb_ism_pfn(off)), PROT_READ | PROT_WRITE | PROT_USER,
+		    HAT_LOAD_LOCK | HAT_LOAD_SHARE);
+	hb_world.w_ism_src = ISM_SRC;
+}
+
+static void reap_request(void);
+
+#define	SMALL_POOL	8192
+#define	LARGE_RUNS	8
+
+int
+hb_init(const struct hb_config *c)
+{
+	struct shim_config sc = c->hc_shim;
+	hb_world_t *w = &hb_world;
+	int i;
+
+	if (c->hc_workers < 1 || c->hc_workers > HB_MAX_WORKERS ||
+	    c->hc_hats < 1 || c->hc_hats > HB_MAX_HATS ||
+	    c->hc_hash_cnt < 1 || (c->hc_hash_cnt & (c->hc_hash_cnt - 1))) {
+		host_eprintf("htbed: bad workload: %d workers (1..%d), %d hats "
+		    "(1..%d), hash %u (a power of two)\n", c->hc_workers,
+		    HB_MAX_WORKERS, c->hc_hats, HB_MAX_HATS, c->hc_hash_cnt);
+		return (-1);
+	}
+	w->w_cfg = *c;
+	sc.sc_dataframes = SMALL_POOL + (LARGE_RUNS + 1) * 512 +
+	    HB_ISM_LEN / MMU_PAGESIZE;
+	/* no injected failures while booting: the kernel must come up */
+	sc.sc_kmem_fail_ppm = sc.sc_page_fail_ppm = sc.sc_upgrade_fail_ppm = 0;
+	if (shim_init(&sc) != 0)
+		return (-1);
+	(void) shim_thread_attach("boot", 0);
+	report_init();
+	pools_setup(SMALL_POOL, LARGE_RUNS);
+
+	hat_hash_cnt = c->hc_hash_cnt;
+	hat_init();
+	htable_reserve_amount = c->hc_reserve;
+	htable_steal_passes = c->hc_steal_passes;
+	force_steal = (ulong_t)c->hc_force_steal;
+	hat_observer = &shadow_observer;
+
+	slot_setup(&w->w_kernel, HK_KERNEL, -1);
+	w->w_kernel.sl_hat = kas.a_hat;
+	slot_setup(&w->w_ism, HK_ISM, -1);
+	ism_setup();
+	w->w_nslots = c->hc_hats;
+	for (i = 0; i < c->hc_hats; i++) {
+		slot_setup(&w->w_user[i], HK_USER, i);
+		w->w_user[i].sl_hat = hat_alloc(&w->w_user[i].sl_as);
+	}
+	slot_setup(&w->w_reservoir, HK_USER, -1);
+	w->w_reservoir.sl_hat = hat_alloc(&w->w_reservoir.sl_as);
+	ops_init();
+	hb_reservoir_fill();
+	check_world("after boot");
+
+	/* from here on, the configured failure injection applies */
+	shim_set_injection(&c->hc_shim);
+	shim_kmem_set_reap_hook(reap_request);
+	shim_thread_detach();
+	return (0);
+}
+
+void
+hb_attach(const char *name, int worker)
+{
+	(void) shim_thread_attach(name, worker);
+}
+
+void
+hb_detach(void)
+{
+	shim_thread_detach();
+}
+
+void
+hb_check(const char *when)
+{
+	check_world(when);
+	hb_world.w_checks++;
+}
+
+/*
+ * ------------------------------------------------------------------------
+ * The quiescence gate (free-running): workers park at op boundaries while
+ * a checker runs.  Built on the shim's own mutex and condvar.
+ * ------------------------------------------------------------------------
+ */
+static kmutex_t gate_mutex;
+static kcondvar_t gate_cv;
+static int gate_pause;
+static int gate_members;
+static int gate_parked;
+
+void
+hb_gate_join(void)
+{
+	mutex_enter(&gate_mutex);
+	gate_members++;
+	mutex_exit(&gate_mutex);
+}
+
+void
+hb_gate_leave(void)
+{
+	mutex_enter(&gate_mutex);
+	gate_members--;
+	cv_broadcast(&gate_cv);
+	mutex_exit(&gate_mutex);
+}
+
+void
+hb_gate(int worker)
+{
+	(void) worker;
+	if (!__atomic_load_n(&gate_pause, __ATOMIC_ACQUIRE))
+		return;
+	mutex_enter(&gate_mutex);
+	gate_parked++;
+	cv_broadcast(&gate_cv);
+	while (gate_pause)
+		cv_wait(&gate_cv, &gate_mutex);
+	gate_parked--;
+	mutex_exit(&gate_mutex);
+}
+
+void
+hb_pause_all(void)
+{
+	mutex_enter(&gate_mutex);
+	__atomic_store_n(&gate_pause, 1, __ATOMIC_RELEASE);
+	while (gate_parked < gate_members)
+		cv_wait(&gate_cv, &gate_mutex);
+	mutex_exit(&gate_mutex);
+}
+
+void
+hb_resume_all(void)
+{
+	mutex_enter(&gate_mutex);
+	__atomic_store_n(&gate_pause, 0, __ATOMIC_RELEASE);
+	cv_broadcast(&gate_cv);
+	mutex_exit(&gate_mutex);
+}
+
+/*
+ * ------------------------------------------------------------------------
+ * The reaper: kmem_reap() wakes it; it runs every cache's reclaim callback
+ * (htable_reap among them), asynchronously, as the kernel's does.
+ * ------------------------------------------------------------------------
+ */
+static int reap_pending;
+
+static void
+reap_request(void)
+{
+	__atomic_store_n(&reap_pending, 1, __ATOMIC_RELEASE);
+}
+
+void
+hb_reaper_wait(uint64_t max_ns)
+{
+	uint64_t until = host_now_ns() + max_ns;
+
+	while (!__atomic_load_n(&reap_pending, __ATOMIC_ACQUIRE) &&
+	    host_now_ns() < until)
+		host_sleep_ns(1000000);
+}
+
+void
+hb_reaper_run(void)
+{
+	__atomic_store_n(&reap_pending, 0, __ATOMIC_RELEASE);
+	shim_kmem_reap_all();
+}
+
+void
+hb_set_pressure(int on)
+{
+	shim_set_pressure(on);
+}
+
+void
+hb_report_hang(uint64_t idle_ns)
+{
+	BUG("hang", "no op has completed for %.1f s: a deadlock or a "
+	    "livelock (the last events of every thread follow)",
+	    (double)idle_ns / 1e9);
+}
+
+void
+hb_stats(struct hb_stats *s)
+{
+	int op, i, n = shim_nthreads();
+
+	__builtin_memset(s, 0, sizeof (*s));
+	for (op = 0; op < HB_NOPS; op++) {
+		s->hs_op_count[op] = ops_count(op);
+		s->hs_ops += s->hs_op_count[op];
+	}
+	for (i = 0; i < n; i++) {
+		kthread_t *t = shim_thread(i);
+
+		s->hs_creates += t->t_stat[TS_HT_CREATE];
+		s->hs_releases += t->t_stat[TS_HT_RELEASE];
+		s->hs_tlb_invals += t->t_stat[TS_TLB_INVAL];
+		s->hs_steal_unmaps += t->t_stat[TS_STEAL_UNMAP];
+	}
+	s->hs_steals = __atomic_load_n(&hatstat.hs_steals, __ATOMIC_RELAXED);
+	s->hs_reap_attempts = __atomic_load_n(&hatstat.hs_reap_attempts,
+	    __ATOMIC_RELAXED);
+	s->hs_reaped = __atomic_load_n(&hatstat.hs_reaped, __ATOMIC_RELAXED);
+	s->hs_checks = hb_world.w_checks;
+	s->hs_lookups_verified = __atomic_load_n(&hb_world.w_verified,
+	    __ATOMIC_RELAXED);
+	s->hs_foreign_removals = __atomic_load_n(&hb_world.w_foreign,
+	    __ATOMIC_RELAXED);
+	shim_stats(&s->hs_shim);
+}
