@@ -227,7 +227,7 @@ hat_tlb_inval(hat_t *hat, uintptr_t va)
 {
 	if (ATOMIC_READ(hat->hat_flags) & HAT_FREEING)
 		return;
-	curthread->t_stat[TS_TLB_INVAL]++;
+	T_STAT_INC(curthread, TS_TLB_INVAL);
 	seam(EV_TLB_INVAL, hat, va, 0);
 }
 
@@ -316,12 +316,12 @@ hati_load_common(hat_t *hat, uintptr_t va, page_t *pp, uint_t attr,
 	}
 	ht = htable_lookup(hat, va, level);
 	if (ht == NULL) {
-		curthread->t_stat[TS_HT_CREATE]++;
+		T_STAT_INC(curthread, TS_HT_CREATE);
 		ht = htable_create(hat, va, level, NULL);
 	}
 	rv = hati_pte_map(ht, htable_va2entry(va, ht), pp,
 	    hati_mkpte(pfn, attr, level, flags, va), flags);
-	curthread->t_stat[TS_HT_RELEASE]++;
+	T_STAT_INC(curthread, TS_HT_RELEASE);
 	htable_release(ht);
 	curthread->t_hatdepth--;
 	return (rv);
@@ -388,19 +388,17 @@ pte_page(x86pte_t pte, level_t l)
 }
 
 static void
-observe_begin(boolean_t foreign, hat_t *hat, uintptr_t va, level_t l,
-    pfn_t pfn)
+observe_begin(boolean_t foreign, htable_t *ht, uint_t entry, pfn_t pfn)
 {
 	if (foreign && hat_observer != NULL)
-		hat_observer->ho_foreign_begin(hat, va, l, pfn);
+		hat_observer->ho_foreign_begin(ht, entry, pfn);
 }
 
 static void
-observe_end(boolean_t foreign, hat_t *hat, uintptr_t va, level_t l,
-    int removed)
+observe_end(boolean_t foreign, htable_t *ht, uint_t entry, int removed)
 {
 	if (foreign && hat_observer != NULL)
-		hat_observer->ho_foreign_end(hat, va, l, removed);
+		hat_observer->ho_foreign_end(ht, entry, removed);
 }
 
 /*
@@ -434,17 +432,17 @@ hati_pte_unmap(htable_t *ht, uint_t entry, uint_t flags, x86pte_t old_pte,
 		pp = pte_page(old_pte, l);
 		if (pp != NULL)
 			x86_hm_enter(pp);
-		observe_begin(foreign, hat, va, l, PTE2PFN(old_pte, l));
+		observe_begin(foreign, ht, entry, PTE2PFN(old_pte, l));
 		found = x86pte_inval(ht, entry, old_pte, pte_ptr, tlb);
 		if (PTE_ISVALID(found) &&
 		    PTE2PFN(found, l) == PTE2PFN(old_pte, l))
 			break;
-		observe_end(foreign, hat, va, l, 0);
+		observe_end(foreign, ht, entry, 0);
 		if (pp != NULL)
 			x86_hm_exit(pp);
 		old_pte = found;
 	}
-	observe_end(foreign, hat, va, l, 1);
+	observe_end(foreign, ht, entry, 1);
 	if (pp != NULL) {
 		if (!(flags & HAT_UNLOAD_NOSYNC))
 			pp->p_nrm |= ((found & PT_REF) ? P_REF : 0) |
@@ -463,7 +461,7 @@ void
 hat_pte_unmap(htable_t *ht, uint_t entry, uint_t flags, x86pte_t old_pte,
     void *pte_ptr, boolean_t tlb)
 {
-	curthread->t_stat[TS_STEAL_UNMAP]++;
+	T_STAT_INC(curthread, TS_STEAL_UNMAP);
 	seam_note(EV_STEAL_UNMAP, (uint64_t)(uintptr_t)ht->ht_hat,
 	    htable_e2va(ht, entry), old_pte);
 	hati_pte_unmap(ht, entry, flags, old_pte, pte_ptr, tlb, B_TRUE);
@@ -581,12 +579,12 @@ hati_page_unmap(page_t *pp, htable_t *ht, uint_t entry)
 	hment_t *hm;
 
 	htable_acquire(ht);
-	observe_begin(B_TRUE, hat, va, l, pp->p_pagenum);
+	observe_begin(B_TRUE, ht, entry, pp->p_pagenum);
 	old = x86pte_inval(ht, entry, 0, NULL, B_TRUE);
 	if (!PTE_ISVALID(old) || PTE2PFN(old, l) != pp->p_pagenum)
 		panic("hati_page_unmap: va 0x%lx holds " FMT_PTE ", not a "
 		    "mapping of pfn 0x%lx", va, old, pp->p_pagenum);
-	observe_end(B_TRUE, hat, va, l, 1);
+	observe_end(B_TRUE, ht, entry, 1);
 	HTABLE_DEC(ht->ht_valid_cnt);
 	PGCNT_DEC(hat, l);
 	pp->p_nrm |= ((old & PT_REF) ? P_REF : 0) | ((old & PT_MOD) ? P_MOD : 0);

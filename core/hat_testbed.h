@@ -15,13 +15,14 @@ extern uint_t	hat_hash_cnt;		/* buckets per hat, a power of two */
 extern uint_t	hat_boot_reserve;	/* htables put on the boot reserve */
 
 /*
- * Removal of a mapping the caller does not own.  begin() runs before the
- * PTE is cleared (so a reader that sees the PTE gone also sees the removal
+ * Removal of a mapping the caller does not own, of entry of ht (held),
+ * with pfn's mapping-list lock held.  begin() runs before the PTE is
+ * cleared (so a reader that sees the PTE gone also sees the removal
  * announced), end() after, saying whether this call cleared it.
  */
 struct hat_observer {
-	void	(*ho_foreign_begin)(hat_t *, uintptr_t va, level_t, pfn_t);
-	void	(*ho_foreign_end)(hat_t *, uintptr_t va, level_t, int removed);
+	void	(*ho_foreign_begin)(htable_t *, uint_t entry, pfn_t);
+	void	(*ho_foreign_end)(htable_t *, uint_t entry, int removed);
 };
 extern const struct hat_observer *hat_observer;
 

@@ -819,7 +819,7 @@ htable_reclaim(void *arg)
 
 	(void) arg;
 	HATSTAT_INC(hs_reap_attempts);
-	if (!can_steal_post_boot)
+	if (!ATOMIC_READ(can_steal_post_boot))
 		return;
 	want = MAX(MIN(physmem / 20, ATOMIC_READ(pt_frames_active) / 20), 10);
 	atomic_inc_32(&htable_dont_cache);
@@ -880,7 +880,7 @@ ht_from_kmem(int kmflags)
 static htable_t *
 ht_fresh(hat_t *hat, boolean_t bare)
 {
-	int kmflags = can_steal_post_boot ? KM_NOSLEEP : KM_SLEEP;
+	int kmflags = ATOMIC_READ(can_steal_post_boot) ? KM_NOSLEEP : KM_SLEEP;
 	htable_t *ht;
 
 	ht = USE_HAT_RESERVES() ? reserve_pop() : ht_from_kmem(kmflags);
@@ -932,7 +932,7 @@ ht_obtain(hat_t *hat, uintptr_t vaddr, level_t level, htable_t *shared)
 		zeroed = B_TRUE;
 	if (ht == NULL)
 		ht = ht_fresh(hat, bare);
-	while (ht == NULL && can_steal_post_boot)
+	while (ht == NULL && ATOMIC_READ(can_steal_post_boot))
 		ht = ht_steal_one(bare);
 	if (ht == NULL)
 		panic("ht_obtain: no htable to be had, not even by stealing");

@@ -552,6 +552,26 @@ translate(hat_t *hat, uintptr_t va)
 	return (PFN_INVALID);
 }
 
+/* where an MMU walk of va stops, for a failure message */
+static void
+translate_explain(hat_t *hat, uintptr_t va, char *buf, size_t len)
+{
+	pfn_t pfn = hat->hat_htable->ht_pfn;
+	int l;
+
+	for (l = 3; l >= 0; l--) {
+		uint_t e = (uint_t)(va >> LEVEL_SHIFT(l)) & 511;
+		x86pte_t pte = frame(pfn)[e];
+
+		if (!PTE_ISVALID(pte) || PTE_ISPAGE(pte, l)) {
+			(void) host_snprintf(buf, len, "the level-%d table in "
+			    "pfn 0x%lx has entry %u = 0x%lx", l, pfn, e, pte);
+			return;
+		}
+		pfn = PTE2PFN(pte, l);
+	}
+}
+
 static pfn_t
 ism_expected(const hb_slot_t *sl, uintptr_t va)
 {
@@ -586,11 +606,18 @@ check_model(hb_slot_t *sl)
 			else
 				FAIL("%s: va 0x%lx is still %s at a quiescent "
 				    "point", chk_when, va, "in an op");
-			if ((w & SW_FOREIGN) || got != want)
-				FAIL("%s: va 0x%lx translates to pfn 0x%lx; "
-				    "the model says 0x%lx%s", chk_when, va, got,
-				    want, (w & SW_FOREIGN) ?
-				    " and a removal is in flight" : "");
+			if ((w & SW_FOREIGN) || got != want) {
+				char why[128];
+
+				translate_explain(sl->sl_hat, va, why,
+				    sizeof (why));
+				FAIL("%s: address space %d (hat %p): va 0x%lx "
+				    "translates to pfn 0x%lx (%s); the model says "
+				    "0x%lx (word 0x%llx, owner worker %d)",
+				    chk_when, sl->sl_index, (void *)sl->sl_hat,
+				    va, got, why, want, (unsigned long long)w,
+				    hb_owner(sl, reg, pg));
+			}
 		}
 	}
 }

@@ -49,6 +49,7 @@ static unit_t	kern_units[HB_MAX_WORKERS][HB_KERNEL_REGIONS * 4];
 static int	n_kern_units[HB_MAX_WORKERS];
 static uint64_t	op_count[HB_MAX_WORKERS][HB_NOPS];
 static uint32_t	weight_total;
+static krwlock_t	pageunload_lock;	/* see op_pageunload() */
 
 const char *
 hb_op_name(int op)
@@ -96,6 +97,7 @@ ops_init(void)
 	}
 	for (op = 0; op < HB_NOPS; op++)
 		weight_total += hb_world.w_cfg.hc_weights[op];
+	rw_init(&pageunload_lock, NULL, RW_DEFAULT, NULL);
 	bug_set_op_namer(op_namer);
 }
 
@@ -503,7 +505,12 @@ op_unshare(int w, const hb_op_t *op)
 	as_exit(sl);
 }
 
-/* pageunload: remove every mapping of a page, in every address space */
+/*
+ * pageunload: remove every mapping of a page, in every address space.
+ * pageunload_lock stands for the page locks as_free() takes to dispose
+ * of a dying process's pages: it keeps a hat from being freed while a
+ * hat_pageunload() still holds one of its tables (see op_exit).
+ */
 static void
 op_pageunload(int w, const hb_op_t *op)
 {
@@ -511,9 +518,11 @@ op_pageunload(int w, const hb_op_t *op)
 	page_t *pp = hb_page(wd->w_unloadable + op->op_d % wd->w_nunloadable);
 
 	(void) w;
+	rw_enter(&pageunload_lock, RW_READER);
 	(void) page_lock(pp, SE_EXCL, NULL, P_NO_RECLAIM);
 	(void) hat_pageunload(pp, HAT_FORCE_PGUNLOAD);
 	page_unlock(pp);
+	rw_exit(&pageunload_lock);
 }
 
 /*
@@ -555,17 +564,13 @@ op_swapout(int w, const hb_op_t *op)
 
 /*
  * exit: tear the process down as as_free() does, then start a new one in
- * the slot.  Before the hat is freed, every pageunloadable page is locked
- * once: as_free() disposes of its pages under their locks, which is what
- * keeps a hat_pageunload() still holding a table of this hat from seeing
- * the hat freed.
+ * the slot.  Before the hat is freed, pageunloads in flight are waited
+ * out, as as_free() waits for the page locks they hold.
  */
 static void
 op_exit(int w, const hb_op_t *op)
 {
 	hb_slot_t *sl = op_slot(op, 1);
-	hb_world_t *wd = &hb_world;
-	pfn_t i;
 	int reg;
 
 	(void) w;
@@ -575,12 +580,8 @@ op_exit(int w, const hb_op_t *op)
 		unshare(sl);
 	for (reg = 0; reg < HB_USER_REGIONS; reg++)
 		unload_range(sl, reg, 0, HB_PAGES);
-	for (i = 0; i < wd->w_nunloadable; i++) {
-		page_t *pp = hb_page(wd->w_unloadable + i);
-
-		(void) page_lock(pp, SE_EXCL, NULL, P_NO_RECLAIM);
-		page_unlock(pp);
-	}
+	rw_enter(&pageunload_lock, RW_WRITER);
+	rw_exit(&pageunload_lock);
 	hat_free_end(sl->sl_hat);
 	shadow_clear(sl);
 	sl->sl_hat = hat_alloc(&sl->sl_as);

@@ -157,44 +157,57 @@ sh_clear_flags(uint64_t *p, uint64_t flags)
 	(void) sh_update(p, f_clear, &flags);
 }
 
-static hb_slot_t *
-foreign_slot(hat_t *hat, uintptr_t va, level_t l, int *reg, int *pg)
+static uint64_t *
+foreign_word(htable_t *ht, uint_t entry, uintptr_t *vap)
 {
-	hb_slot_t *sl = hb_slot_of_hat(hat);
+	hb_slot_t *sl = hb_slot_of_hat(ht->ht_hat);
+	uintptr_t va = htable_e2va(ht, entry);
+	int reg, pg;
 
-	if (l != 0)
+	if (ht->ht_level != 0)
 		BUG("model", "a level-%d mapping at va 0x%lx is being removed "
-		    "by a steal or pageunload; only 4K mappings can be", l, va);
-	if (!hb_locate(sl, va, reg, pg) || *reg >= HB_ISM_FIRST)
+		    "by a steal or pageunload; only 4K mappings can be",
+		    ht->ht_level, va);
+	if (!hb_locate(sl, va, &reg, &pg) || reg >= HB_ISM_FIRST)
 		BUG("model", "a steal or pageunload removes a mapping at va "
 		    "0x%lx, where the workload never maps", va);
-	return (sl);
+	*vap = va;
+	return (shadow_word(sl, reg, pg));
 }
 
 static uint64_t
 f_foreign_begin(uint64_t old, void *a)
 {
 	(void) a;
-	return (old | SW_FOREIGN);
+	if ((old & SW_FOREIGN) == SW_FOREIGN)
+		htbed_internal_error("more than 3 removers on one slot");
+	return (old + SW_FOREIGN_ONE);
 }
 
+/*
+ * A remover is about to clear entry of ht if it still maps pfn.  It holds
+ * pfn's mapping-list lock, which every load and unload of a consistent
+ * mapping of pfn takes too: if the entry maps pfn now, the owner cannot be
+ * past its own unload of it, nor before its load, so the model must say
+ * the slot maps pfn (mapped, or an op on it in progress) and be unlocked
+ * unless a lock is being added.  If the entry no longer maps pfn, the
+ * removal will find nothing: only the in-flight count is raised.
+ */
 static void
-foreign_begin(hat_t *hat, uintptr_t va, level_t l, pfn_t pfn)
+foreign_begin(htable_t *ht, uint_t entry, pfn_t pfn)
 {
-	int reg, pg;
-	hb_slot_t *sl = foreign_slot(hat, va, l, &reg, &pg);
-	uint64_t *p = shadow_word(sl, reg, pg);
+	uintptr_t va;
+	uint64_t *p = foreign_word(ht, entry, &va);
+	x86pte_t pte = x86pte_get(ht, entry);
 	uint64_t w = sw_load(p);
 
-	if (SW_STATE(w) == SW_UNMAPPED || sw_pfn(w) != pfn ||
-	    (w & SW_FOREIGN) ||
-	    (SW_STATE(w) == SW_MAPPED && (w & SW_LOCKED)))
+	if (PTE_ISVALID(pte) && PTE2PFN(pte, 0) == pfn &&
+	    (SW_STATE(w) == SW_UNMAPPED || sw_pfn(w) != pfn ||
+	    (SW_STATE(w) == SW_MAPPED && (w & SW_LOCKED))))
 		BUG("model", "a steal or pageunload removes va 0x%lx -> pfn "
-		    "0x%lx, but the model says the slot is %s%s%s (pfn 0x%lx)",
+		    "0x%lx, but the model says the slot is %s%s (pfn 0x%lx)",
 		    va, pfn, state_name[SW_STATE(w)],
-		    (w & SW_LOCKED) ? ", locked" : "",
-		    (w & SW_FOREIGN) ? ", already being removed" : "",
-		    sw_pfn(w));
+		    (w & SW_LOCKED) ? ", locked" : "", sw_pfn(w));
 	(void) sh_update(p, f_foreign_begin, NULL);
 }
 
@@ -202,13 +215,13 @@ static uint64_t
 f_foreign_end(uint64_t old, void *a)
 {
 	int removed = *(int *)a;
-	uint64_t w = old & ~SW_FOREIGN;
+	uint64_t w = old - SW_FOREIGN_ONE;
 
 	if (!removed)
 		return (w);
 	switch (SW_STATE(w)) {
 	case SW_MAPPED:
-		return (mk(SW_UNMAPPED, 0, 0));
+		return (mk(SW_UNMAPPED, 0, 0) | (w & SW_FOREIGN));
 	case SW_PEND_MAP:
 		return (w | SW_REMOVED);
 	default:
@@ -217,12 +230,12 @@ f_foreign_end(uint64_t old, void *a)
 }
 
 static void
-foreign_end(hat_t *hat, uintptr_t va, level_t l, int removed)
+foreign_end(htable_t *ht, uint_t entry, int removed)
 {
-	int reg, pg;
-	hb_slot_t *sl = foreign_slot(hat, va, l, &reg, &pg);
+	uintptr_t va;
 
-	(void) sh_update(shadow_word(sl, reg, pg), f_foreign_end, &removed);
+	(void) sh_update(foreign_word(ht, entry, &va), f_foreign_end,
+	    &removed);
 	if (removed)
 		__atomic_add_fetch(&hb_world.w_foreign, 1, __ATOMIC_RELAXED);
 }

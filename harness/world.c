@@ -406,10 +406,10 @@ hb_stats(struct hb_stats *s)
 	for (i = 0; i < n; i++) {
 		kthread_t *t = shim_thread(i);
 
-		s->hs_creates += t->t_stat[TS_HT_CREATE];
-		s->hs_releases += t->t_stat[TS_HT_RELEASE];
-		s->hs_tlb_invals += t->t_stat[TS_TLB_INVAL];
-		s->hs_steal_unmaps += t->t_stat[TS_STEAL_UNMAP];
+		s->hs_creates += T_STAT(t, TS_HT_CREATE);
+		s->hs_releases += T_STAT(t, TS_HT_RELEASE);
+		s->hs_tlb_invals += T_STAT(t, TS_TLB_INVAL);
+		s->hs_steal_unmaps += T_STAT(t, TS_STEAL_UNMAP);
 	}
 	s->hs_steals = __atomic_load_n(&hatstat.hs_steals, __ATOMIC_RELAXED);
 	s->hs_reap_attempts = __atomic_load_n(&hatstat.hs_reap_attempts,

@@ -108,10 +108,11 @@ extern const struct hat_observer shadow_observer;
 #define	SW_PEND_UNMAP	3	/* the owner is unloading it */
 #define	SW_LOCKED	(1ull << 43)
 #define	SW_LARGE	(1ull << 44)	/* part of a 2M page */
-#define	SW_FOREIGN	(1ull << 45)	/* a steal/pageunload is removing it */
-#define	SW_REMOVED	(1ull << 46)	/* ...and removed it during PEND_MAP */
-#define	SW_PRIOR	(1ull << 47)	/* PEND_MAP over an existing mapping */
-#define	SW_GEN_ONE	(1ull << 48)
+#define	SW_FOREIGN_ONE	(1ull << 45)	/* removers in flight: 2 bits */
+#define	SW_FOREIGN	(3ull << 45)
+#define	SW_REMOVED	(1ull << 47)	/* one removed it during PEND_MAP */
+#define	SW_PRIOR	(1ull << 48)	/* PEND_MAP over an existing mapping */
+#define	SW_GEN_ONE	(1ull << 49)
 
 static inline pfn_t
 sw_pfn(uint64_t w)

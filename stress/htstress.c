@@ -432,7 +432,7 @@ summary(void)
 int
 main(int argc, char **argv)
 {
-	host_thread_t *th[70];
+	host_thread_t *th[70], *wd;
 	int nth = 0, w, members;
 	uint64_t next_check;
 
@@ -454,7 +454,7 @@ main(int argc, char **argv)
 	th[nth++] = host_thread_create(reaper, NULL);
 	if (o.pressure > 0)
 		th[nth++] = host_thread_create(pressurer, NULL);
-	(void) host_thread_create(watchdog, NULL);
+	wd = host_thread_create(watchdog, NULL);
 	while (__atomic_load_n(&joined, __ATOMIC_ACQUIRE) < members)
 		host_sleep_ns(1000000);
 
@@ -478,6 +478,7 @@ main(int argc, char **argv)
 	hb_resume_all();
 	for (w = 0; w < nth; w++)
 		host_thread_join(th[w]);
+	host_thread_join(wd);
 	if (o.progress)
 		progress_line(1);
 	hb_detach();

@@ -44,7 +44,7 @@ shim_migrate(kthread_t *t, int cpuid)
 	seam_note(EV_MIGRATE, 0, (uint64_t)t->t_cpu->cpu_id,
 	    (uint64_t)to->cpu_id);
 	t->t_cpu = to;
-	t->t_stat[TS_MIGRATE]++;
+	T_STAT_INC(t, TS_MIGRATE);
 }
 
 void

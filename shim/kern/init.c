@@ -72,10 +72,10 @@ shim_stats(struct shim_stats *s)
 	for (i = 0; i < n; i++) {
 		kthread_t *t = shim_thread(i);
 
-		s->ss_cas_fail += t->t_stat[TS_CAS_FAIL];
-		s->ss_window_remaps += t->t_stat[TS_WIN_REMAP];
-		s->ss_migrations += t->t_stat[TS_MIGRATE];
-		s->ss_mapins += t->t_stat[TS_MAPIN];
+		s->ss_cas_fail += T_STAT(t, TS_CAS_FAIL);
+		s->ss_window_remaps += T_STAT(t, TS_WIN_REMAP);
+		s->ss_migrations += T_STAT(t, TS_MIGRATE);
+		s->ss_mapins += T_STAT(t, TS_MAPIN);
 	}
 	shim_page_stats(s);
 	s->ss_kmem_fail = shim_kmem_fail_count();

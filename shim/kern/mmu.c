@@ -99,12 +99,12 @@ window_reload(kthread_t *t, unsigned x)
 		BUG("window", "window %u flushed with an invalid PTE 0x%lx", x,
 		    pte);
 	frame_check(pfn, "window map");
-	t->t_stat[TS_MAPIN]++;
+	T_STAT_INC(t, TS_MAPIN);
 	if (win_pfn[x] == pfn)
 		return;
 	host_phys_window_map(PWIN_VA(x), pfn);
 	win_pfn[x] = pfn;
-	t->t_stat[TS_WIN_REMAP]++;
+	T_STAT_INC(t, TS_WIN_REMAP);
 	seam(EV_WINDOW_REMAP, PWIN_VA(x), x, pfn);
 }
 
@@ -145,7 +145,7 @@ shim_cas_pte(x86pte_t *ptep, x86pte_t old, x86pte_t new)
 	seam(EV_CAS_PTE, (const void *)(uintptr_t)pa, old, new);
 	if (!__atomic_compare_exchange_n(ptep, &found, new, 0,
 	    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
-		curthread->t_stat[TS_CAS_FAIL]++;
+		T_STAT_INC(curthread, TS_CAS_FAIL);
 		seam_note(EV_CAS_FAIL, pa, old, found);
 	}
 	return (found);

@@ -346,6 +346,29 @@ bug_sanitizer_died(void)
 #endif
 extern void host_install_crash_handlers(void (*)(int, void *));
 
+/*
+ * Sanitizer defaults: stop at the first report (it is a bug found) and
+ * exit 1, as every other bug-found event does.  The environment
+ * (TSAN_OPTIONS, ASAN_OPTIONS) can still override them.
+ */
+#ifdef HTBED_TSAN
+const char *__tsan_default_options(void);
+const char *
+__tsan_default_options(void)
+{
+	return ("halt_on_error=1:exitcode=1:history_size=4:"
+	    "second_deadlock_stack=1");
+}
+#endif
+#ifdef HTBED_ASAN
+const char *__asan_default_options(void);
+const char *
+__asan_default_options(void)
+{
+	return ("exitcode=1:detect_leaks=0");
+}
+#endif
+
 void
 bug_install_handlers(void)
 {

@@ -30,10 +30,12 @@
 #define	TSAN_MUTEX_POST_LOCK(m, f)	__tsan_mutex_post_lock((void *)(m), (f), 0)
 #define	TSAN_MUTEX_PRE_UNLOCK(m, f)	__tsan_mutex_pre_unlock((void *)(m), (f))
 #define	TSAN_MUTEX_POST_UNLOCK(m, f)	__tsan_mutex_post_unlock((void *)(m), (f))
-#define	TSAN_IGNORE_READS_BEGIN()	__tsan_ignore_reads_begin()
-#define	TSAN_IGNORE_READS_END()		__tsan_ignore_reads_end()
-void __tsan_ignore_reads_begin(void);
-void __tsan_ignore_reads_end(void);
+#define	TSAN_IGNORE_READS_BEGIN()	\
+	AnnotateIgnoreReadsBegin(__FILE__, __LINE__)
+#define	TSAN_IGNORE_READS_END()		\
+	AnnotateIgnoreReadsEnd(__FILE__, __LINE__)
+void AnnotateIgnoreReadsBegin(const char *, int);
+void AnnotateIgnoreReadsEnd(const char *, int);
 #else
 #define	TSAN_ACQUIRE(a)			((void)0)
 #define	TSAN_RELEASE(a)			((void)0)

@@ -39,7 +39,13 @@ struct _kthread {
 	uint64_t	t_stat[8];	/* per-thread TS_* counters */
 };
 
-/* per-thread counters, summed by shim_stats() */
+/*
+ * Per-thread counters, summed by shim_stats(): written by their thread
+ * only, read by any, so both sides are (relaxed, uncontended) atomics.
+ */
+#define	T_STAT_INC(t, i)	\
+	__atomic_store_n(&(t)->t_stat[i], (t)->t_stat[i] + 1, __ATOMIC_RELAXED)
+#define	T_STAT(t, i)		__atomic_load_n(&(t)->t_stat[i], __ATOMIC_RELAXED)
 #define	TS_CAS_FAIL	0	/* CAS_PTE that found another value */
 #define	TS_WIN_REMAP	1	/* window remapped to another frame */
 #define	TS_MIGRATE	2	/* vCPU changes */

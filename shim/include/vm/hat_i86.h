@@ -22,7 +22,14 @@
 #define	VLP_LEVEL	(2)
 #define	VLP_NUM_PTES	(4)
 #define	VLP_SIZE	(VLP_NUM_PTES * sizeof (x86pte_t))
-#define	TOP_LEVEL(h)	(((h)->hat_flags & HAT_VLP) ? VLP_LEVEL : mmu.max_level)
+/*
+ * hat_flags is read here without hat_list_lock while stealers set and
+ * clear HAT_VICTIM under it; HAT_VLP never changes, so the read is made a
+ * relaxed atomic load rather than a data race.
+ */
+#define	TOP_LEVEL(h)							\
+	((__atomic_load_n(&(h)->hat_flags, __ATOMIC_RELAXED) & HAT_VLP) ?	\
+	VLP_LEVEL : mmu.max_level)
 
 /*
  * One per address space.  hat_mutex guards hat_ht_cached only.
