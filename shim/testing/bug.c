@@ -233,6 +233,7 @@ htbed_bug(const char *kind, const char *file, int line, const char *fmt, ...)
 
 	if (__atomic_exchange_n(&bug_started, 1, __ATOMIC_ACQ_REL) != 0)
 		bug_wait_forever();
+	__atomic_store_n(&htbed_frozen, 1, __ATOMIC_RELAXED);
 	va_start(ap, fmt);
 	(void) host_vsnprintf(msg, sizeof (msg), fmt, ap);
 	va_end(ap);
@@ -326,6 +327,7 @@ bug_signal(int sig, void *addr)
 
 	if (__atomic_exchange_n(&bug_started, 1, __ATOMIC_ACQ_REL) != 0)
 		bug_wait_forever();
+	__atomic_store_n(&htbed_frozen, 1, __ATOMIC_RELAXED);
 	(void) host_snprintf(msg, sizeof (msg), "%s at address %p%s", what,
 	    addr, poison_hint((uintptr_t)addr));
 	bug_report("signal", what, msg);
@@ -337,8 +339,10 @@ bug_sanitizer_died(void)
 {
 	if (__atomic_exchange_n(&bug_started, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
+	__atomic_store_n(&htbed_frozen, 1, __ATOMIC_RELAXED);
 	bug_report("sanitizer", "sanitizer report above",
 	    "the sanitizer reported an error (report printed above)");
+	host_exit(1);
 }
 
 #if defined(HTBED_TSAN) || defined(HTBED_ASAN)

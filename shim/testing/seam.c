@@ -18,6 +18,7 @@
 #include <htbed/shim.h>
 
 int seam_active;
+int htbed_frozen;
 int seam_controlled;
 uint64_t seam_step;
 
@@ -30,6 +31,13 @@ seam_configure(const struct shim_config *c)
 	yield_ppm = c->sc_yield_ppm;
 	migrate_ppm = ncpus > 1 ? c->sc_migrate_ppm : 0;
 	seam_active = yield_ppm != 0 || migrate_ppm != 0;
+}
+
+void
+seam_freeze(void)
+{
+	for (;;)
+		host_sleep_ns(1000000000ull);
 }
 
 void

@@ -48,6 +48,13 @@ extern uint64_t seam_step;	/* controlled mode: global step counter */
 
 extern void seam_schedule(seam_ev_t ev, const void *obj);
 
+/*
+ * Set once a bug is being reported: every other thread stops at its next
+ * seam point, so the report shows the interleaving as it was.
+ */
+extern int htbed_frozen;
+extern void seam_freeze(void) __attribute__((noreturn));
+
 static inline void
 fr_record(kthread_t *t, seam_ev_t ev, uint64_t obj, uint64_t a, uint64_t b)
 {
@@ -82,6 +89,9 @@ seam(seam_ev_t ev, const void *obj, uint64_t a, uint64_t b)
 
 	if (t == NULL)
 		return;
+	if (__builtin_expect(__atomic_load_n(&htbed_frozen, __ATOMIC_RELAXED),
+	    0))
+		seam_freeze();
 	fr_record(t, ev, (uint64_t)(uintptr_t)obj, a, b);
 	if (seam_active)
 		seam_schedule(ev, obj);
