@@ -327,15 +327,20 @@ hati_load_common(hat_t *hat, uintptr_t va, page_t *pp, uint_t attr,
 	return (rv);
 }
 
-void
-hat_memload(hat_t *hat, caddr_t addr, page_t *pp, uint_t attr, uint_t flags)
+static void
+hati_memload(hat_t *hat, uintptr_t va, page_t *pp, uint_t attr, uint_t flags)
 {
-	uintptr_t va = (uintptr_t)addr;
-
 	ASSERT((va & MMU_PAGEOFFSET) == 0);
 	ASSERT(hat == kas.a_hat || va < kernelbase);
 	if (hati_load_common(hat, va, pp, attr, flags, 0, pp->p_pagenum) != 0)
 		panic("hat_memload: a 4K load at va 0x%lx failed", va);
+}
+
+void
+hat_memload(hat_t *hat, caddr_t addr, page_t *pp, uint_t attr, uint_t flags)
+{
+	T_STAT_INC(curthread, TS_HAT_OP);
+	hati_memload(hat, (uintptr_t)addr, pp, attr, flags);
 }
 
 /*
@@ -350,6 +355,7 @@ hat_memload_array(hat_t *hat, caddr_t addr, size_t len, page_t **pps,
 	uintptr_t va = (uintptr_t)addr, end = va + len;
 	size_t i = 0, n;
 
+	T_STAT_INC(curthread, TS_HAT_OP);
 	while (va < end) {
 		n = 1;
 		if (pps[i]->p_szc == 1 && (va & LEVEL_OFFSET(1)) == 0 &&
@@ -360,7 +366,7 @@ hat_memload_array(hat_t *hat, caddr_t addr, size_t len, page_t **pps,
 				n = 1;
 		}
 		if (n == 1)
-			hat_memload(hat, (caddr_t)va, pps[i], attr, flags);
+			hati_memload(hat, va, pps[i], attr, flags);
 		va += n << MMU_PAGESHIFT;
 		i += n;
 	}
@@ -467,8 +473,8 @@ hat_pte_unmap(htable_t *ht, uint_t entry, uint_t flags, x86pte_t old_pte,
 	hati_pte_unmap(ht, entry, flags, old_pte, pte_ptr, tlb, B_TRUE);
 }
 
-void
-hat_unload(hat_t *hat, caddr_t addr, size_t len, uint_t flags)
+static void
+hati_unload(hat_t *hat, caddr_t addr, size_t len, uint_t flags)
 {
 	uintptr_t start = (uintptr_t)addr, va = start, end = start + len;
 	htable_t *ht = NULL;
@@ -507,11 +513,19 @@ hat_unload(hat_t *hat, caddr_t addr, size_t len, uint_t flags)
 }
 
 void
+hat_unload(hat_t *hat, caddr_t addr, size_t len, uint_t flags)
+{
+	T_STAT_INC(curthread, TS_HAT_OP);
+	hati_unload(hat, addr, len, flags);
+}
+
+void
 hat_unlock(hat_t *hat, caddr_t addr, size_t len)
 {
 	uintptr_t va = (uintptr_t)addr, end = va + len;
 	htable_t *ht = NULL;
 
+	T_STAT_INC(curthread, TS_HAT_OP);
 	if (hat == kas.a_hat)
 		return;
 	while (va < end) {
@@ -540,6 +554,7 @@ hat_swapout(hat_t *hat)
 	htable_t *ht = NULL;
 	level_t l;
 
+	T_STAT_INC(curthread, TS_HAT_OP);
 	while (va < end) {
 		(void) htable_walk(hat, &ht, &va, end);
 		if (ht == NULL)
@@ -552,7 +567,7 @@ hat_swapout(hat_t *hat)
 			continue;
 		}
 		if (ATOMIC_READ(ht->ht_lock_cnt) == 0)
-			hat_unload(hat, (caddr_t)va, LEVEL_SIZE(l), HAT_UNLOAD);
+			hati_unload(hat, (caddr_t)va, LEVEL_SIZE(l), HAT_UNLOAD);
 		if (ATOMIC_READ(ht->ht_lock_cnt) > 0 && l == 0)
 			va = ht->ht_vaddr + LEVEL_SIZE(1);
 		else
@@ -602,6 +617,7 @@ hat_pageunload(page_t *pp, uint_t forceflag)
 	uint_t entry;
 	hment_t *hm;
 
+	T_STAT_INC(curthread, TS_HAT_OP);
 	(void) forceflag;
 	ASSERT(PAGE_EXCL(pp));
 	for (;;) {
@@ -658,6 +674,7 @@ hat_share(hat_t *hat, caddr_t addr, hat_t *ism_hat, caddr_t src, size_t len,
 	x86pte_t pte;
 	level_t l;
 
+	T_STAT_INC(curthread, TS_HAT_OP);
 	(void) ismszc;
 	while (iva < iend) {
 		pte = htable_walk(ism_hat, &ism_ht, &iva, iend);
@@ -705,6 +722,7 @@ hat_unshare(hat_t *hat, caddr_t addr, size_t len, uint_t ismszc)
 	htable_t *ht;
 	int l;
 
+	T_STAT_INC(curthread, TS_HAT_OP);
 	(void) ismszc;
 	for (l = (int)MIN(mmu.max_page_level, 2); l >= 0; l--) {
 		for (va = start & LEVEL_MASK(l + 1); va < end;
@@ -724,7 +742,7 @@ hat_unshare(hat_t *hat, caddr_t addr, size_t len, uint_t ismszc)
 	}
 	if (flush)
 		hat_tlb_inval(hat, DEMAP_ALL_ADDR);
-	hat_unload(hat, addr, len, HAT_UNLOAD_UNMAP | HAT_UNLOAD_UNLOCK);
+	hati_unload(hat, addr, len, HAT_UNLOAD_UNMAP | HAT_UNLOAD_UNLOCK);
 }
 
 /*
@@ -740,6 +758,7 @@ hat_probe_level(hat_t *hat, uintptr_t va, level_t *lp)
 	x86pte_t pte;
 	level_t l;
 
+	T_STAT_INC(curthread, TS_HAT_OP);
 	ht = htable_getpage(hat, va, &entry);
 	if (ht == NULL)
 		return (PFN_INVALID);

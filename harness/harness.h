@@ -53,6 +53,7 @@ struct hb_config {
 struct hb_stats {
 	uint64_t	hs_ops;
 	uint64_t	hs_op_count[HB_NOPS];
+	uint64_t	hs_hat_ops;		/* calls of the HAT interface */
 	uint64_t	hs_creates;		/* htable_create() by the HAT */
 	uint64_t	hs_releases;		/* htable_release() by the HAT */
 	uint64_t	hs_steals;		/* htable_steal(1) for allocation */

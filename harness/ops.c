@@ -410,28 +410,33 @@ out:
 	as_exit(sl);
 }
 
-/* check every 4K slot of the page a walk returned */
+/*
+ * Check every 4K slot of a page a walk returned.  The walk's own read of
+ * the leaf may be stale by now (a 2M page replaced by a table of 4K
+ * pages, say), so each slot is probed afresh between two reads of its
+ * model word, as a lookup does.
+ */
 static void
-walk_verify(hb_slot_t *sl, htable_t *ht, uintptr_t va)
+walk_verify(hb_slot_t *sl, htable_t *ht, uintptr_t va, x86pte_t walked)
 {
-	uint_t entry = htable_va2entry(va, ht);
-	level_t l = ht->ht_level;
-	uint64_t npg = LEVEL_SIZE(l) >> MMU_PAGESHIFT, i;
-	int reg, pg;
+	uint64_t npg = LEVEL_SIZE(ht->ht_level) >> MMU_PAGESHIFT, i;
 	uint64_t w1 = 0, w2 = 0;
-	x86pte_t pte;
+	char how[96];
+	int reg, pg;
+	pfn_t found;
 
+	(void) host_snprintf(how, sizeof (how), "walk (leaf 0x%lx at level "
+	    "%d)", walked, ht->ht_level);
 	for (i = 0; i < npg; i++) {
 		uintptr_t v = va + (i << MMU_PAGESHIFT);
 		int mine = hb_locate(sl, v, &reg, &pg) && reg < HB_ISM_FIRST;
 
 		if (mine)
 			w1 = sw_load(shadow_word(sl, reg, pg));
-		pte = x86pte_get(ht, entry);
+		found = hat_probe_level(sl->sl_hat, v, NULL);
 		if (mine)
 			w2 = sw_load(shadow_word(sl, reg, pg));
-		sh_verify(sl, v, w1, PTE_ISPAGE(pte, l) ?
-		    PTE2PFN(pte, l) + (pfn_t)i : PFN_INVALID, w2, "walk");
+		sh_verify(sl, v, w1, found, w2, how);
 	}
 }
 
@@ -444,16 +449,17 @@ op_walk(int w, const hb_op_t *op)
 	uintptr_t end = sl->sl_kind == HK_KERNEL ?
 	    hb_kernel_base[HB_KERNEL_REGIONS - 1] + LEVEL_SIZE(1) : kernelbase;
 	htable_t *ht = NULL;
+	x86pte_t pte;
 
 	(void) w;
 	if (sl->sl_kind == HK_USER)
 		va = 0;
 	as_enter(sl, RW_READER);
 	while (va < end) {
-		(void) htable_walk(sl->sl_hat, &ht, &va, end);
+		pte = htable_walk(sl->sl_hat, &ht, &va, end);
 		if (ht == NULL)
 			break;
-		walk_verify(sl, ht, va);
+		walk_verify(sl, ht, va, pte);
 		va += LEVEL_SIZE(ht->ht_level);
 	}
 	if (ht != NULL)

@@ -283,8 +283,10 @@ sh_verify(const hb_slot_t *sl, uintptr_t va, uint64_t w1, pfn_t found,
 	if (found == PFN_INVALID) {
 		if (st == SW_MAPPED)
 			BUG("model", "%s: lost mapping: va 0x%lx should map "
-			    "pfn 0x%lx%s, but no page table maps it", how, va,
-			    sw_pfn(w1), (w1 & SW_LOCKED) ? " (locked)" : "");
+			    "pfn 0x%lx%s (model word 0x%llx), but no page table "
+			    "maps it", how, va, sw_pfn(w1),
+			    (w1 & SW_LOCKED) ? " (locked)" : "",
+			    (unsigned long long)w1);
 		return;
 	}
 	if (st == SW_UNMAPPED)

@@ -208,7 +208,7 @@ ism_setup(void)
 
 static void reap_request(void);
 
-#define	SMALL_POOL	8192
+#define	SMALL_POOL	32768
 #define	LARGE_RUNS	8
 
 int
@@ -406,6 +406,7 @@ hb_stats(struct hb_stats *s)
 	for (i = 0; i < n; i++) {
 		kthread_t *t = shim_thread(i);
 
+		s->hs_hat_ops += T_STAT(t, TS_HAT_OP);
 		s->hs_creates += T_STAT(t, TS_HT_CREATE);
 		s->hs_releases += T_STAT(t, TS_HT_RELEASE);
 		s->hs_tlb_invals += T_STAT(t, TS_TLB_INVAL);

@@ -250,6 +250,7 @@ write_json(const char *result)
 	    "{\n  \"result\": \"%s\",\n  \"seed\": %" PRIu64 ",\n"
 	    "  \"mode\": \"%s\",\n  \"seconds\": %.3f,\n"
 	    "  \"ops\": %" PRIu64 ",\n  \"ops_per_sec\": %.0f,\n"
+	    "  \"hat_ops\": %" PRIu64 ",\n  \"hat_ops_per_sec\": %.0f,\n"
 	    "  \"creates\": %" PRIu64 ",\n  \"releases\": %" PRIu64 ",\n"
 	    "  \"steals\": %" PRIu64 ",\n  \"steal_unmaps\": %" PRIu64 ",\n"
 	    "  \"reaps\": %" PRIu64 ",\n  \"reaped\": %" PRIu64 ",\n"
@@ -261,6 +262,7 @@ write_json(const char *result)
 	    "  \"checks_run\": %" PRIu64 "\n}\n",
 	    result, o.cfg.hc_shim.sc_seed, o.cfg.hc_shim.sc_kpm ? "kpm" :
 	    "window", secs, st.hs_ops, secs > 0 ? st.hs_ops / secs : 0.0,
+	    st.hs_hat_ops, secs > 0 ? st.hs_hat_ops / secs : 0.0,
 	    st.hs_creates, st.hs_releases, st.hs_steals, st.hs_steal_unmaps,
 	    st.hs_reap_attempts, st.hs_reaped, st.hs_shim.ss_cas_fail,
 	    st.hs_shim.ss_window_remaps, st.hs_shim.ss_migrations,
@@ -408,6 +410,8 @@ summary(void)
 		if (st.hs_op_count[op] != 0)
 			printf("    %-12s %12" PRIu64 "\n", hb_op_name(op),
 			    st.hs_op_count[op]);
+	printf("  HAT calls      %12" PRIu64 "  %10.0f/s\n", st.hs_hat_ops,
+	    secs > 0 ? st.hs_hat_ops / secs : 0.0);
 	printf("  htable_create  %12" PRIu64 "   htable_release %12" PRIu64
 	    "\n", st.hs_creates, st.hs_releases);
 	printf("  steals         %12" PRIu64 "   steal unmaps   %12" PRIu64

@@ -4,7 +4,7 @@
  *
  * At a seam point a thread may, with the configured probabilities,
  *  - move to another vCPU (only while t_preempt == 0: see cpu.c);
- *  - give up its host CPU (sched_yield), or spin for up to ~16K pause
+ *  - give up its host CPU (sched_yield), or spin for up to 1023 pause
  *    instructions, which stretches the window in which another thread can
  *    interleave.
  * The random stream is the thread's own (seeded from --seed), so a run's
@@ -57,6 +57,6 @@ seam_schedule(seam_ev_t ev, const void *obj)
 		host_yield();
 		return;
 	}
-	for (spins = (uint32_t)(r >> 2) & 0x3fff; spins > 0; spins--)
+	for (spins = (uint32_t)(r >> 2) & 0x3ff; spins > 0; spins--)
 		__builtin_ia32_pause();
 }

@@ -36,7 +36,7 @@ struct _kthread {
 	struct fr_ring	*t_fr;		/* flight recorder */
 	void		*t_sched;	/* controlled-mode fiber, or NULL */
 	int		t_nomemwait;	/* acts as pageout for NOMEMWAIT() */
-	uint64_t	t_stat[8];	/* per-thread TS_* counters */
+	uint64_t	t_stat[12];	/* per-thread TS_* counters */
 };
 
 /*
@@ -54,6 +54,7 @@ struct _kthread {
 #define	TS_HT_RELEASE	5	/* htable_release() calls by the HAT */
 #define	TS_TLB_INVAL	6	/* hat_tlb_inval() shootdowns */
 #define	TS_STEAL_UNMAP	7	/* hat_pte_unmap() called back by steal */
+#define	TS_HAT_OP	8	/* calls of the HAT's interface */
 
 extern __thread kthread_t *htbed_curthread;
 #define	curthread	(htbed_curthread)
