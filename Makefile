@@ -46,7 +46,7 @@ LIBOBJ := $(KOBJ) $(HOBJ)
 vpath %.c $(CORE) shim/kern shim/testing shim/stub harness shim/host stress
 
 .PHONY: all stress test check-ref deps mutant mutants bench clean unit \
-	stress-smoke
+	smoke
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -87,6 +87,25 @@ check-ref: deps
 	else \
 		echo "check-ref: skipped: $(REF_HTABLE) does not exist"; \
 	fi
+
+# make test: what CI runs (.ci/run), on 2 cores in well under 10 minutes
+SMOKE := --quiet --out build/smoke
+test: deps check-ref
+	$(MAKE) -s VARIANT=release unit
+	$(MAKE) -s VARIANT=asan unit
+	$(MAKE) -s VARIANT=tsan unit
+	$(MAKE) -s smoke
+	mutants/run.sh --seconds 30 --variants release --require \
+	    --out build/mutants-smoke.md unlink-keeps-count steal-ignores-locks
+	@echo "make test: all passed"
+
+# short stress runs: release in window and kpm mode, and under TSan
+smoke:
+	$(MAKE) -s VARIANT=release build/release/htstress
+	$(MAKE) -s VARIANT=tsan build/tsan/htstress
+	build/release/htstress --seconds 20 --seed 1 $(SMOKE)
+	build/release/htstress --seconds 10 --seed 2 --kpm $(SMOKE)
+	build/tsan/htstress --seconds 30 --seed 3 $(SMOKE)
 
 clean:
 	rm -rf build

@@ -76,7 +76,7 @@ f_set(uint64_t old, void *a)
 	return (mk(s->state, s->pfn, s->flags) | (old & SW_FOREIGN));
 }
 
-void
+static void
 sh_set(uint64_t *p, int state, pfn_t pfn, uint64_t flags)
 {
 	struct setarg s = { state, pfn, flags };
@@ -84,58 +84,97 @@ sh_set(uint64_t *p, int state, pfn_t pfn, uint64_t flags)
 	(void) sh_update(p, f_set, &s);
 }
 
+struct maparg {
+	pfn_t		pfn;
+	uint64_t	flags;
+};
+
+static uint64_t
+f_begin_map(uint64_t old, void *a)
+{
+	struct maparg *m = a;
+	uint64_t prior = SW_STATE(old) == SW_MAPPED ? SW_PRIOR : 0;
+
+	if (SW_STATE(old) != SW_UNMAPPED &&
+	    (SW_STATE(old) != SW_MAPPED || sw_pfn(old) != m->pfn))
+		htbed_internal_error("load over a slot that is %s",
+		    state_name[SW_STATE(old)]);
+	return (mk(SW_PEND_MAP, m->pfn, m->flags | prior) |
+	    (old & SW_FOREIGN));
+}
+
 void
 sh_begin_map(uint64_t *p, pfn_t pfn, uint64_t flags)
 {
-	uint64_t w = sw_load(p);
-	uint64_t prior = SW_STATE(w) == SW_MAPPED ? SW_PRIOR : 0;
+	struct maparg m = { pfn, flags };
 
-	if (SW_STATE(w) != SW_UNMAPPED &&
-	    (SW_STATE(w) != SW_MAPPED || sw_pfn(w) != pfn))
-		htbed_internal_error("load over a slot that is %s",
-		    state_name[SW_STATE(w)]);
-	sh_set(p, SW_PEND_MAP, pfn, flags | prior);
+	(void) sh_update(p, f_begin_map, &m);
+}
+
+/* the load is done: mapped, unless a remover took it meanwhile */
+static uint64_t
+f_end_map(uint64_t old, void *a)
+{
+	(void) a;
+	if (old & SW_REMOVED)
+		return (mk(SW_UNMAPPED, 0, 0) | (old & SW_FOREIGN));
+	return (mk(SW_MAPPED, sw_pfn(old), old & (SW_LOCKED | SW_LARGE)) |
+	    (old & SW_FOREIGN));
 }
 
 /*
- * The load is done.  If a remover took the mapping meanwhile, it is gone
- * -- unless it existed before the load (PRIOR), when the removal may have
- * come before the load reinstalled it: then the page tables decide, once
- * no removal is in flight.
+ * Settle a load.  Each transition is one CAS on the word, so a removal
+ * that lands at any moment is either before it (and seen) or after it
+ * (and applied to the settled state).  A removal during a load over an
+ * existing mapping (PRIOR) may have come before the load reinstalled it:
+ * then the page tables decide, read while no removal is in flight, and
+ * the word must not have changed meanwhile.
  */
 void
 sh_end_map(uint64_t *p, hat_t *hat, uintptr_t va)
 {
-	uint64_t w = sw_load(p);
-	uint64_t keep = w & (SW_LOCKED | SW_LARGE);
-	pfn_t pfn = sw_pfn(w);
+	uint64_t old, new;
+	pfn_t pfn;
 
-	if (!(w & SW_REMOVED)) {
-		sh_set(p, SW_MAPPED, pfn, keep);
-		return;
+	for (;;) {
+		old = sw_load(p);
+		if ((old & (SW_REMOVED | SW_PRIOR)) !=
+		    (SW_REMOVED | SW_PRIOR)) {
+			(void) sh_update(p, f_end_map, NULL);
+			return;
+		}
+		if (old & SW_FOREIGN) {
+			SEAM_YIELD(sh_end_map);
+			continue;
+		}
+		pfn = sw_pfn(old);
+		new = hat_probe_level(hat, va, NULL) == pfn ?
+		    mk(SW_MAPPED, pfn, old & (SW_LOCKED | SW_LARGE)) :
+		    mk(SW_UNMAPPED, 0, 0);
+		new |= (old & ~(SW_GEN_ONE - 1)) + SW_GEN_ONE;
+		if (__atomic_compare_exchange_n(p, &old, new, 0,
+		    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+			return;
 	}
-	if (!(w & SW_PRIOR)) {
-		sh_set(p, SW_UNMAPPED, 0, 0);
-		return;
-	}
-	while (sw_load(p) & SW_FOREIGN)
-		SEAM_YIELD(sh_end_map);
-	if (hat_probe_level(hat, va, NULL) == pfn)
-		sh_set(p, SW_MAPPED, pfn, keep);
-	else
-		sh_set(p, SW_UNMAPPED, 0, 0);
+}
+
+static uint64_t
+f_begin_unmap(uint64_t old, void *a)
+{
+	(void) a;
+	if (SW_STATE(old) != SW_MAPPED)
+		return (old);
+	return (mk(SW_PEND_UNMAP, sw_pfn(old), old & (SW_LOCKED | SW_LARGE)) |
+	    (old & SW_FOREIGN));
 }
 
 /* returns 0 if there is nothing to unload */
 int
 sh_begin_unmap(uint64_t *p)
 {
-	uint64_t w = sw_load(p);
-
-	if (SW_STATE(w) != SW_MAPPED)
+	if (SW_STATE(sw_load(p)) != SW_MAPPED)
 		return (0);
-	sh_set(p, SW_PEND_UNMAP, sw_pfn(w), w & (SW_LOCKED | SW_LARGE));
-	return (1);
+	return (SW_STATE(sh_update(p, f_begin_unmap, NULL)) == SW_PEND_UNMAP);
 }
 
 void

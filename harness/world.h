@@ -132,7 +132,6 @@ extern void	sh_end_map(uint64_t *, hat_t *, uintptr_t va);
 extern int	sh_begin_unmap(uint64_t *);
 extern void	sh_end_unmap(uint64_t *);
 extern void	sh_clear_flags(uint64_t *, uint64_t flags);
-extern void	sh_set(uint64_t *, int state, pfn_t, uint64_t flags);
 
 /* compare a probe (pfn or PFN_INVALID) read between w1 and w2 */
 extern void	sh_verify(const hb_slot_t *, uintptr_t va, uint64_t w1,
