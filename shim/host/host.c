@@ -86,6 +86,12 @@ hbuf_printf(host_buf_t *b, const char *fmt, ...)
 	va_list ap;
 	int n;
 
+	if (b->hb_data == NULL) {
+		b->hb_cap = 256;
+		b->hb_len = 0;
+		if ((b->hb_data = malloc(b->hb_cap)) == NULL)
+			abort();
+	}
 	for (;;) {
 		size_t room = b->hb_cap - b->hb_len;
 
@@ -98,6 +104,10 @@ hbuf_printf(host_buf_t *b, const char *fmt, ...)
 			b->hb_len += (size_t)n;
 			return;
 		}
+		if (b->hb_fixed) {
+			b->hb_len = b->hb_cap - 1;
+			return;
+		}
 		b->hb_cap = (b->hb_cap + (size_t)n + 1) * 2;
 		b->hb_data = realloc(b->hb_data, b->hb_cap);
 		if (b->hb_data == NULL)
@@ -108,6 +118,8 @@ hbuf_printf(host_buf_t *b, const char *fmt, ...)
 void
 hbuf_free(host_buf_t *b)
 {
+	if (b->hb_fixed)
+		return;
 	free(b->hb_data);
 	b->hb_data = NULL;
 	b->hb_len = b->hb_cap = 0;

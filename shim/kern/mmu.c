@@ -31,6 +31,59 @@ caddr_t kpm_vbase;
 
 static unsigned nwin;
 static pfn_t *win_pfn;		/* frame each window shows now */
+static uint32_t *win_lock;	/* orders remaps with frame frees */
+
+static void
+win_enter(unsigned x)
+{
+	while (__atomic_exchange_n(&win_lock[x], 1, __ATOMIC_ACQUIRE) != 0)
+		__builtin_ia32_pause();
+}
+
+static void
+win_exit(unsigned x)
+{
+	__atomic_store_n(&win_lock[x], 0, __ATOMIC_RELEASE);
+}
+
+/*
+ * A page-table frame was freed (in_use 0) or handed out again (1).  A
+ * window still showing it stops showing anything while it is free, so
+ * that using a stale window to reach a freed table faults, and shows it
+ * again once it is a table again -- without the window PTE changing, as
+ * x86pte_mapin() may legitimately reuse a window that names the frame.
+ */
+void
+shim_windows_frame(pfn_t pfn, int in_use)
+{
+	unsigned x;
+
+	for (x = 0; x < nwin; x++) {
+		if (__atomic_load_n(&win_pfn[x], __ATOMIC_RELAXED) != pfn)
+			continue;
+		win_enter(x);
+		if (win_pfn[x] == pfn) {
+			if (in_use)
+				host_phys_window_map(PWIN_VA(x), pfn);
+			else
+				host_phys_window_unmap(PWIN_VA(x));
+		}
+		win_exit(x);
+	}
+}
+
+/* for fault reports: which window, and what it shows */
+int
+shim_window_of(uintptr_t addr, unsigned *x, pfn_t *pfn)
+{
+	uintptr_t off = addr - (uintptr_t)mmu.pwin_base;
+
+	if (mmu.pwin_base == NULL || off >= (uintptr_t)nwin << MMU_PAGESHIFT)
+		return (0);
+	*x = (unsigned)(off >> MMU_PAGESHIFT);
+	*pfn = win_pfn[*x];
+	return (1);
+}
 
 void
 shim_windows_init(char *windows, unsigned n)
@@ -39,6 +92,7 @@ shim_windows_init(char *windows, unsigned n)
 
 	nwin = n;
 	win_pfn = host_zalloc(sizeof (pfn_t) * n);
+	win_lock = host_zalloc(sizeof (uint32_t) * n);
 	for (x = 0; x < n; x++)
 		win_pfn[x] = PFN_INVALID;
 	mmu.pwin_base = windows;
@@ -100,10 +154,12 @@ window_reload(kthread_t *t, unsigned x)
 		    pte);
 	frame_check(pfn, "window map");
 	T_STAT_INC(t, TS_MAPIN);
-	if (win_pfn[x] == pfn)
+	if (__atomic_load_n(&win_pfn[x], __ATOMIC_RELAXED) == pfn)
 		return;
+	win_enter(x);
 	host_phys_window_map(PWIN_VA(x), pfn);
-	win_pfn[x] = pfn;
+	__atomic_store_n(&win_pfn[x], pfn, __ATOMIC_RELAXED);
+	win_exit(x);
 	T_STAT_INC(t, TS_WIN_REMAP);
 	seam(EV_WINDOW_REMAP, PWIN_VA(x), x, pfn);
 }
@@ -131,7 +187,8 @@ ptep_to_pa(const x86pte_t *ptep)
 		return (off);
 	off = p - (uintptr_t)mmu.pwin_base;
 	if (mmu.pwin_base != NULL && off < (uintptr_t)nwin << MMU_PAGESHIFT)
-		return (((uint64_t)win_pfn[off >> MMU_PAGESHIFT] <<
+		return (((uint64_t)__atomic_load_n(&win_pfn[off >>
+		    MMU_PAGESHIFT], __ATOMIC_RELAXED) <<
 		    MMU_PAGESHIFT) | (off & MMU_PAGEOFFSET));
 	return (p);
 }

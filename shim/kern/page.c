@@ -141,6 +141,7 @@ page_get_physical(uintptr_t seed)
 
 	pp = &shim_pages[pfn];
 	frame_fill(pfn, PTE_JUNK);
+	shim_windows_frame(pfn, 1);
 	pp->p_selock = 1;
 	pp->p_vnode = &kvp;
 	pp->p_offset = PT_OFFSET(pfn);
@@ -294,6 +295,7 @@ page_free(page_t *pp, int dontneed)
 		BUG("page", "page_free() of pfn 0x%lx not exclusive and "
 		    "hashed out", pfn);
 	frame_fill(pfn, PTE_POISON);
+	shim_windows_frame(pfn, 0);
 	pp->p_selock = 0;
 	__atomic_store_n(&pp->p_use, 0, __ATOMIC_RELEASE);
 	__atomic_add_fetch(&ptable_frees, 1, __ATOMIC_RELAXED);

@@ -190,11 +190,20 @@ bug_dump_threads(host_buf_t *b, int nevents)
 	TSAN_IGNORE_READS_END();
 }
 
+/*
+ * The report is built in memory set aside at start-up: a sanitizer calls
+ * its death callback with its own locks held, so nothing on the way may
+ * allocate.
+ */
+#define	REPORT_MAX	(256 * 1024)
+static char *report_mem;
+
 static void
 bug_report(const char *kind, const char *where, const char *msg)
 {
 	kthread_t *t = curthread;
-	host_buf_t b = { 0 };
+	host_buf_t b = { report_mem, 0, report_mem ? REPORT_MAX : 0,
+	    report_mem != NULL };
 
 	hbuf_printf(&b, "==== htbed: BUG FOUND: %s ====\n", kind);
 	hbuf_printf(&b, "what:   %s\n", msg);
@@ -323,11 +332,22 @@ bug_signal(int sig, void *addr)
 	const char *what = sig == 11 ? "SIGSEGV" : sig == 7 ? "SIGBUS" :
 	    sig == 4 ? "SIGILL" : sig == 8 ? "SIGFPE" : sig == 6 ? "SIGABRT" :
 	    "signal";
-	char msg[160];
+	char msg[256];
+
+	unsigned x;
+	pfn_t pfn;
 
 	if (__atomic_exchange_n(&bug_started, 1, __ATOMIC_ACQ_REL) != 0)
 		bug_wait_forever();
 	__atomic_store_n(&htbed_frozen, 1, __ATOMIC_RELAXED);
+	if (shim_window_of((uintptr_t)addr, &x, &pfn)) {
+		(void) host_snprintf(msg, sizeof (msg), "%s at %p: an access "
+		    "through page-table window %u (cpu%u), which shows pfn "
+		    "0x%lx, a freed page-table frame", what, addr, x, x / 2,
+		    pfn);
+		bug_report("use-after-free", "page-table window", msg);
+		host_exit(1);
+	}
 	(void) host_snprintf(msg, sizeof (msg), "%s at address %p%s", what,
 	    addr, poison_hint((uintptr_t)addr));
 	bug_report("signal", what, msg);
@@ -376,6 +396,8 @@ __asan_default_options(void)
 void
 bug_install_handlers(void)
 {
+	if (report_mem == NULL)
+		report_mem = host_alloc(REPORT_MAX);
 #if defined(HTBED_TSAN) || defined(HTBED_ASAN)
 	__sanitizer_set_death_callback(bug_sanitizer_died);
 #else

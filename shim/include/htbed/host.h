@@ -33,6 +33,7 @@ typedef struct host_buf {
 	char	*hb_data;
 	size_t	hb_len;
 	size_t	hb_cap;
+	int	hb_fixed;	/* hb_data is not the heap's: truncate, never grow */
 } host_buf_t;
 extern void	hbuf_printf(host_buf_t *, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -39,6 +39,8 @@ extern pfn_t	shim_data_first, shim_data_last; /* workload frames */
 extern page_t	*shim_pages;		/* page_t of every pfn */
 #define	SHIM_FRAME_VA(pfn)	(shim_physmap + ((uint64_t)(pfn) << 12))
 extern int	shim_frame_in_use(pfn_t);	/* allocated page-table frame */
+extern void	shim_windows_frame(pfn_t, int in_use);
+extern int	shim_window_of(uintptr_t addr, unsigned *window, pfn_t *pfn);
 extern void	shim_set_pressure(int on);
 
 /*
