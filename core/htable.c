@@ -254,31 +254,38 @@ reserve_pop(void)
 	htable_t *ht;
 
 	mutex_enter(&htable_reserve_mutex);
-	ht = htable_reserve_pool;
-	if (ht != NULL) {
-		ASSERT(htable_reserve_cnt > 0);
-		ASSERT(ht->ht_pfn == PFN_INVALID);
+	if ((ht = htable_reserve_pool) != NULL) {
 		htable_reserve_pool = ht->ht_next;
 		ATOMIC_WRITE(htable_reserve_cnt, htable_reserve_cnt - 1);
-		HATSTAT_INC(hs_htable_rgets);
 	}
 	mutex_exit(&htable_reserve_mutex);
+	if (ht != NULL) {
+		ASSERT(ht->ht_pfn == PFN_INVALID);
+		HATSTAT_INC(hs_htable_rgets);
+	}
 	return (ht);
 }
 
-/* boot: fill the reserve with count htables plus the standing extra */
+/* an htable without a page table, for the reserve */
+static htable_t *
+reserve_new(int kmflags)
+{
+	htable_t *ht = kmem_cache_alloc(htable_cache, kmflags);
+
+	if (ht != NULL)
+		ht->ht_pfn = PFN_INVALID;
+	return (ht);
+}
+
+/* boot: the reserve gets count htables plus a standing extra */
 void
 htable_initial_reserve(uint_t count)
 {
-	htable_t *ht;
+	uint_t n;
 
 	ASSERT(use_boot_reserve);
-	for (count += RESERVE_BOOT_EXTRA; count > 0; count--) {
-		ht = kmem_cache_alloc(htable_cache, KM_NOSLEEP);
-		ASSERT(ht != NULL);
-		ht->ht_pfn = PFN_INVALID;
-		reserve_push(ht);
-	}
+	for (n = 0; n < count + RESERVE_BOOT_EXTRA; n++)
+		reserve_push(reserve_new(KM_SLEEP));
 }
 
 /* give back what the reserve holds beyond htable_reserve_amount */
@@ -802,7 +809,6 @@ pt_steal(uint_t want, boolean_t reap)
 	for (pass = 0; pass <= passes && got < want; pass++)
 		steal_pass(pass, pass * mmu.ptes_per_table / passes, want,
 		    reap, &list, &got);
-	ASSERT(!MUTEX_HELD(&hat_list_lock));
 	atomic_dec_32(&htable_dont_cache);
 	return (list);
 }
@@ -814,8 +820,8 @@ pt_steal(uint_t want, boolean_t reap)
 static void
 htable_reclaim(void *arg)
 {
+	htable_t *victim, *next;
 	uint_t want;
-	htable_t *list, *ht;
 
 	(void) arg;
 	HATSTAT_INC(hs_reap_attempts);
@@ -823,11 +829,10 @@ htable_reclaim(void *arg)
 		return;
 	want = MAX(MIN(physmem / 20, ATOMIC_READ(pt_frames_active) / 20), 10);
 	atomic_inc_32(&htable_dont_cache);
-	list = pt_steal(want, B_TRUE);
-	while ((ht = list) != NULL) {
-		list = ht->ht_next;
+	for (victim = pt_steal(want, B_TRUE); victim != NULL; victim = next) {
+		next = victim->ht_next;
+		ht_dispose(victim);
 		HATSTAT_INC(hs_reaped);
-		ht_dispose(ht);
 	}
 	atomic_dec_32(&htable_dont_cache);
 	htable_adjust_reserve();
@@ -865,10 +870,8 @@ ht_from_kmem(int kmflags)
 	htable_t *ht;
 
 	for (;;) {
-		ht = kmem_cache_alloc(htable_cache, kmflags);
-		if (ht == NULL)
+		if ((ht = reserve_new(kmflags)) == NULL)
 			return (NULL);
-		ht->ht_pfn = PFN_INVALID;
 		if (USE_HAT_RESERVES() ||
 		    ATOMIC_READ(htable_reserve_cnt) >= htable_reserve_amount)
 			return (ht);
@@ -914,6 +917,23 @@ ht_steal_one(boolean_t bare)
 }
 
 /*
+ * A free htable becomes the table (hat, base, level) in frame pfn, with
+ * the caller's hold as its only one.  It is not yet visible to any other
+ * thread, so plain stores do.
+ */
+static void
+ht_become(htable_t *ht, hat_t *hat, uintptr_t base, level_t level,
+    htable_t *parent, htable_t *shares, pfn_t pfn)
+{
+	*ht = (htable_t) {
+		.ht_level = level, .ht_vaddr = base, .ht_hat = hat,
+		.ht_pfn = pfn, .ht_parent = parent, .ht_shares = shares,
+		.ht_flags = (shares != NULL) ? HTABLE_SHARED_PFN : 0,
+		.ht_busy = 1,
+	};
+}
+
+/*
  * Get an htable for (hat, vaddr, level), busy 1, not yet hashed or
  * linked.  A shared one borrows the page table of `shared`.  Tries the
  * hat's cache, then the reserve or kmem, then stealing, as long as it
@@ -937,22 +957,9 @@ ht_obtain(hat_t *hat, uintptr_t vaddr, level_t level, htable_t *shared)
 	if (ht == NULL)
 		panic("ht_obtain: no htable to be had, not even by stealing");
 
-	ht->ht_flags = 0;
-	ht->ht_shares = shared;
-	if (bare) {
-		ASSERT(VALID(shared) > 0);
-		ht->ht_flags = HTABLE_SHARED_PFN;
-		ht->ht_pfn = shared->ht_pfn;
-	}
-	ht->ht_hat = hat;
-	ht->ht_parent = NULL;
-	ht->ht_vaddr = vaddr;
-	ht->ht_level = level;
-	ht->ht_next = NULL;
-	ht->ht_prev = NULL;
-	ATOMIC_WRITE(ht->ht_lock_cnt, 0);
-	ATOMIC_WRITE(ht->ht_valid_cnt, 0);
-	ATOMIC_WRITE(ht->ht_busy, 1);
+	ASSERT(!bare || VALID(shared) > 0);
+	ht_become(ht, hat, vaddr, level, NULL, shared,
+	    bare ? shared->ht_pfn : ht->ht_pfn);
 	if (!zeroed && !bare)
 		pt_zero(ht, 0, mmu.ptes_per_table);
 	return (ht);
@@ -1008,19 +1015,26 @@ ht_dispose(htable_t *ht)
 void
 htable_purge_hat(hat_t *hat)
 {
-	htable_t *ht;
+	boolean_t dying = (HAT_FLAGS(hat) & HAT_FREEING) != 0;
+	htable_t *cached, *ht;
 	uint_t h;
 
-	if (!(HAT_FLAGS(hat) & HAT_FREEING)) {
+	/* a live hat's cache is taken under hat_mutex; a dying one's freely */
+	if (!dying) {
 		atomic_inc_32(&htable_dont_cache);
-		while ((ht = ht_from_cache(hat)) != NULL)
-			ht_dispose(ht);
+		hat_enter(hat);
+	}
+	cached = hat->hat_ht_cached;
+	ATOMIC_WRITE(hat->hat_ht_cached, NULL);
+	if (!dying)
+		hat_exit(hat);
+	for (; cached != NULL; cached = ht) {
+		ht = cached->ht_next;
+		ht_dispose(cached);
+	}
+	if (!dying) {
 		atomic_dec_32(&htable_dont_cache);
 		return;
-	}
-	while ((ht = hat->hat_ht_cached) != NULL) {
-		hat->hat_ht_cached = ht->ht_next;
-		ht_dispose(ht);
 	}
 	for (h = 0; h < hat->hat_num_hash; h++) {
 		while ((ht = hat->hat_ht_hash[h]) != NULL) {
@@ -1081,16 +1095,17 @@ release_chain(htable_t *ht)
 			mutex_exit(m);
 			return (source);
 		}
-		if (ht->ht_flags & HTABLE_SHARED_PFN) {
-			ASSERT(source == NULL);
-			source = ht->ht_shares;
-			HATSTAT_INC(hs_htable_unshared);
-		}
 		parent = ht->ht_parent;
 		ASSERT(parent != NULL);
 		ptp_unlink(parent, ht, ht->ht_vaddr);
 		chain_remove(ht->ht_hat, h, ht);
 		mutex_exit(m);
+		/* only the table freed first can be a shared one */
+		ASSERT(source == NULL || !(ht->ht_flags & HTABLE_SHARED_PFN));
+		if (ht->ht_flags & HTABLE_SHARED_PFN) {
+			HATSTAT_INC(hs_htable_unshared);
+			source = ht->ht_shares;
+		}
 		ht_dispose(ht);
 		ht = parent;
 	}
@@ -1219,19 +1234,9 @@ htable_attach(hat_t *hat, uintptr_t base, level_t level, htable_t *parent,
 	uint_t h, e;
 
 	ASSERT(ht != NULL);
+	ht_become(ht, hat, base, level, parent, NULL, pfn);
 	if (level == (level_t)mmu.max_level)
 		kas.a_hat->hat_htable = ht;
-	ht->ht_hat = hat;
-	ht->ht_parent = parent;
-	ht->ht_vaddr = base;
-	ht->ht_level = level;
-	ht->ht_flags = 0;
-	ht->ht_pfn = pfn;
-	ht->ht_next = ht->ht_prev = NULL;
-	ht->ht_shares = NULL;
-	ATOMIC_WRITE(ht->ht_busy, 1);
-	ATOMIC_WRITE(ht->ht_lock_cnt, 0);
-	ATOMIC_WRITE(ht->ht_valid_cnt, 0);
 	if (parent != NULL)
 		busy_adjust(parent, 1);
 	h = HTABLE_HASH(hat, base, level);
@@ -1390,10 +1395,11 @@ htable_walk(hat_t *hat, htable_t **htp, uintptr_t *vaddr, uintptr_t eaddr)
 	x86pte_t pte;
 
 	ASSERT(eaddr > va);
-	ASSERT(hat == kas.a_hat || eaddr <= kernelbase ||
-	    eaddr == HTABLE_WALK_TO_END);
-	if (hat != kas.a_hat && eaddr == HTABLE_WALK_TO_END)
-		eaddr = kernelbase;
+	if (hat != kas.a_hat) {
+		/* user walks end at kernelbase at the latest */
+		ASSERT(eaddr <= kernelbase || eaddr == HTABLE_WALK_TO_END);
+		eaddr = MIN(eaddr, kernelbase);
+	}
 
 	if (prev != NULL) {
 		ASSERT(BUSY(prev) > 0);
@@ -1431,22 +1437,21 @@ htable_t *
 htable_getpte(hat_t *hat, uintptr_t vaddr, uint_t *entry, x86pte_t *pte,
     level_t level)
 {
-	htable_t *ht;
+	htable_t *ht = NULL;
 	level_t l;
 	uint_t e;
 
 	ASSERT(level <= (level_t)mmu.max_page_level);
-	for (l = 0; l <= level; l++) {
-		if ((ht = htable_lookup(hat, vaddr, l)) == NULL)
-			continue;
-		e = htable_va2entry(vaddr, ht);
-		if (entry != NULL)
-			*entry = e;
-		if (pte != NULL)
-			*pte = x86pte_get(ht, e);
-		return (ht);
-	}
-	return (NULL);
+	for (l = 0; ht == NULL && l <= level; l++)
+		ht = htable_lookup(hat, vaddr, l);
+	if (ht == NULL)
+		return (NULL);
+	e = htable_va2entry(vaddr, ht);
+	if (pte != NULL)
+		*pte = x86pte_get(ht, e);
+	if (entry != NULL)
+		*entry = e;
+	return (ht);
 }
 
 /* as htable_getpte(), but only a valid page mapping counts */
