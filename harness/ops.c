@@ -652,6 +652,34 @@ hb_op_random(hb_op_t *op)
 	op->op_d = (uint32_t)(shim_rand() >> 32);
 }
 
+size_t
+hb_op_decode(const uint8_t *p, size_t len, hb_op_t *op)
+{
+	if (len < HB_OP_BYTES)
+		return (0);
+	op->op_code = p[0];
+	op->op_hat = p[1];
+	op->op_a = p[2];
+	op->op_b = p[3];
+	op->op_c = p[4];
+	op->op_d = (uint32_t)p[5] | (uint32_t)p[6] << 8 | (uint32_t)p[7] << 16;
+	return (HB_OP_BYTES);
+}
+
+size_t
+hb_op_encode(const hb_op_t *op, uint8_t *p)
+{
+	p[0] = op->op_code;
+	p[1] = op->op_hat;
+	p[2] = (uint8_t)op->op_a;
+	p[3] = (uint8_t)op->op_b;
+	p[4] = (uint8_t)op->op_c;
+	p[5] = (uint8_t)op->op_d;
+	p[6] = (uint8_t)(op->op_d >> 8);
+	p[7] = (uint8_t)(op->op_d >> 16);
+	return (HB_OP_BYTES);
+}
+
 void
 hb_step(int w)
 {
