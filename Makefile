@@ -39,9 +39,10 @@ KSRC := $(CORE)/hat.c $(CORE)/hment.c $(wildcard shim/kern/*.c) \
 	$(wildcard shim/testing/*.c) $(wildcard shim/stub/*.c) \
 	$(wildcard harness/*.c)
 HSRC := $(wildcard shim/host/*.c)
+HASM := $(wildcard shim/host/*.S)
 KOBJ := $(patsubst %.c,$(B)/obj/%.o,$(notdir $(KSRC))) $(B)/obj/htable.o
 HOBJ := $(patsubst %.c,$(B)/obj/%.o,$(notdir $(HSRC)))
-LIBOBJ := $(KOBJ) $(HOBJ)
+LIBOBJ := $(KOBJ) $(HOBJ) $(patsubst %.S,$(B)/obj/%.o,$(notdir $(HASM)))
 
 vpath %.c $(CORE) shim/kern shim/testing shim/stub harness shim/host stress
 
@@ -69,6 +70,9 @@ $(patsubst %.c,$(B)/obj/%.o,$(notdir $(KSRC))): $(B)/obj/%.o: %.c $(B)/.deps
 	$(CC) $(KFLAGS) -MMD -c -o $@ $<
 
 $(HOBJ) $(B)/obj/htstress.o: $(B)/obj/%.o: %.c $(B)/.deps
+	$(CC) $(HFLAGS) -MMD -c -o $@ $<
+
+$(B)/obj/%.o: shim/host/%.S $(B)/.deps
 	$(CC) $(HFLAGS) -MMD -c -o $@ $<
 
 $(B)/htstress: $(LIBOBJ) $(B)/obj/htstress.o
