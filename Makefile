@@ -31,16 +31,38 @@ BASEFLAGS := -std=gnu11 -g -fno-omit-frame-pointer -Wall -Wextra \
 # kernel domain: the illumos headers of the shim, and nothing of libc
 KFLAGS := $(BASEFLAGS) -DDEBUG -D_KERNEL -Ishim/include -iquote $(CORE) \
 	-iquote harness
-# host domain: libc, plus the testbed's plain interfaces
-HFLAGS := $(BASEFLAGS) -iquote shim/include -iquote harness -pthread
+# host domain: libc, plus the testbed's plain interfaces; HTBED_CORE names
+# the htable.c built in (reproducers record it)
+CORE_NAME := $(if $(HTABLE_C),$(HTABLE_C),$(if $(filter core,$(CORE)),own,$(CORE)/htable.c))
+HFLAGS := $(BASEFLAGS) -iquote shim/include -iquote harness -pthread \
+	-DHTBED_CORE='"$(CORE_NAME)"' 
 LDFLAGS := $(CFLAGS_$(VARIANT)) -pthread
 
-KSRC := $(CORE)/hat.c $(CORE)/hment.c $(wildcard shim/kern/*.c) \
-	$(wildcard shim/testing/*.c) $(wildcard shim/stub/*.c) \
-	$(wildcard harness/*.c)
-HSRC := $(wildcard shim/host/*.c)
+# The kernel image: every kernel-domain object whose state is the emulated
+# machine's (the code under test, the HAT, shim/kern, the harness).  Their
+# .data and .bss are renamed htbed_kdata and htbed_kbss, so that the
+# machine can be saved and put back as a whole (shim/testing/snapshot.c).
+# shim/testing (scheduler seam, lock checker, reports) and the run driver
+# keep their state across runs; shim/stub has none.
+# harness/controlled.c drives runs of the machine and is not part of it;
+# harness/repro.c (reproducer files) is host-domain code.
+HARNESS_CTL := harness/controlled.c
+HARNESS_HOST := harness/repro.c
+KIMG_SRC := $(CORE)/hat.c $(CORE)/hment.c $(wildcard shim/kern/*.c) \
+	$(filter-out $(HARNESS_HOST) $(HARNESS_CTL),$(wildcard harness/*.c))
+KSRC := $(KIMG_SRC) $(HARNESS_CTL) $(wildcard shim/testing/*.c) \
+	$(wildcard shim/stub/*.c)
+HSRC := $(wildcard shim/host/*.c) $(HARNESS_HOST)
+STRESS_OBJ := $(B)/obj/htstress.o $(B)/obj/run_free.o \
+	$(B)/obj/run_controlled.o
 HASM := $(wildcard shim/host/*.S)
+KIMG_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(notdir $(KIMG_SRC))) \
+	$(B)/obj/htable.o
 KOBJ := $(patsubst %.c,$(B)/obj/%.o,$(notdir $(KSRC))) $(B)/obj/htable.o
+KIMG_RENAME := --rename-section .data=htbed_kdata \
+	--rename-section .data.rel=htbed_kdata \
+	--rename-section .data.rel.local=htbed_kdata \
+	--rename-section .bss=htbed_kbss
 HOBJ := $(patsubst %.c,$(B)/obj/%.o,$(notdir $(HSRC)))
 LIBOBJ := $(KOBJ) $(HOBJ) $(patsubst %.S,$(B)/obj/%.o,$(notdir $(HASM)))
 
@@ -65,17 +87,27 @@ $(B)/.deps:
 # raises are silenced for that file only
 $(B)/obj/htable.o: $(HTABLE_SRC) $(B)/.deps
 	$(CC) $(KFLAGS) $(if $(HTABLE_C),-Wno-unused-parameter) -MMD -c -o $@ $<
+	objcopy $(KIMG_RENAME) $@
 
-$(patsubst %.c,$(B)/obj/%.o,$(notdir $(KSRC))): $(B)/obj/%.o: %.c $(B)/.deps
+$(filter-out $(B)/obj/htable.o,$(KIMG_OBJ)): $(B)/obj/%.o: %.c $(B)/.deps
+	$(CC) $(KFLAGS) -MMD -c -o $@ $<
+	objcopy $(KIMG_RENAME) $@
+
+$(filter-out $(KIMG_OBJ),$(KOBJ)): $(B)/obj/%.o: %.c $(B)/.deps
 	$(CC) $(KFLAGS) -MMD -c -o $@ $<
 
-$(HOBJ) $(B)/obj/htstress.o: $(B)/obj/%.o: %.c $(B)/.deps
+# the controlled-mode scheduler's bookkeeping is shared by every fiber on
+# purpose; ThreadSanitizer is not to watch it (shim/testing/sched.c)
+$(B)/obj/sched.o $(B)/obj/strategy.o: KFLAGS += \
+	$(if $(filter tsan,$(VARIANT)),-fno-sanitize=thread)
+
+$(HOBJ) $(STRESS_OBJ): $(B)/obj/%.o: %.c $(B)/.deps
 	$(CC) $(HFLAGS) -MMD -c -o $@ $<
 
 $(B)/obj/%.o: shim/host/%.S $(B)/.deps
 	$(CC) $(HFLAGS) -MMD -c -o $@ $<
 
-$(B)/htstress: $(LIBOBJ) $(B)/obj/htstress.o
+$(B)/htstress: $(LIBOBJ) $(STRESS_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^
 
 -include $(wildcard $(B)/obj/*.d)

@@ -14,7 +14,10 @@
 #define	_HARNESS_HARNESS_H
 
 #include <stdint.h>
+#include <stddef.h>
 #include "htbed/config.h"
+#include "htbed/strategy.h"
+#include "ops.h"
 
 /* the op vocabulary (harness/ops.c has the table with default weights) */
 enum hb_opcode {
@@ -44,6 +47,8 @@ struct hb_config {
 	uint32_t	hc_steal_passes;
 	uint64_t	hc_force_steal;	/* DEBUG force_steal (0: off) */
 	uint32_t	hc_weights[HB_NOPS];	/* 0: op disabled */
+	uint32_t	hc_small_pages;	/* data pool: 4K pages */
+	uint32_t	hc_large_runs;	/* data pool: 2M pages */
 	const char	*hc_outdir;	/* failure artifacts go here */
 	const char	*hc_repeat;	/* the command that repeats this run */
 	void		(*hc_on_bug)(const char *kind, const char *where);
@@ -85,9 +90,49 @@ extern void	hb_gate_leave(void);
 extern void	hb_pause_all(void);		/* returns with all parked */
 extern void	hb_resume_all(void);
 
+/*
+ * Op programs: what each fiber of a controlled-mode run (or a fuzz input)
+ * executes, op by op, as worker <fiber index>.
+ */
+#define	HB_PROG_FIBERS	8
+#define	HB_PROG_OPS	256
+
+struct hb_program {
+	int		hp_nfibers;
+	int		hp_nops[HB_PROG_FIBERS];
+	hb_op_t		hp_ops[HB_PROG_FIBERS][HB_PROG_OPS];
+};
+
+extern void	hb_program_random(struct hb_program *, uint64_t seed,
+    int nfibers, int nops, const uint32_t *weights);
+extern int	hb_program_ops(const struct hb_program *);
+
+/*
+ * Controlled mode (harness/controlled.c): boot once with hb_ctl_init(),
+ * then any number of runs, each from the same saved machine: every fiber
+ * runs its ops, a reaper fiber serves kmem_reap(), and the full invariant
+ * check runs at the end.  A bug ends the process as in free-running mode
+ * (after hc_on_bug, which writes the reproducer).
+ */
+struct strategy;
+struct hb_run {
+	uint64_t	hr_steps;	/* seam points */
+	uint64_t	hr_hash;	/* of every event, process-independent */
+	size_t		hr_nchoices;	/* decision points */
+};
+
+extern int	hb_ctl_init(const struct hb_config *);
+extern void	hb_ctl_run(const struct hb_program *, struct strategy *,
+    const struct sched_params *, struct hb_run *);
+extern const struct hb_program *hb_ctl_program(void);
+extern const struct sched_params *hb_ctl_params(void);
+extern const uint8_t *hb_ctl_choices(size_t *n);
+extern void	hb_ctl_trace(char *buf, size_t len, int nevents, int html);
+
 /* background duties: the kmem reaper and the memory-pressure toggler */
 extern void	hb_reaper_wait(uint64_t max_ns);	/* until kmem_reap() */
 extern void	hb_reaper_run(void);
+extern void	hb_reaper_park(void);
 extern void	hb_set_pressure(int on);
 extern void	hb_reservoir_fill(void);
 extern void	hb_report_hang(uint64_t idle_ns);

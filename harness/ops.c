@@ -48,7 +48,6 @@ static int	n_user_units[HB_MAX_WORKERS];
 static unit_t	kern_units[HB_MAX_WORKERS][HB_KERNEL_REGIONS * 4];
 static int	n_kern_units[HB_MAX_WORKERS];
 static uint64_t	op_count[HB_MAX_WORKERS][HB_NOPS];
-static uint32_t	weight_total;
 static krwlock_t	pageunload_lock;	/* see op_pageunload() */
 
 const char *
@@ -79,7 +78,7 @@ void
 ops_init(void)
 {
 	const hb_slot_t *u = &hb_world.w_user[0], *k = &hb_world.w_kernel;
-	int reg, q, w, op;
+	int reg, q, w;
 
 	for (reg = 0; reg < HB_USER_REGIONS; reg++) {
 		for (q = 0; q < 4; q++) {
@@ -95,8 +94,6 @@ ops_init(void)
 			    (unit_t){ (uint8_t)reg, (uint8_t)q };
 		}
 	}
-	for (op = 0; op < HB_NOPS; op++)
-		weight_total += hb_world.w_cfg.hc_weights[op];
 	rw_init(&pageunload_lock, NULL, RW_DEFAULT, NULL);
 	bug_set_op_namer(op_namer);
 }
@@ -190,9 +187,12 @@ load_page(hb_slot_t *sl, uintptr_t va, uint64_t *sw, pfn_t pfn, int lock)
 /*
  * Every failed page-table allocation ends in htable_alloc()'s loop, which
  * only steals: with no table to steal it spins forever, as the kernel
- * would.  The reservoir is an address space kept with one mapping in
- * each of its 4K regions, so a steal always finds something.  The
- * pressure thread refills it before each burst.
+ * would.  The reservoir stands for the rest of a real machine's address
+ * spaces: one mapping in each of its regions, so a steal always finds
+ * something.  It is refilled after every reclaim (which takes ten or more
+ * tables at once) and before every burst of pressure, and its own loads
+ * are exempt from injected failures, so that refilling never needs the
+ * tables it is there to provide.
  */
 void
 hb_reservoir_fill(void)
@@ -200,7 +200,9 @@ hb_reservoir_fill(void)
 	hb_slot_t *sl = &hb_world.w_reservoir;
 	int reg;
 
-	as_enter(sl, RW_READER);
+	/* as writer: fillers (the reaper, pressure ops) take turns */
+	as_enter(sl, RW_WRITER);
+	curthread->t_noinject++;
 	for (reg = 0; reg < HB_USER_REGIONS; reg++) {
 		uint64_t *sw = shadow_word(sl, reg, 0);
 
@@ -209,6 +211,7 @@ hb_reservoir_fill(void)
 			load_page(sl, hb_va(sl, reg, 0), sw,
 			    data_pfn((uint32_t)reg, 0), 0);
 	}
+	curthread->t_noinject--;
 	as_exit(sl);
 }
 
@@ -601,12 +604,16 @@ op_reap(int w, const hb_op_t *op)
 	(void) w;
 	(void) op;
 	kmem_cache_reap_now(htable_cache);
+	hb_reservoir_fill();
 }
 
+/* pressure on: the reservoir is filled first, so a steal can succeed */
 static void
 op_pressure(int w, const hb_op_t *op)
 {
 	(void) w;
+	if (op->op_a & 1)
+		hb_reservoir_fill();
 	hb_set_pressure(op->op_a & 1);
 }
 
@@ -630,26 +637,37 @@ hb_exec(int w, const hb_op_t *op)
 	__atomic_add_fetch(&op_count[w][code], 1, __ATOMIC_RELAXED);
 }
 
-/* a random op, drawn by weight, with random selectors */
+/*
+ * The op that three random words make: the opcode drawn by weight (wt[],
+ * not all zero), the selectors from the bits.
+ */
+void
+hb_op_make(hb_op_t *op, const uint32_t *wt, uint64_t r1, uint64_t r2,
+    uint64_t r3)
+{
+	uint32_t total = 0, x;
+	int code = 0;
+
+	for (code = 0; code < HB_NOPS; code++)
+		total += wt[code];
+	x = (uint32_t)(r1 % total);
+	for (code = 0; x >= wt[code]; code++)
+		x -= wt[code];
+	op->op_code = (uint8_t)code;
+	op->op_hat = (uint8_t)(r2 >> 56);
+	op->op_a = (uint16_t)r2;
+	op->op_b = (uint16_t)(r2 >> 16);
+	op->op_c = (uint16_t)(r2 >> 32);
+	op->op_d = (uint32_t)(r3 >> 32);
+}
+
+/* a random op of the configured mix, from the thread's random stream */
 void
 hb_op_random(hb_op_t *op)
 {
-	const uint32_t *wt = hb_world.w_cfg.hc_weights;
-	uint64_t r = shim_rand();
-	uint32_t x = (uint32_t)(r % weight_total);
-	int code = 0;
+	uint64_t r1 = shim_rand(), r2 = shim_rand();
 
-	while (x >= wt[code]) {
-		x -= wt[code];
-		code++;
-	}
-	r = shim_rand();
-	op->op_code = (uint8_t)code;
-	op->op_hat = (uint8_t)(r >> 56);
-	op->op_a = (uint16_t)r;
-	op->op_b = (uint16_t)(r >> 16);
-	op->op_c = (uint16_t)(r >> 32);
-	op->op_d = (uint32_t)(shim_rand() >> 32);
+	hb_op_make(op, hb_world.w_cfg.hc_weights, r1, r2, shim_rand());
 }
 
 size_t

@@ -35,5 +35,7 @@ extern void	hb_op_random(hb_op_t *);
 
 extern size_t	hb_op_decode(const uint8_t *, size_t, hb_op_t *);
 extern size_t	hb_op_encode(const hb_op_t *, uint8_t *);
+extern void	hb_op_make(hb_op_t *, const uint32_t *weights, uint64_t r1,
+    uint64_t r2, uint64_t r3);
 
 #endif	/* _HARNESS_OPS_H */

@@ -144,7 +144,7 @@ sh_end_map(uint64_t *p, hat_t *hat, uintptr_t va)
 			return;
 		}
 		if (old & SW_FOREIGN) {
-			SEAM_YIELD(sh_end_map);
+			SEAM_SPIN(sh_end_map);
 			continue;
 		}
 		pfn = sw_pfn(old);

@@ -81,6 +81,8 @@ hb_default_config(struct hb_config *c)
 	c->hc_hash_cnt = 32;
 	c->hc_reserve = 8;
 	c->hc_steal_passes = 8;
+	c->hc_small_pages = 32768;
+	c->hc_large_runs = 8;
 	c->hc_outdir = "htbed-out";
 	c->hc_repeat = "";
 	__builtin_memcpy(c->hc_weights, weights, sizeof (weights));
@@ -208,8 +210,6 @@ ism_setup(void)
 
 static void reap_request(void);
 
-#define	SMALL_POOL	32768
-#define	LARGE_RUNS	8
 
 int
 hb_init(const struct hb_config *c)
@@ -227,7 +227,7 @@ hb_init(const struct hb_config *c)
 		return (-1);
 	}
 	w->w_cfg = *c;
-	sc.sc_dataframes = SMALL_POOL + (LARGE_RUNS + 1) * 512 +
+	sc.sc_dataframes = c->hc_small_pages + (c->hc_large_runs + 1) * 512 +
 	    HB_ISM_LEN / MMU_PAGESIZE;
 	/* no injected failures while booting: the kernel must come up */
 	sc.sc_kmem_fail_ppm = sc.sc_page_fail_ppm = sc.sc_upgrade_fail_ppm = 0;
@@ -235,7 +235,7 @@ hb_init(const struct hb_config *c)
 		return (-1);
 	(void) shim_thread_attach("boot", 0);
 	report_init();
-	pools_setup(SMALL_POOL, LARGE_RUNS);
+	pools_setup(c->hc_small_pages, c->hc_large_runs);
 
 	hat_hash_cnt = c->hc_hash_cnt;
 	hat_init();
@@ -282,7 +282,7 @@ void
 hb_check(const char *when)
 {
 	check_world(when);
-	hb_world.w_checks++;
+	__atomic_add_fetch(&hb_world.w_checks, 1, __ATOMIC_RELAXED);
 }
 
 /*
@@ -354,12 +354,33 @@ hb_resume_all(void)
  * (htable_reap among them), asynchronously, as the kernel's does.
  * ------------------------------------------------------------------------
  */
-static int reap_pending;
+static uint32_t reap_pending;
+
+/*
+ * Memory pressure passes, as it does on a real machine once pageout has
+ * run: after PRESSURE_REAPS requests to reap, pressure is dropped.  So a
+ * burst of pressure that no op turns off (a fiber of a controlled run
+ * that ends with pressure on) cannot leave every thread stealing forever
+ * from address spaces that have nothing left to steal.
+ */
+#define	PRESSURE_REAPS	8
+static uint32_t pressure_left;
 
 static void
 reap_request(void)
 {
 	__atomic_store_n(&reap_pending, 1, __ATOMIC_RELEASE);
+	shim_futex_wake(&reap_pending, 1);
+	if (__atomic_load_n(&pressure_left, __ATOMIC_RELAXED) != 0 &&
+	    __atomic_sub_fetch(&pressure_left, 1, __ATOMIC_RELAXED) == 0)
+		shim_set_pressure(0);
+}
+
+/* controlled mode: the reaper fiber sleeps until kmem_reap() */
+void
+hb_reaper_park(void)
+{
+	shim_futex_wait(&reap_pending, 0);
 }
 
 void
@@ -377,11 +398,14 @@ hb_reaper_run(void)
 {
 	__atomic_store_n(&reap_pending, 0, __ATOMIC_RELEASE);
 	shim_kmem_reap_all();
+	hb_reservoir_fill();
 }
 
 void
 hb_set_pressure(int on)
 {
+	__atomic_store_n(&pressure_left, on ? PRESSURE_REAPS : 0,
+	    __ATOMIC_RELAXED);
 	shim_set_pressure(on);
 }
 
@@ -416,7 +440,7 @@ hb_stats(struct hb_stats *s)
 	s->hs_reap_attempts = __atomic_load_n(&hatstat.hs_reap_attempts,
 	    __ATOMIC_RELAXED);
 	s->hs_reaped = __atomic_load_n(&hatstat.hs_reaped, __ATOMIC_RELAXED);
-	s->hs_checks = hb_world.w_checks;
+	s->hs_checks = __atomic_load_n(&hb_world.w_checks, __ATOMIC_RELAXED);
 	s->hs_lookups_verified = __atomic_load_n(&hb_world.w_verified,
 	    __ATOMIC_RELAXED);
 	s->hs_foreign_removals = __atomic_load_n(&hb_world.w_foreign,

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -222,6 +223,23 @@ host_futex_wake(uint32_t *addr, int nwake)
 {
 	(void) syscall(SYS_futex, addr, FUTEX_WAKE_PRIVATE, nwake, NULL, NULL,
 	    0);
+}
+
+void *
+host_reserve(size_t size, size_t align)
+{
+	size_t len = size + align;
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	uintptr_t a;
+
+	if (p == MAP_FAILED) {
+		(void) fprintf(stderr, "htbed: cannot reserve %zu bytes of "
+		    "address space: %s\n", len, strerror(errno));
+		abort();
+	}
+	a = ((uintptr_t)p + align - 1) & ~(uintptr_t)(align - 1);
+	return ((void *)a);
 }
 
 void *

@@ -14,6 +14,20 @@
 #include "htbed/host.h"
 
 static int phys_fd = -1;
+static char *win_base;
+static int64_t *win_shows;	/* the frame each window page maps, or -1 */
+
+/* a window page already showing what it is asked to show is left alone */
+static int
+win_unchanged(char *window_va, int64_t pfn)
+{
+	int64_t *w = &win_shows[(window_va - win_base) >> 12];
+
+	if (*w == pfn)
+		return (1);
+	*w = pfn;
+	return (0);
+}
 
 int
 host_phys_init(uint64_t nframes, unsigned nwin, char **physmap,
@@ -36,6 +50,11 @@ host_phys_init(uint64_t nframes, unsigned nwin, char **physmap,
 		    "memory: %s\n", strerror(errno));
 		return (-1);
 	}
+	win_base = w;
+	win_shows = malloc(sizeof (int64_t) * nwin);
+	if (win_shows == NULL)
+		abort();
+	memset(win_shows, 0xff, sizeof (int64_t) * nwin);
 	*physmap = p;
 	*windows = w;
 	return (0);
@@ -44,9 +63,12 @@ host_phys_init(uint64_t nframes, unsigned nwin, char **physmap,
 void
 host_phys_window_map(char *window_va, uint64_t pfn)
 {
-	void *p = mmap(window_va, 4096, PROT_READ | PROT_WRITE,
-	    MAP_SHARED | MAP_FIXED, phys_fd, (off_t)(pfn << 12));
+	void *p;
 
+	if (win_unchanged(window_va, (int64_t)pfn))
+		return;
+	p = mmap(window_va, 4096, PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_FIXED, phys_fd, (off_t)(pfn << 12));
 	if (p == MAP_FAILED) {
 		(void) fprintf(stderr, "htbed: window remap failed: %s\n",
 		    strerror(errno));
@@ -57,9 +79,12 @@ host_phys_window_map(char *window_va, uint64_t pfn)
 void
 host_phys_window_unmap(char *window_va)
 {
-	void *p = mmap(window_va, 4096, PROT_NONE,
-	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
+	void *p;
 
+	if (win_unchanged(window_va, -1))
+		return;
+	p = mmap(window_va, 4096, PROT_NONE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
 		abort();
 }

@@ -46,7 +46,7 @@ cv_wait(kcondvar_t *cv, kmutex_t *m)
 	seq = __atomic_load_n(&cv->cv_seq, __ATOMIC_ACQUIRE);
 	(void) __atomic_add_fetch(&cv->cv_waiters, 1, __ATOMIC_SEQ_CST);
 	mutex_exit(m);
-	host_futex_wait(&cv->cv_seq, seq);
+	shim_futex_wait(&cv->cv_seq, seq);
 	(void) __atomic_sub_fetch(&cv->cv_waiters, 1, __ATOMIC_SEQ_CST);
 	TSAN_ACQUIRE(cv);
 	seam_note(EV_CV_WAKE, (uint64_t)(uintptr_t)cv, 0, 0);
@@ -60,7 +60,7 @@ cv_wake(kcondvar_t *cv, int all)
 	TSAN_RELEASE(cv);
 	(void) __atomic_add_fetch(&cv->cv_seq, 1, __ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&cv->cv_waiters, __ATOMIC_SEQ_CST) != 0)
-		host_futex_wake(&cv->cv_seq, all ? 0x7fffffff : 1);
+		shim_futex_wake(&cv->cv_seq, all ? 0x7fffffff : 1);
 }
 
 void

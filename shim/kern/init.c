@@ -54,6 +54,13 @@ shim_init(const struct shim_config *c)
 	return (0);
 }
 
+/* the seed of every thread's random stream registered from now on */
+void
+shim_set_seed(uint64_t seed)
+{
+	config.sc_seed = seed;
+}
+
 /* failure injection may start once the machine is up */
 void
 shim_set_injection(const struct shim_config *c)

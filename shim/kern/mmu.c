@@ -72,6 +72,25 @@ shim_windows_frame(pfn_t pfn, int in_use)
 	}
 }
 
+/*
+ * The window table was put back (snapshot.c): make every window page show
+ * what the table says, as shim_windows_frame() would have left it.
+ */
+void
+shim_windows_resync(void)
+{
+	unsigned x;
+	pfn_t pfn;
+
+	for (x = 0; x < nwin; x++) {
+		pfn = win_pfn[x];
+		if (pfn != PFN_INVALID && shim_frame_in_use(pfn))
+			host_phys_window_map(PWIN_VA(x), pfn);
+		else
+			host_phys_window_unmap(PWIN_VA(x));
+	}
+}
+
 /* for fault reports: which window, and what it shows */
 int
 shim_window_of(uintptr_t addr, unsigned *x, pfn_t *pfn)
@@ -91,12 +110,12 @@ shim_windows_init(char *windows, unsigned n)
 	unsigned x;
 
 	nwin = n;
-	win_pfn = host_zalloc(sizeof (pfn_t) * n);
-	win_lock = host_zalloc(sizeof (uint32_t) * n);
+	win_pfn = shim_boot_zalloc(sizeof (pfn_t) * n);
+	win_lock = shim_boot_zalloc(sizeof (uint32_t) * n);
 	for (x = 0; x < n; x++)
 		win_pfn[x] = PFN_INVALID;
 	mmu.pwin_base = windows;
-	mmu.pwin_pte_va = host_zalloc(sizeof (x86pte_t) * n);
+	mmu.pwin_pte_va = shim_boot_zalloc(sizeof (x86pte_t) * n);
 	mmu.pwin_pte_pa = 0;
 }
 

@@ -49,7 +49,7 @@ mutex_wait(kthread_t *t, kmutex_t *m, uint32_t c)
 	if (c != 2)
 		c = __atomic_exchange_n(&m->m_lock, 2, __ATOMIC_ACQUIRE);
 	while (c != 0) {
-		host_futex_wait(&m->m_lock, 2);
+		shim_futex_wait(&m->m_lock, 2);
 		c = __atomic_exchange_n(&m->m_lock, 2, __ATOMIC_ACQUIRE);
 	}
 }
@@ -117,7 +117,7 @@ mutex_exit(kmutex_t *m)
 	__atomic_store_n(&m->m_owner, NULL, __ATOMIC_RELAXED);
 	TSAN_MUTEX_PRE_UNLOCK(m, 0);
 	if (__atomic_exchange_n(&m->m_lock, 0, __ATOMIC_RELEASE) == 2)
-		host_futex_wake(&m->m_lock, 1);
+		shim_futex_wake(&m->m_lock, 1);
 	TSAN_MUTEX_POST_UNLOCK(m, 0);
 	seam(EV_MUTEX_EXIT, m, 0, 0);
 }

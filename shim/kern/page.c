@@ -22,6 +22,7 @@
 #include <vm/hat_pte.h>
 #include <htbed/seam.h>
 #include <htbed/shim.h>
+#include <htbed/snapshot.h>
 
 #define	PT_FIRST_PFN	16
 #define	PAGE_LOCKS	64
@@ -76,8 +77,8 @@ shim_phys_init(const struct shim_config *c, char **windows, unsigned nwin)
 
 	if (host_phys_init(n, nwin, &shim_physmap, windows) != 0)
 		return (-1);
-	shim_pages = host_zalloc(sizeof (page_t) * n);
-	free_stack = host_zalloc(sizeof (pfn_t) * c->sc_ptframes);
+	shim_pages = shim_boot_zalloc(sizeof (page_t) * n);
+	free_stack = shim_boot_zalloc(sizeof (pfn_t) * c->sc_ptframes);
 	shim_pt_first = PT_FIRST_PFN;
 	shim_pt_last = PT_FIRST_PFN + c->sc_ptframes - 1;
 	shim_data_first = shim_pt_last + 1;
@@ -126,7 +127,7 @@ page_get_physical(uintptr_t seed)
 	(void) seed;
 	lockdep_forbid(LCM(LC_BUCKET) | LCM(LC_HCI), "page_get_physical");
 	seam(EV_YIELD, (const void *)page_get_physical, 0, 0);
-	if (shim_chance_ppm(c->sc_page_fail_ppm)) {
+	if (shim_inject(c->sc_page_fail_ppm)) {
 		__atomic_add_fetch(&page_fail_cnt, 1, __ATOMIC_RELAXED);
 		return (NULL);
 	}
@@ -139,6 +140,7 @@ page_get_physical(uintptr_t seed)
 	__atomic_sub_fetch(&freemem, 1, __ATOMIC_RELAXED);
 	phys_unlock();
 
+	snap_frame_used(pfn);
 	pp = &shim_pages[pfn];
 	frame_fill(pfn, PTE_JUNK);
 	shim_windows_frame(pfn, 1);
@@ -171,7 +173,7 @@ page_tryupgrade(page_t *pp)
 	kmutex_t *m = page_mtx(pp);
 	int ok;
 
-	if (shim_chance_ppm(shim_cfg()->sc_upgrade_fail_ppm))
+	if (shim_inject(shim_cfg()->sc_upgrade_fail_ppm))
 		return (0);
 	mutex_enter(m);
 	ok = pp->p_selock == 1;

@@ -34,22 +34,38 @@ mix64(uint64_t x)
 	return (x ^ (x >> 31));
 }
 
-kthread_t *
-shim_thread_attach(const char *name, int cpuid)
+/*
+ * Register t (storage of the caller's, reused from run to run by the
+ * controlled-mode scheduler) as a new kernel thread.  Its random stream
+ * depends only on the run's seed and its thread number.
+ */
+void
+shim_thread_init(kthread_t *t, struct fr_ring *ring, const char *name,
+    int cpuid)
 {
-	kthread_t *t = host_zalloc(sizeof (*t));
 	int tid = __atomic_fetch_add(&thread_cnt, 1, __ATOMIC_SEQ_CST);
 
 	if (tid >= SHIM_MAX_THREADS)
 		htbed_internal_error("more than %d kernel threads",
 		    SHIM_MAX_THREADS);
+	__builtin_memset(t, 0, sizeof (*t));
+	ring->fr_head = 0;
 	t->t_tid = tid;
 	t->t_name = name;
 	t->t_procp = &p0;
-	t->t_fr = host_zalloc(sizeof (struct fr_ring));
+	t->t_fr = ring;
 	t->t_rng = mix64(shim_cfg()->sc_seed ^ mix64((uint64_t)tid + 1));
 	t->t_cpu = cpu[cpuid % ncpus];
 	__atomic_store_n(&thread_reg[tid], t, __ATOMIC_RELEASE);
+}
+
+kthread_t *
+shim_thread_attach(const char *name, int cpuid)
+{
+	kthread_t *t = host_zalloc(sizeof (*t));
+
+	shim_thread_init(t, host_zalloc(sizeof (struct fr_ring)), name,
+	    cpuid);
 	htbed_curthread = t;
 	return (t);
 }
@@ -84,6 +100,13 @@ shim_rand(void)
 	x ^= x >> 27;
 	t->t_rng = x;
 	return (x * 0x2545f4914f6cdd1dull);
+}
+
+/* an injected failure, unless the thread is exempt (t_noinject) */
+int
+shim_inject(uint32_t ppm)
+{
+	return (curthread->t_noinject == 0 && shim_chance_ppm(ppm));
 }
 
 int

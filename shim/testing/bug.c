@@ -44,6 +44,7 @@ const char *const seam_ev_name[EV_NKINDS] = {
 	[EV_TLB_INVAL] = "tlb_inval",
 	[EV_YIELD] = "yield",
 	[EV_STEAL_UNMAP] = "steal_unmap",
+	[EV_SPIN] = "spin",
 };
 
 /* the harness names ops in traces; the shim only knows their numbers */
@@ -220,9 +221,9 @@ bug_report(const char *kind, const char *where, const char *msg)
 	hbuf_printf(&b, "---- last events of every thread (oldest first) "
 	    "----\n");
 	bug_dump_threads(&b, REPORT_EVENTS);
-	host_eprintf("%.*s", (int)b.hb_len, b.hb_data);
 	if (bug_hook != NULL)
 		bug_hook(kind, where, &b);
+	host_eprintf("%.*s", (int)b.hb_len, b.hb_data);
 	host_flush();
 	hbuf_free(&b);
 }

@@ -10,11 +10,15 @@
  * The random stream is the thread's own (seeded from --seed), so a run's
  * perturbation decisions are reproducible even though the OS scheduling
  * around them is not.
+ *
+ * In controlled mode the seam hands every point to the scheduler
+ * (sched.c), and futex waits block fibers instead of OS threads.
  */
 #include <sys/types.h>
 #include <sys/thread.h>
 #include <sys/cpuvar.h>
 #include <htbed/seam.h>
+#include <htbed/sched.h>
 #include <htbed/shim.h>
 
 int seam_active;
@@ -41,14 +45,35 @@ seam_freeze(void)
 }
 
 void
+shim_futex_wait(uint32_t *addr, uint32_t val)
+{
+	if (seam_controlled)
+		sched_futex_wait(addr, val);
+	else
+		host_futex_wait(addr, val);
+}
+
+void
+shim_futex_wake(uint32_t *addr, int nwake)
+{
+	if (seam_controlled)
+		sched_futex_wake(addr, nwake);
+	else
+		host_futex_wake(addr, nwake);
+}
+
+void
 seam_schedule(seam_ev_t ev, const void *obj)
 {
 	kthread_t *t = curthread;
-	uint64_t r = shim_rand();
+	uint64_t r;
 	uint32_t spins;
 
-	(void) ev;
-	(void) obj;
+	if (seam_controlled) {
+		sched_point(ev, obj);
+		return;
+	}
+	r = shim_rand();
 	if (t->t_preempt == 0 && (uint32_t)(r % 1000000) < migrate_ppm)
 		shim_migrate(t, (int)((r >> 20) % (uint64_t)ncpus));
 	if ((uint32_t)((r >> 40) % 1000000) >= yield_ppm)

@@ -21,6 +21,34 @@ struct shim_config {
 	uint32_t	sc_upgrade_fail_ppm;	/* page_tryupgrade fails */
 };
 
+/*
+ * Controlled mode: how the scheduler picks the next fiber at every seam
+ * point (shim/testing/strategy.c).
+ */
+enum sched_kind {
+	SK_RANDOM,	/* uniform random walk */
+	SK_PCT,		/* priorities with depth-1 change points */
+	SK_BOUNDED,	/* systematic, at most sp_bound preemptions */
+	SK_BYTES,	/* preemptions read from a buffer (fuzzing) */
+	SK_REPLAY,	/* the recorded choices of an earlier run */
+	SK_NKINDS
+};
+
+struct sched_params {
+	int		sp_kind;		/* enum sched_kind */
+	uint64_t	sp_seed;		/* this run's seed */
+	int		sp_pct_depth;		/* PCT: bug depth d */
+	uint64_t	sp_pct_steps;		/* PCT: expected steps k */
+	int		sp_bound;		/* bounded: preemptions */
+	const uint8_t	*sp_bytes;		/* bytes: the schedule input */
+	size_t		sp_nbytes;
+	const uint8_t	*sp_choices;		/* replay: recorded choices */
+	size_t		sp_nchoices;
+	int		sp_guided;		/* replay: a choice that is not
+						 * runnable is no error */
+	uint64_t	sp_max_steps;		/* budget: more is a hang */
+};
+
 struct shim_stats {
 	uint64_t	ss_cas_fail;
 	uint64_t	ss_window_remaps;

@@ -57,6 +57,9 @@ extern void	host_futex_wait(uint32_t *addr, uint32_t val);
 extern void	host_futex_wake(uint32_t *addr, int nwake);
 
 /* memory */
+extern void	*host_reserve(size_t size, size_t align);	/* zeroed, lazily
+								 * backed; aborts
+								 * on failure */
 extern void	*host_alloc(size_t size);		/* aborts on failure */
 extern void	*host_zalloc(size_t size);
 extern void	host_free(void *);

@@ -47,4 +47,15 @@ void AnnotateIgnoreReadsEnd(const char *, int);
 #define	TSAN_IGNORE_READS_END()		((void)0)
 #endif
 
+#ifdef HTBED_ASAN
+#include <sanitizer/asan_interface.h>
+#define	ASAN_POISON(p, n)	__asan_poison_memory_region((p), (n))
+#define	ASAN_UNPOISON(p, n)	__asan_unpoison_memory_region((p), (n))
+#define	NO_SANITIZE_ADDRESS	__attribute__((no_sanitize_address))
+#else
+#define	ASAN_POISON(p, n)	((void)(p), (void)(n))
+#define	ASAN_UNPOISON(p, n)	((void)(p), (void)(n))
+#define	NO_SANITIZE_ADDRESS
+#endif
+
 #endif	/* _HTBED_SANITIZER_H */

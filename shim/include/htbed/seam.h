@@ -37,6 +37,7 @@ typedef enum seam_ev {
 	EV_TLB_INVAL,		/* obj = hat, a = va */
 	EV_YIELD,		/* explicit yield point, obj = site */
 	EV_STEAL_UNMAP,		/* obj = hat, a = va, b = old pte */
+	EV_SPIN,		/* waiting for another thread to act: obj = site */
 	EV_NKINDS
 } seam_ev_t;
 
@@ -55,6 +56,9 @@ extern void seam_schedule(seam_ev_t ev, const void *obj);
 extern int htbed_frozen;
 extern void seam_freeze(void) __attribute__((noreturn));
 
+/* controlled mode also keeps one log of every thread's events, in order */
+extern void	sched_log(const struct fr_event *, int tid);
+
 static inline void
 fr_record(kthread_t *t, seam_ev_t ev, uint64_t obj, uint64_t a, uint64_t b)
 {
@@ -69,6 +73,8 @@ fr_record(kthread_t *t, seam_ev_t ev, uint64_t obj, uint64_t a, uint64_t b)
 	e->fe_a = a;
 	e->fe_b = b;
 	r->fr_head++;
+	if (seam_controlled)
+		sched_log(e, t->t_tid);
 }
 
 /* Record an event without making it a scheduling point. */
@@ -99,5 +105,15 @@ seam(seam_ev_t ev, const void *obj, uint64_t a, uint64_t b)
 
 /* An explicit yield point for code that wants one (harness, HAT). */
 #define	SEAM_YIELD(site)	seam(EV_YIELD, (site), 0, 0)
+
+/* A wait for another thread to act (a retry loop): it must give way. */
+#define	SEAM_SPIN(site)		seam(EV_SPIN, (site), 0, 0)
+
+/*
+ * Futex waits of the shim's blocking primitives: a system call in
+ * free-running mode, a blocked fiber in controlled mode.
+ */
+extern void	shim_futex_wait(uint32_t *addr, uint32_t val);
+extern void	shim_futex_wake(uint32_t *addr, int nwake);
 
 #endif	/* _HTBED_SEAM_H */

@@ -19,9 +19,12 @@
 extern int	shim_init(const struct shim_config *);
 extern const struct shim_config *shim_cfg(void);
 extern void	shim_set_injection(const struct shim_config *);
+extern void	shim_set_seed(uint64_t);
 
 /* threads: every thread that runs kernel code is attached first */
 extern kthread_t *shim_thread_attach(const char *name, int cpuid);
+extern void	shim_thread_init(kthread_t *, struct fr_ring *, const char *name,
+    int cpuid);
 extern void	shim_thread_detach(void);
 extern int	shim_nthreads(void);
 extern kthread_t *shim_thread(int i);
@@ -31,6 +34,7 @@ extern void	shim_stats(struct shim_stats *);
 /* seeded per-thread randomness */
 extern uint64_t	shim_rand(void);
 extern int	shim_chance_ppm(uint32_t ppm);
+extern int	shim_inject(uint32_t ppm);
 
 /* physical memory */
 extern char	*shim_physmap;		/* all frames, linearly */
@@ -52,6 +56,17 @@ extern void	shim_set_pressure(int on);
 #define	PTE_POISON	0x7ff0deadbeef0001ull	/* freed frame */
 #define	KMEM_JUNK	0xbaddcafebaddcafeull	/* fresh object */
 #define	KMEM_POISON	0xdeadbeefdeadbeefull	/* freed object */
+
+/*
+ * The kernel arena (shim/kern/kmem.c): all kernel memory, kmem objects and
+ * boot tables alike, so that it can be saved and put back as one range.
+ */
+extern void	*shim_boot_zalloc(size_t);	/* never freed */
+extern void	shim_arena_range(char **base, char **brk, char **hwm);
+extern void	shim_kmem_repoison(char *hwm);
+
+/* an address as the same number in every process (snapshot.c) */
+extern uint64_t	shim_addr_canon(uint64_t);
 
 /* kmem: the reaper side of kmem_reap(); outstanding objects */
 extern void	shim_kmem_set_reap_hook(void (*)(void));

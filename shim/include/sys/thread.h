@@ -36,6 +36,7 @@ struct _kthread {
 	struct fr_ring	*t_fr;		/* flight recorder */
 	void		*t_sched;	/* controlled-mode fiber, or NULL */
 	int		t_nomemwait;	/* acts as pageout for NOMEMWAIT() */
+	int		t_noinject;	/* no injected failures (the reservoir) */
 	uint64_t	t_stat[12];	/* per-thread TS_* counters */
 };
 

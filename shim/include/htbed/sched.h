@@ -1,0 +1,49 @@
+/*
+ * Controlled mode (shim/testing/sched.c, strategy.c): every workload
+ * thread is a fiber on one OS thread, exactly one runs at a time, and at
+ * every scheduler-seam point a strategy picks which runs next.  Blocking is
+ * modelled: a fiber that waits on a futex word (a held mutex, a condvar)
+ * is not runnable until that word is woken.  The same program, strategy
+ * and seed give the same schedule, event for event.
+ *
+ * A decision point is a seam point at which more than one fiber could run;
+ * the schedule of a run is the fiber chosen at each decision point, and is
+ * all a reproducer needs to replay the run (SK_REPLAY).
+ */
+#ifndef _HTBED_SCHED_H
+#define	_HTBED_SCHED_H
+
+#include <sys/types.h>
+#include <htbed/config.h>
+#include <htbed/host.h>
+#include <htbed/seam.h>
+#include <htbed/strategy.h>
+
+typedef struct sched_body {
+	const char	*sb_name;
+	void		(*sb_fn)(void *);
+	void		*sb_arg;
+	int		sb_cpu;		/* vCPU it starts on */
+	int		sb_daemon;	/* a service (the reaper): the run ends
+					 * when only daemons are left */
+} sched_body_t;
+
+/* spin points: the fiber waits for another to act, so it must give way */
+#define	SEAM_IS_SPIN(ev)	((ev) == EV_SPIN)
+
+extern void	sched_init(void);
+extern void	sched_run(const sched_body_t *, int n, struct strategy *,
+    const struct sched_params *);
+extern int	sched_stopping(void);
+extern void	sched_point(seam_ev_t, const void *obj);
+extern void	sched_futex_wait(uint32_t *addr, uint32_t val);
+extern void	sched_futex_wake(uint32_t *addr, int n);
+extern void	sched_log(const struct fr_event *, int tid);
+
+/* the run so far */
+extern const uint8_t *sched_choices(size_t *n);
+extern uint64_t	sched_steps(void);
+extern uint64_t	sched_trace_hash(void);
+extern void	sched_trace(host_buf_t *, int nevents, int html);
+
+#endif	/* _HTBED_SCHED_H */

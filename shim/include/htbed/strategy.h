@@ -1,0 +1,35 @@
+/*
+ * Scheduling strategies of controlled mode (shim/testing/strategy.c).  A
+ * plain interface: the drivers make and keep strategies, the scheduler
+ * consults them.  A strategy lives across runs (bounded search walks its
+ * tree, PCT learns the length of a run); strategy_begin() starts a run.
+ */
+#ifndef _HTBED_STRATEGY_H
+#define	_HTBED_STRATEGY_H
+
+#include <stdint.h>
+#include "htbed/config.h"
+
+#define	SCHED_MAX_FIBERS	16	/* fibers of one run, daemons too */
+
+/* what a strategy is shown at a decision point */
+struct sched_view {
+	int		sv_cur;		/* the running fiber, -1 if it cannot go on */
+	uint32_t	sv_runnable;	/* mask of fibers that could run */
+	int		sv_nfibers;
+	uint64_t	sv_step;
+	int		sv_ev;		/* seam_ev_t of the point */
+};
+
+struct strategy;
+extern struct strategy *strategy_new(const struct sched_params *);
+extern void	strategy_free(struct strategy *);
+extern void	strategy_begin(struct strategy *, const struct sched_params *,
+    int nfibers);
+extern int	strategy_pick(struct strategy *, const struct sched_view *);
+extern int	strategy_end(struct strategy *, uint64_t steps);
+extern uint64_t	strategy_pct_steps(const struct strategy *);
+extern const char *strategy_name(int kind);
+extern int	strategy_by_name(const char *);
+
+#endif	/* _HTBED_STRATEGY_H */

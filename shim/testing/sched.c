@@ -1,0 +1,560 @@
+/*
+ * The controlled-mode scheduler: workload threads as fibers on one OS
+ * thread, exactly one running, a strategy choosing at every seam point.
+ *
+ * Invariants:
+ *  - exactly one fiber (or the scheduler's own context, "main") runs, and
+ *    curthread is its kthread;
+ *  - a fiber changes state only here: RUNNABLE -> BLOCKED in
+ *    sched_futex_wait() (by itself), BLOCKED -> RUNNABLE in
+ *    sched_futex_wake() (by the waker) or at the run's end (daemons),
+ *    RUNNABLE -> DONE when its body returns;
+ *  - a switch between two fibers is direct; a fiber whose body returns
+ *    ends into main, which picks the next one, so that the end of one
+ *    fiber never orders (for ThreadSanitizer) what another does after it;
+ *  - the strategy is asked only at decision points, where more than one
+ *    fiber could run; its answer is recorded, and that record replays the
+ *    run.
+ * Main takes control back when every worker fiber is done, when nothing
+ * can run (a deadlock) or when the run exceeds its step budget (a hang);
+ * the last two are bug-found events.
+ *
+ * Built without ThreadSanitizer instrumentation (see the Makefile): the
+ * scheduler's bookkeeping is shared by all fibers on purpose and is not
+ * the code under test.
+ */
+#include <sys/types.h>
+#include <sys/thread.h>
+#include <sys/cpuvar.h>
+#include <sys/mutex.h>
+#include <htbed/fiber.h>
+#include <htbed/sched.h>
+#include <htbed/shim.h>
+
+enum { FS_IDLE, FS_RUNNABLE, FS_BLOCKED, FS_DONE };
+
+typedef struct slot {
+	fiber_t		*sl_fiber;
+	kthread_t	sl_thread;
+	struct fr_ring	sl_ring;
+	sched_body_t	sl_body;
+	int		sl_state;
+	uint32_t	*sl_wait;	/* futex word it is blocked on */
+	char		sl_name[32];
+} slot_t;
+
+#define	TRACE_SIZE	(1u << 16)	/* events kept for --trace */
+
+static struct {
+	slot_t		s_slot[SCHED_MAX_FIBERS];
+	int		s_n;
+	int		s_cur;		/* running fiber, -1: main */
+	fiber_t		*s_main;
+	struct strategy	*s_st;
+	uint64_t	s_max_steps;
+	uint32_t	s_migrate_ppm;
+	int		s_stopping;
+	int		s_stalled;	/* why a fiber handed control to main */
+	uint8_t		*s_choice;	/* the schedule: one byte a decision */
+	size_t		s_nchoice, s_capchoice;
+	struct fr_event	*s_trace;	/* every event, oldest overwritten */
+	uint8_t		*s_trace_tid;
+	uint64_t	s_ntrace;
+	uint64_t	s_hash;
+} S;
+
+enum { STALL_NONE, STALL_DEADLOCK, STALL_HANG };
+
+void
+sched_init(void)
+{
+	int i;
+
+	if (S.s_main != NULL)
+		return;
+	S.s_main = fiber_self();
+	for (i = 0; i < SCHED_MAX_FIBERS; i++) {
+		(void) host_snprintf(S.s_slot[i].sl_name,
+		    sizeof (S.s_slot[i].sl_name), "fiber-%d", i);
+		S.s_slot[i].sl_fiber = fiber_create(0, S.s_slot[i].sl_name);
+	}
+	S.s_trace = host_alloc(sizeof (struct fr_event) * TRACE_SIZE);
+	S.s_trace_tid = host_alloc(TRACE_SIZE);
+}
+
+int
+sched_stopping(void)
+{
+	return (S.s_stopping);
+}
+
+/*
+ * ------------------------------------------------------------------------
+ * The record of a run: schedule, event log, event hash
+ * ------------------------------------------------------------------------
+ */
+static void
+choice_record(int c)
+{
+	uint8_t *n;
+
+	if (S.s_nchoice == S.s_capchoice) {
+		S.s_capchoice = S.s_capchoice ? 2 * S.s_capchoice : 4096;
+		n = host_alloc(S.s_capchoice);
+		if (S.s_nchoice > 0)
+			__builtin_memcpy(n, S.s_choice, S.s_nchoice);
+		host_free(S.s_choice);
+		S.s_choice = n;
+	}
+	S.s_choice[S.s_nchoice++] = (uint8_t)c;
+}
+
+const uint8_t *
+sched_choices(size_t *n)
+{
+	*n = S.s_nchoice;
+	return (S.s_choice);
+}
+
+uint64_t
+sched_steps(void)
+{
+	return (seam_step);
+}
+
+static uint64_t
+fnv(uint64_t h, uint64_t v)
+{
+	int i;
+
+	for (i = 0; i < 8; i++, v >>= 8)
+		h = (h ^ (v & 0xff)) * 0x100000001b3ull;
+	return (h);
+}
+
+/*
+ * Every event of the run, in the order it happened.  The hash covers all
+ * of them with addresses made process-independent, so two runs with the
+ * same hash had the same interleaving, event for event.
+ */
+void
+sched_log(const struct fr_event *e, int tid)
+{
+	uint64_t i = S.s_ntrace++ & (TRACE_SIZE - 1);
+
+	S.s_trace[i] = *e;
+	S.s_trace_tid[i] = (uint8_t)tid;
+	S.s_hash = fnv(S.s_hash, ((uint64_t)tid << 32) | e->fe_kind);
+	S.s_hash = fnv(S.s_hash, ((uint64_t)(uint16_t)e->fe_cpu << 16) |
+	    (uint16_t)e->fe_preempt);
+	S.s_hash = fnv(S.s_hash, shim_addr_canon(e->fe_obj));
+	S.s_hash = fnv(S.s_hash, shim_addr_canon(e->fe_a));
+	S.s_hash = fnv(S.s_hash, shim_addr_canon(e->fe_b));
+}
+
+uint64_t
+sched_trace_hash(void)
+{
+	return (S.s_hash);
+}
+
+/*
+ * ------------------------------------------------------------------------
+ * Switching
+ * ------------------------------------------------------------------------
+ */
+static uint32_t
+runnable_mask(void)
+{
+	uint32_t m = 0;
+	int i;
+
+	for (i = 0; i < S.s_n; i++) {
+		if (S.s_slot[i].sl_state == FS_RUNNABLE)
+			m |= 1u << i;
+	}
+	return (m);
+}
+
+/* who runs next; cur is the running fiber if it could go on, else -1 */
+static int
+choose(int cur, seam_ev_t ev)
+{
+	struct sched_view v;
+	uint32_t m = runnable_mask();
+	int c;
+
+	if (m == 0)
+		return (-1);
+	if ((m & (m - 1)) == 0)
+		return (__builtin_ctz(m));
+	v.sv_cur = cur;
+	v.sv_runnable = m;
+	v.sv_nfibers = S.s_n;
+	v.sv_step = seam_step;
+	v.sv_ev = ev;
+	c = strategy_pick(S.s_st, &v);
+	if (c < 0 || c >= S.s_n || !(m & (1u << c)))
+		htbed_internal_error("strategy picked fiber %d, not runnable",
+		    c);
+	choice_record(c);
+	return (c);
+}
+
+/* from fiber context: run fiber c (which may be the caller) */
+static void
+run_from_fiber(int c)
+{
+	if (c == S.s_cur)
+		return;
+	S.s_cur = c;
+	htbed_curthread = &S.s_slot[c].sl_thread;
+	fiber_switch(S.s_slot[c].sl_fiber);
+}
+
+/*
+ * From fiber context: nothing can run, or the budget is spent.  Main
+ * reports the hang; a fiber blocked with nothing else to run is resumed
+ * only if the run ends anyway (a daemon, once the workers are done).
+ */
+static void
+stall(int why)
+{
+	S.s_stalled = why;
+	S.s_cur = -1;
+	fiber_switch(S.s_main);
+}
+
+void
+sched_point(seam_ev_t ev, const void *obj)
+{
+	kthread_t *t = curthread;
+	int c;
+
+	(void) obj;
+	if (++seam_step > S.s_max_steps)
+		stall(STALL_HANG);
+	if (S.s_migrate_ppm != 0 && t->t_preempt == 0 &&
+	    shim_chance_ppm(S.s_migrate_ppm))
+		shim_migrate(t, (int)(shim_rand() % (uint64_t)ncpus));
+	c = choose(S.s_cur, ev);
+	run_from_fiber(c);
+}
+
+void
+sched_futex_wait(uint32_t *addr, uint32_t val)
+{
+	slot_t *me = &S.s_slot[S.s_cur];
+	int c;
+
+	if (__atomic_load_n(addr, __ATOMIC_ACQUIRE) != val)
+		return;
+	me->sl_state = FS_BLOCKED;
+	me->sl_wait = addr;
+	c = choose(-1, EV_MUTEX_WAIT);
+	if (c < 0)
+		stall(STALL_DEADLOCK);
+	run_from_fiber(c);
+}
+
+void
+sched_futex_wake(uint32_t *addr, int n)
+{
+	int i;
+
+	for (i = 0; i < S.s_n && n > 0; i++) {
+		if (S.s_slot[i].sl_state == FS_BLOCKED &&
+		    S.s_slot[i].sl_wait == addr) {
+			S.s_slot[i].sl_state = FS_RUNNABLE;
+			S.s_slot[i].sl_wait = NULL;
+			n--;
+		}
+	}
+}
+
+/* the body of every fiber; returning ends the run into main */
+static void
+fiber_body(void *arg)
+{
+	slot_t *sl = arg;
+
+	sl->sl_body.sb_fn(sl->sl_body.sb_arg);
+	sl->sl_state = FS_DONE;
+	S.s_cur = -1;
+}
+
+/*
+ * ------------------------------------------------------------------------
+ * Deadlocks and hangs
+ * ------------------------------------------------------------------------
+ */
+
+/*
+ * What a blocked fiber waits for, from its last event: a mutex (then the
+ * fiber holding it, or -1) or a condition variable.
+ */
+static int
+wait_holder(const slot_t *sl, char *buf, size_t len)
+{
+	const struct fr_ring *r = &sl->sl_ring;
+	const struct fr_event *e = &r->fr_ev[(r->fr_head - 1) & (FR_SIZE - 1)];
+	kmutex_t *m = (kmutex_t *)(uintptr_t)e->fe_obj;
+	kthread_t *owner;
+	int i;
+
+	if (r->fr_head == 0 || e->fe_kind != EV_MUTEX_WAIT) {
+		(void) host_snprintf(buf, len, "a condition variable");
+		return (-1);
+	}
+	lock_name(m, buf, len);
+	owner = mutex_owner(m);
+	for (i = 0; i < S.s_n; i++) {
+		if (&S.s_slot[i].sl_thread == owner)
+			return (i);
+	}
+	return (-1);
+}
+
+/* the wait-for cycle through fiber `from', or every blocked fiber */
+static void
+report_deadlock(void)
+{
+	char what[96], msg[1024];
+	size_t off = 0;
+	int i, h;
+
+	for (i = 0; i < S.s_n; i++) {
+		const slot_t *sl = &S.s_slot[i];
+
+		if (sl->sl_state != FS_BLOCKED || off >= sizeof (msg) - 1)
+			continue;
+		h = wait_holder(sl, what, sizeof (what));
+		off += (size_t)host_snprintf(msg + off, sizeof (msg) - off,
+		    "%sT%d (%s) waits for %s", off ? "; " : "",
+		    sl->sl_thread.t_tid, sl->sl_body.sb_name, what);
+		if (h >= 0 && off < sizeof (msg) - 1)
+			off += (size_t)host_snprintf(msg + off,
+			    sizeof (msg) - off, ", held by T%d (%s)",
+			    S.s_slot[h].sl_thread.t_tid,
+			    S.s_slot[h].sl_body.sb_name);
+	}
+	BUG("deadlock", "no fiber can run: %s", msg);
+}
+
+/*
+ * ------------------------------------------------------------------------
+ * A run
+ * ------------------------------------------------------------------------
+ */
+static void
+slots_arm(const sched_body_t *b, int n)
+{
+	slot_t *sl;
+	int i;
+
+	S.s_n = n;
+	for (i = 0; i < n; i++) {
+		sl = &S.s_slot[i];
+		sl->sl_body = b[i];
+		sl->sl_state = FS_RUNNABLE;
+		sl->sl_wait = NULL;
+		shim_thread_init(&sl->sl_thread, &sl->sl_ring, b[i].sb_name,
+		    b[i].sb_cpu);
+		sl->sl_thread.t_sched = sl;
+		fiber_start(sl->sl_fiber, fiber_body, sl, S.s_main);
+	}
+}
+
+static int
+workers_left(void)
+{
+	int i, n = 0;
+
+	for (i = 0; i < S.s_n; i++) {
+		if (S.s_slot[i].sl_state != FS_DONE &&
+		    !S.s_slot[i].sl_body.sb_daemon)
+			n++;
+	}
+	return (n);
+}
+
+/* every worker is done: let the daemons see it and finish */
+static void
+daemons_stop(void)
+{
+	int i;
+
+	S.s_stopping = 1;
+	for (i = 0; i < S.s_n; i++) {
+		if (S.s_slot[i].sl_state == FS_BLOCKED) {
+			S.s_slot[i].sl_state = FS_RUNNABLE;
+			S.s_slot[i].sl_wait = NULL;
+		}
+	}
+}
+
+void
+sched_run(const sched_body_t *b, int n, struct strategy *st,
+    const struct sched_params *p)
+{
+	kthread_t *self = curthread;
+	int c;
+
+	if (n < 1 || n > SCHED_MAX_FIBERS)
+		htbed_internal_error("sched_run: %d fibers (1..%d)", n,
+		    SCHED_MAX_FIBERS);
+	S.s_st = st;
+	S.s_max_steps = p->sp_max_steps;
+	S.s_migrate_ppm = ncpus > 1 ? shim_cfg()->sc_migrate_ppm : 0;
+	S.s_stopping = 0;
+	S.s_stalled = STALL_NONE;
+	S.s_nchoice = 0;
+	S.s_ntrace = 0;
+	S.s_hash = 0xcbf29ce484222325ull;
+	seam_step = 0;
+	strategy_begin(st, p, n);
+	slots_arm(b, n);
+	seam_controlled = 1;
+	seam_active = 1;
+	for (;;) {
+		if (workers_left() == 0 && !S.s_stopping)
+			daemons_stop();
+		c = choose(-1, EV_NONE);
+		if (c < 0)
+			break;
+		S.s_cur = c;
+		htbed_curthread = &S.s_slot[c].sl_thread;
+		fiber_switch(S.s_slot[c].sl_fiber);
+		htbed_curthread = self;
+		if (S.s_stalled == STALL_HANG)
+			BUG("hang", "no progress: the run took more than %llu "
+			    "scheduling steps (a livelock; the last events of "
+			    "every fiber follow)",
+			    (unsigned long long)S.s_max_steps);
+		if (S.s_stalled == STALL_DEADLOCK && workers_left() > 0)
+			report_deadlock();
+		S.s_stalled = STALL_NONE;
+	}
+	if (workers_left() > 0)
+		report_deadlock();
+	seam_controlled = 0;
+	(void) strategy_end(st, seam_step);
+}
+
+/*
+ * ------------------------------------------------------------------------
+ * The trace: the last events of the run as one timeline with a lane per
+ * thread, so that the steps where threads interleave stand side by side.
+ * ------------------------------------------------------------------------
+ */
+#define	LANE	46
+#define	MAX_LANES	(SCHED_MAX_FIBERS + 2)
+
+static void
+trace_lanes(uint64_t first, int *lane_of, int *tids, int *nlanes)
+{
+	uint64_t k;
+	int tid;
+
+	*nlanes = 0;
+	for (tid = 0; tid < 256; tid++)
+		lane_of[tid] = -1;
+	for (k = first; k < S.s_ntrace; k++) {
+		tid = S.s_trace_tid[k & (TRACE_SIZE - 1)];
+		if (lane_of[tid] < 0 && *nlanes < MAX_LANES) {
+			lane_of[tid] = (*nlanes)++;
+			tids[lane_of[tid]] = tid;
+		}
+	}
+}
+
+static const char *
+thread_name(int tid)
+{
+	kthread_t *t = tid < shim_nthreads() ? shim_thread(tid) : NULL;
+
+	return (t != NULL && t->t_name != NULL ? t->t_name : "?");
+}
+
+static void
+html_escape(host_buf_t *b, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '<')
+			hbuf_printf(b, "&lt;");
+		else if (*s == '>')
+			hbuf_printf(b, "&gt;");
+		else if (*s == '&')
+			hbuf_printf(b, "&amp;");
+		else
+			hbuf_printf(b, "%c", *s);
+	}
+}
+
+static void
+trace_head(host_buf_t *b, const int *tids, int nlanes, int html)
+{
+	char name[64];
+	int l;
+
+	if (html) {
+		hbuf_printf(b, "<!DOCTYPE html>\n<html><head><meta charset=\""
+		    "utf-8\"><title>htbed trace</title><style>body{font-family:"
+		    "monospace;font-size:12px}table{border-collapse:collapse}"
+		    "td,th{border-left:1px solid #ccc;padding:1px 6px;"
+		    "white-space:nowrap;vertical-align:top}th{background:#eee;"
+		    "position:sticky;top:0}td.s{color:#888;text-align:right}"
+		    "tr:hover{background:#ffd}</style></head><body>\n"
+		    "<table><tr><th>step</th>");
+		for (l = 0; l < nlanes; l++)
+			hbuf_printf(b, "<th>T%d %s</th>", tids[l],
+			    thread_name(tids[l]));
+		hbuf_printf(b, "</tr>\n");
+		return;
+	}
+	hbuf_printf(b, "%8s ", "step");
+	for (l = 0; l < nlanes; l++) {
+		(void) host_snprintf(name, sizeof (name), "T%d %s", tids[l],
+		    thread_name(tids[l]));
+		hbuf_printf(b, "%-*.*s", LANE, LANE - 1, name);
+	}
+	hbuf_printf(b, "\n");
+}
+
+void
+sched_trace(host_buf_t *b, int nevents, int html)
+{
+	uint64_t first = 0, k;
+	int lane_of[256], tids[MAX_LANES], nlanes, l;
+	char ev[160], cell[200];
+
+	if (S.s_ntrace > (uint64_t)nevents)
+		first = S.s_ntrace - (uint64_t)nevents;
+	if (S.s_ntrace - first > TRACE_SIZE)
+		first = S.s_ntrace - TRACE_SIZE;
+	trace_lanes(first, lane_of, tids, &nlanes);
+	trace_head(b, tids, nlanes, html);
+	for (k = first; k < S.s_ntrace; k++) {
+		const struct fr_event *e = &S.s_trace[k & (TRACE_SIZE - 1)];
+		int lane = lane_of[S.s_trace_tid[k & (TRACE_SIZE - 1)]];
+
+		fr_format_event(e, ev, sizeof (ev));
+		(void) host_snprintf(cell, sizeof (cell), "cpu%d %s",
+		    e->fe_cpu, ev);
+		if (html) {
+			hbuf_printf(b, "<tr><td class=s>%llu</td>",
+			    (unsigned long long)e->fe_when);
+			for (l = 0; l < lane; l++)
+				hbuf_printf(b, "<td></td>");
+			hbuf_printf(b, "<td>");
+			html_escape(b, cell);
+			hbuf_printf(b, "</td></tr>\n");
+			continue;
+		}
+		hbuf_printf(b, "%8llu %*s%.*s\n", (unsigned long long)e->fe_when,
+		    lane * LANE, "", LANE - 1 + (lane == nlanes - 1 ? 100 : 0),
+		    cell);
+	}
+	if (html)
+		hbuf_printf(b, "</table></body></html>\n");
+}

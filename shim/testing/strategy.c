@@ -1,0 +1,372 @@
+/*
+ * Scheduling strategies of controlled mode: at a decision point, which of
+ * the runnable fibers runs next.  All of them are deterministic functions
+ * of their parameters and of what they were shown.
+ *
+ *  random   uniform over the runnable fibers, at every point.
+ *  pct      Probabilistic Concurrency Testing (Burckhardt et al., ASPLOS
+ *           2010): distinct random priorities, the highest runnable runs;
+ *           at d-1 random steps of the expected k the running fiber drops
+ *           below every other.  A bug of depth d is found with probability
+ *           at least 1/(n k^(d-1)) per run.
+ *  bounded  depth-first over all schedules with at most `bound'
+ *           preemptions (switching away from a fiber that could go on);
+ *           one schedule per run until none is left.
+ *  bytes    the input is a list of two-byte records (gap, target): run
+ *           `gap' decision points without preempting, then switch to
+ *           runnable fiber `target' mod n.  Every byte string is a valid
+ *           schedule, and a small change of the input a small change of
+ *           the schedule.
+ *  replay   the choices recorded in an earlier run.
+ *
+ * Spin points (a fiber waiting for another to act) always give way: to a
+ * random other fiber (random), by dropping the spinner's priority (pct),
+ * or as a free switch (bounded, bytes).  Otherwise a strategy that keeps
+ * the spinner running would turn a wait into a livelock.
+ */
+#include <sys/types.h>
+#include <htbed/sched.h>
+#include <htbed/shim.h>
+
+#define	MAX_DEPTH	8
+#define	BOUNDED_MAX	(1u << 20)	/* decision points a path may have */
+
+struct strategy {
+	struct sched_params st_p;
+	int		st_kind;
+	uint64_t	st_rng;
+	int		st_nfibers;
+	/* pct */
+	int		st_prio[SCHED_MAX_FIBERS];
+	uint64_t	st_change[MAX_DEPTH];	/* ascending */
+	int		st_nchange, st_fired;
+	int		st_low;		/* next priority given at a change */
+	/* bytes, replay */
+	size_t		st_pos;
+	uint64_t	st_gap;
+	/* bounded: the current path, one entry per decision point */
+	struct bpoint	*st_path;
+	size_t		st_depth;	/* points on the path this run */
+	size_t		st_plan;	/* points replayed from the last path */
+};
+
+struct bpoint {
+	uint32_t	bp_runnable;
+	uint32_t	bp_tried;	/* choices explored here, this one too */
+	uint8_t		bp_choice;
+	int8_t		bp_cur;		/* -1: the runner could not go on */
+	uint8_t		bp_pre;		/* preemptions before this point */
+};
+
+static const char *const kind_name[SK_NKINDS] = {
+	[SK_RANDOM] = "random", [SK_PCT] = "pct", [SK_BOUNDED] = "bounded",
+	[SK_BYTES] = "bytes", [SK_REPLAY] = "replay",
+};
+
+const char *
+strategy_name(int kind)
+{
+	return (kind >= 0 && kind < SK_NKINDS ? kind_name[kind] : "?");
+}
+
+int
+strategy_by_name(const char *name)
+{
+	int k;
+
+	for (k = 0; k < SK_NKINDS; k++) {
+		if (__builtin_strcmp(name, kind_name[k]) == 0)
+			return (k);
+	}
+	return (-1);
+}
+
+static uint64_t
+rng_next(uint64_t *s)
+{
+	uint64_t x = (*s += 0x9e3779b97f4a7c15ull);
+
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+	return (x ^ (x >> 31));
+}
+
+static int
+popcount(uint32_t m)
+{
+	return (__builtin_popcount(m));
+}
+
+/* the i-th (from 0) set bit of m */
+static int
+nth_bit(uint32_t m, int i)
+{
+	while (i-- > 0)
+		m &= m - 1;
+	return (__builtin_ctz(m));
+}
+
+/* the first runnable fiber after cur, round robin */
+static int
+next_after(uint32_t m, int cur)
+{
+	uint32_t above = m & ~((2u << (cur < 0 ? -1 : cur)) - 1);
+
+	if (cur < 0)
+		return (__builtin_ctz(m));
+	return (__builtin_ctz(above != 0 ? above : m));
+}
+
+/* without a reason to switch, a running fiber goes on */
+static int
+keep_running(const struct sched_view *v)
+{
+	return (v->sv_cur >= 0 && (v->sv_runnable & (1u << v->sv_cur)) &&
+	    !SEAM_IS_SPIN(v->sv_ev));
+}
+
+static int
+pick_random(struct strategy *st, const struct sched_view *v)
+{
+	uint32_t m = v->sv_runnable;
+
+	if (SEAM_IS_SPIN(v->sv_ev) && v->sv_cur >= 0 &&
+	    popcount(m) > 1)
+		m &= ~(1u << v->sv_cur);
+	return (nth_bit(m, (int)(rng_next(&st->st_rng) %
+	    (uint64_t)popcount(m))));
+}
+
+static void
+pct_begin(struct strategy *st)
+{
+	uint64_t k = st->st_p.sp_pct_steps ? st->st_p.sp_pct_steps : 1;
+	int d = st->st_p.sp_pct_depth, n = st->st_nfibers, i, j, t;
+
+	d = d < 1 ? 1 : d > MAX_DEPTH ? MAX_DEPTH : d;
+	for (i = 0; i < n; i++)
+		st->st_prio[i] = d + i;
+	for (i = n - 1; i > 0; i--) {		/* Fisher-Yates */
+		j = (int)(rng_next(&st->st_rng) % (uint64_t)(i + 1));
+		t = st->st_prio[i];
+		st->st_prio[i] = st->st_prio[j];
+		st->st_prio[j] = t;
+	}
+	st->st_nchange = d - 1;
+	for (i = 0; i < st->st_nchange; i++)
+		st->st_change[i] = 1 + rng_next(&st->st_rng) % k;
+	for (i = 1; i < st->st_nchange; i++) {	/* ascending */
+		for (j = i; j > 0 && st->st_change[j - 1] > st->st_change[j];
+		    j--) {
+			uint64_t c = st->st_change[j];
+
+			st->st_change[j] = st->st_change[j - 1];
+			st->st_change[j - 1] = c;
+		}
+	}
+	st->st_fired = 0;
+	st->st_low = d - 1;
+}
+
+static int
+pick_pct(struct strategy *st, const struct sched_view *v)
+{
+	int i, best = -1;
+
+	/* a change point falls due at the first decision point at or after it */
+	while (st->st_fired < st->st_nchange &&
+	    st->st_change[st->st_fired] <= v->sv_step) {
+		if (v->sv_cur >= 0)
+			st->st_prio[v->sv_cur] = st->st_low--;
+		st->st_fired++;
+	}
+	if (SEAM_IS_SPIN(v->sv_ev) && v->sv_cur >= 0)
+		st->st_prio[v->sv_cur] = -(int)(v->sv_step & 0x3fffffff) - 1;
+	for (i = 0; i < v->sv_nfibers; i++) {
+		if ((v->sv_runnable & (1u << i)) &&
+		    (best < 0 || st->st_prio[i] > st->st_prio[best]))
+			best = i;
+	}
+	return (best);
+}
+
+static int
+pick_bytes(struct strategy *st, const struct sched_view *v)
+{
+	const uint8_t *b = st->st_p.sp_bytes;
+	int target;
+
+	if (st->st_gap > 0 || st->st_pos + 2 > st->st_p.sp_nbytes) {
+		if (st->st_gap > 0)
+			st->st_gap--;
+		return (keep_running(v) ? v->sv_cur :
+		    next_after(v->sv_runnable, v->sv_cur));
+	}
+	target = b[st->st_pos + 1];
+	st->st_pos += 2;
+	if (st->st_pos + 2 <= st->st_p.sp_nbytes)
+		st->st_gap = b[st->st_pos];
+	return (nth_bit(v->sv_runnable, target % popcount(v->sv_runnable)));
+}
+
+static int
+pick_replay(struct strategy *st, const struct sched_view *v)
+{
+	int c;
+
+	if (st->st_pos >= st->st_p.sp_nchoices) {
+		if (!st->st_p.sp_guided)
+			htbed_internal_error("replay diverged: the recorded "
+			    "schedule has %zu choices, the run needs more",
+			    st->st_p.sp_nchoices);
+		return (keep_running(v) ? v->sv_cur :
+		    next_after(v->sv_runnable, v->sv_cur));
+	}
+	c = st->st_p.sp_choices[st->st_pos++];
+	if (c < v->sv_nfibers && (v->sv_runnable & (1u << c)))
+		return (c);
+	if (!st->st_p.sp_guided)
+		htbed_internal_error("replay diverged at decision %zu: "
+		    "fiber %d is not runnable", st->st_pos - 1, c);
+	return (keep_running(v) ? v->sv_cur :
+	    next_after(v->sv_runnable, v->sv_cur));
+}
+
+/*
+ * Bounded: at a point, the default is to keep running (or, when that is
+ * not possible, the next fiber round robin).  A run replays the first
+ * st_plan points of the previous path and takes the default after them;
+ * strategy_end() then backtracks to the deepest point that has an untried
+ * choice within the preemption bound.
+ */
+static int
+preempts(const struct bpoint *bp, int c)
+{
+	return (bp->bp_cur >= 0 && c != bp->bp_cur);
+}
+
+static int
+pick_bounded(struct strategy *st, const struct sched_view *v)
+{
+	struct bpoint *bp;
+	size_t d = st->st_depth;
+	int c;
+
+	if (d >= BOUNDED_MAX)
+		htbed_internal_error("bounded search: a run has more than %u "
+		    "decision points; use a smaller program", BOUNDED_MAX);
+	bp = &st->st_path[d];
+	st->st_depth++;
+	if (d < st->st_plan)
+		return (bp->bp_choice);
+	c = keep_running(v) ? v->sv_cur : next_after(v->sv_runnable,
+	    v->sv_cur);
+	bp->bp_runnable = v->sv_runnable;
+	bp->bp_cur = (int8_t)(keep_running(v) ? v->sv_cur : -1);
+	bp->bp_pre = (uint8_t)(d == 0 ? 0 : st->st_path[d - 1].bp_pre +
+	    preempts(&st->st_path[d - 1], st->st_path[d - 1].bp_choice));
+	bp->bp_choice = (uint8_t)c;
+	bp->bp_tried = 1u << c;
+	return (c);
+}
+
+/* the next path: 1, or 0 when every path within the bound was run */
+static int
+bounded_next(struct strategy *st)
+{
+	struct bpoint *bp;
+	uint32_t alt;
+	size_t d;
+	int c;
+
+	for (d = st->st_depth; d-- > 0; ) {
+		bp = &st->st_path[d];
+		for (alt = bp->bp_runnable & ~bp->bp_tried; alt != 0;
+		    alt &= alt - 1) {
+			c = __builtin_ctz(alt);
+			bp->bp_tried |= 1u << c;
+			if (bp->bp_pre + preempts(bp, c) > st->st_p.sp_bound)
+				continue;
+			bp->bp_choice = (uint8_t)c;
+			st->st_plan = d + 1;
+			return (1);
+		}
+	}
+	return (0);
+}
+
+struct strategy *
+strategy_new(const struct sched_params *p)
+{
+	struct strategy *st = host_zalloc(sizeof (*st));
+
+	st->st_p = *p;
+	st->st_kind = p->sp_kind;
+	if (st->st_kind == SK_BOUNDED)
+		st->st_path = host_alloc(sizeof (struct bpoint) * BOUNDED_MAX);
+	return (st);
+}
+
+void
+strategy_free(struct strategy *st)
+{
+	host_free(st->st_path);
+	host_free(st);
+}
+
+/* a new run; the parameters (seed) may change from run to run */
+void
+strategy_begin(struct strategy *st, const struct sched_params *p,
+    int nfibers)
+{
+	uint64_t k = st->st_p.sp_pct_steps;
+
+	st->st_p = *p;
+	if (k > p->sp_pct_steps)
+		st->st_p.sp_pct_steps = k;	/* learned, see strategy_end */
+	st->st_rng = p->sp_seed ^ 0x5bd1e9955bd1e995ull;
+	st->st_nfibers = nfibers;
+	st->st_pos = 0;
+	st->st_gap = p->sp_nbytes > 0 ? p->sp_bytes[0] : 0;
+	st->st_depth = 0;
+	if (st->st_kind == SK_PCT)
+		pct_begin(st);
+}
+
+int
+strategy_pick(struct strategy *st, const struct sched_view *v)
+{
+	switch (st->st_kind) {
+	case SK_PCT:
+		return (pick_pct(st, v));
+	case SK_BOUNDED:
+		return (pick_bounded(st, v));
+	case SK_BYTES:
+		return (pick_bytes(st, v));
+	case SK_REPLAY:
+		return (pick_replay(st, v));
+	default:
+		return (pick_random(st, v));
+	}
+}
+
+/*
+ * The run is over after `steps' seam points.  Returns 0 if the strategy
+ * has nothing left to try (bounded search exhausted), 1 otherwise.
+ * PCT learns k, the length of a run, from the runs it has seen.
+ */
+int
+strategy_end(struct strategy *st, uint64_t steps)
+{
+	if (st->st_kind == SK_PCT && steps > st->st_p.sp_pct_steps)
+		st->st_p.sp_pct_steps = steps;
+	if (st->st_kind == SK_BOUNDED)
+		return (bounded_next(st));
+	return (1);
+}
+
+uint64_t
+strategy_pct_steps(const struct strategy *st)
+{
+	return (st->st_p.sp_pct_steps);
+}
