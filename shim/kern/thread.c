@@ -15,6 +15,13 @@
 __thread kthread_t *htbed_curthread;
 
 proc_t p0 = { "sched", NULL };
+/*
+ * The process every thread of the workload runs for.  It must not be
+ * pageout, fsflush or sched: NOMEMWAIT() would let every page-table
+ * allocation dig into the last free pages, and memory pressure would
+ * never make one fail and steal.
+ */
+static proc_t p_user = { "user", NULL };
 static proc_t p_pageout = { "pageout", NULL };
 static proc_t p_fsflush = { "fsflush", NULL };
 proc_t *proc_pageout = &p_pageout;
@@ -52,7 +59,7 @@ shim_thread_init(kthread_t *t, struct fr_ring *ring, const char *name,
 	ring->fr_head = 0;
 	t->t_tid = tid;
 	t->t_name = name;
-	t->t_procp = &p0;
+	t->t_procp = &p_user;
 	t->t_fr = ring;
 	t->t_rng = mix64(shim_cfg()->sc_seed ^ mix64((uint64_t)tid + 1));
 	t->t_cpu = cpu[cpuid % ncpus];
