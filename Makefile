@@ -2,6 +2,8 @@
 #
 #   make stress                 free-running stress (release), ARGS=... passed on
 #   make VARIANT=tsan stress    the same under ThreadSanitizer (also: asan)
+#   make stress ARGS="--mode controlled"   fibers, one at a time, a strategy
+#   make replay CRASH=file      re-execute a reproducer (ARGS="--trace")
 #   make test                   everything CI runs (under 10 minutes)
 #   make check-ref              the reference htable.c compiles against the shim
 #   make mutant M=name          build a planted bug from mutants/
@@ -55,6 +57,7 @@ KSRC := $(KIMG_SRC) $(HARNESS_CTL) $(wildcard shim/testing/*.c) \
 HSRC := $(wildcard shim/host/*.c) $(HARNESS_HOST)
 STRESS_OBJ := $(B)/obj/htstress.o $(B)/obj/run_free.o \
 	$(B)/obj/run_controlled.o
+REPLAY_OBJ := $(B)/obj/htreplay.o $(B)/obj/minimize.o
 HASM := $(wildcard shim/host/*.S)
 KIMG_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(notdir $(KIMG_SRC))) \
 	$(B)/obj/htable.o
@@ -68,12 +71,12 @@ LIBOBJ := $(KOBJ) $(HOBJ) $(patsubst %.S,$(B)/obj/%.o,$(notdir $(HASM)))
 
 vpath %.c $(CORE) shim/kern shim/testing shim/stub harness shim/host stress
 
-.PHONY: all stress test check-ref deps mutant mutants bench clean unit \
+.PHONY: all stress replay test check-ref deps mutant mutants bench clean unit \
 	smoke
 .DEFAULT_GOAL := all
 .SECONDARY:
 
-all: $(B)/htstress
+all: $(B)/htstress $(B)/htreplay
 
 deps:
 	@ci/deps.sh check >/dev/null 2>&1 || ci/deps.sh install
@@ -101,7 +104,7 @@ $(filter-out $(KIMG_OBJ),$(KOBJ)): $(B)/obj/%.o: %.c $(B)/.deps
 $(B)/obj/sched.o $(B)/obj/strategy.o: KFLAGS += \
 	$(if $(filter tsan,$(VARIANT)),-fno-sanitize=thread)
 
-$(HOBJ) $(STRESS_OBJ): $(B)/obj/%.o: %.c $(B)/.deps
+$(HOBJ) $(STRESS_OBJ) $(REPLAY_OBJ): $(B)/obj/%.o: %.c $(B)/.deps
 	$(CC) $(HFLAGS) -MMD -c -o $@ $<
 
 $(B)/obj/%.o: shim/host/%.S $(B)/.deps
@@ -110,10 +113,18 @@ $(B)/obj/%.o: shim/host/%.S $(B)/.deps
 $(B)/htstress: $(LIBOBJ) $(STRESS_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^
 
+$(B)/htreplay: $(LIBOBJ) $(REPLAY_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^
+
 -include $(wildcard $(B)/obj/*.d)
 
 stress: $(B)/htstress
 	$(B)/htstress $(ARGS)
+
+# make replay CRASH=file [ARGS="--trace --minimize out.txt"]
+replay: $(B)/htreplay
+	@test -n "$(CRASH)" || { echo "make replay: name the file with CRASH=..." >&2; exit 2; }
+	$(B)/htreplay $(ARGS) $(CRASH)
 
 check-ref: deps
 	@if [ -f $(REF_HTABLE) ]; then \
@@ -149,3 +160,5 @@ clean:
 include tests/tests.mk
 include mutants/mutants.mk
 include bench/bench.mk
+include tests/real.mk
+include fuzz/fuzz.mk

@@ -90,6 +90,7 @@ hb_ctl_run(const struct hb_program *p, struct strategy *st,
 	hb_check("end of run");
 	out->hr_steps = sched_steps();
 	out->hr_hash = sched_trace_hash();
+	(void) sched_preemptions(&out->hr_preemptions);
 	(void) sched_choices(&out->hr_nchoices);
 }
 
@@ -109,6 +110,18 @@ const uint8_t *
 hb_ctl_choices(size_t *n)
 {
 	return (sched_choices(n));
+}
+
+const size_t *
+hb_ctl_preemptions(size_t *n)
+{
+	return (sched_preemptions(n));
+}
+
+uint64_t
+hb_ctl_steps(void)
+{
+	return (sched_steps());
 }
 
 void

@@ -119,6 +119,7 @@ struct hb_run {
 	uint64_t	hr_steps;	/* seam points */
 	uint64_t	hr_hash;	/* of every event, process-independent */
 	size_t		hr_nchoices;	/* decision points */
+	size_t		hr_preemptions;	/* switches away from a runnable fiber */
 };
 
 extern int	hb_ctl_init(const struct hb_config *);
@@ -127,6 +128,8 @@ extern void	hb_ctl_run(const struct hb_program *, struct strategy *,
 extern const struct hb_program *hb_ctl_program(void);
 extern const struct sched_params *hb_ctl_params(void);
 extern const uint8_t *hb_ctl_choices(size_t *n);
+extern const size_t *hb_ctl_preemptions(size_t *n);
+extern uint64_t	hb_ctl_steps(void);
 extern void	hb_ctl_trace(char *buf, size_t len, int nevents, int html);
 
 /* background duties: the kmem reaper and the memory-pressure toggler */

@@ -575,3 +575,26 @@ hb_repro_free(struct hb_repro *r)
 	r->r_choices = NULL;
 	r->r_nchoices = 0;
 }
+
+/*
+ * The reproducer of the controlled-mode run in progress (or just ended):
+ * its program and schedule so far, with the machine and strategy it ran
+ * on; kind and where name its failure (NULL: none).
+ */
+int
+hb_repro_save_run(const char *path, const struct hb_config *cfg,
+    const struct sched_params *sp, const char *kind, const char *where)
+{
+	struct hb_repro r;
+
+	memset(&r, 0, sizeof (r));
+	(void) snprintf(r.r_core, sizeof (r.r_core), "%s", HTBED_CORE);
+	r.r_cfg = *cfg;
+	r.r_sp = *sp;
+	if (kind != NULL)
+		(void) snprintf(r.r_failure, sizeof (r.r_failure), "%s at %s",
+		    kind, where);
+	r.r_prog = *hb_ctl_program();
+	r.r_choices = (uint8_t *)hb_ctl_choices(&r.r_nchoices);
+	return (hb_repro_write(path, &r));
+}

@@ -70,20 +70,11 @@ write_json(const char *result)
 static void
 write_repro(const char *kind, const char *where)
 {
-	struct hb_repro r;
 	char path[1024];
 
-	memset(&r, 0, sizeof (r));
-	(void) snprintf(r.r_core, sizeof (r.r_core), "%s", HTBED_CORE);
-	r.r_cfg = o.cfg;
-	r.r_sp = run_sp;
-	(void) snprintf(r.r_failure, sizeof (r.r_failure), "%s at %s", kind,
-	    where);
-	r.r_prog = prog;
-	r.r_choices = (uint8_t *)hb_ctl_choices(&r.r_nchoices);
 	(void) snprintf(path, sizeof (path), "%s/repro-%" PRIu64 ".txt",
 	    o.cfg.hc_outdir, o.cfg.hc_shim.sc_seed);
-	if (hb_repro_write(path, &r) != 0) {
+	if (hb_repro_save_run(path, &o.cfg, &run_sp, kind, where) != 0) {
 		fprintf(stderr, "htstress: could not write %s\n", path);
 		return;
 	}

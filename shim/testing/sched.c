@@ -55,6 +55,9 @@ static struct {
 	uint32_t	s_migrate_ppm;
 	int		s_stopping;
 	int		s_stalled;	/* why a fiber handed control to main */
+	size_t		*s_preempt;	/* decisions that switched away from
+					 * a fiber that could have gone on */
+	size_t		s_npreempt, s_cappreempt;
 	uint8_t		*s_choice;	/* the schedule: one byte a decision */
 	size_t		s_nchoice, s_capchoice;
 	struct fr_event	*s_trace;	/* every event, oldest overwritten */
@@ -109,6 +112,30 @@ choice_record(int c)
 	S.s_choice[S.s_nchoice++] = (uint8_t)c;
 }
 
+static void
+preempt_record(size_t d)
+{
+	size_t *n;
+
+	if (S.s_npreempt == S.s_cappreempt) {
+		S.s_cappreempt = S.s_cappreempt ? 2 * S.s_cappreempt : 1024;
+		n = host_alloc(S.s_cappreempt * sizeof (size_t));
+		if (S.s_npreempt > 0)
+			__builtin_memcpy(n, S.s_preempt,
+			    S.s_npreempt * sizeof (size_t));
+		host_free(S.s_preempt);
+		S.s_preempt = n;
+	}
+	S.s_preempt[S.s_npreempt++] = d;
+}
+
+const size_t *
+sched_preemptions(size_t *n)
+{
+	*n = S.s_npreempt;
+	return (S.s_preempt);
+}
+
 const uint8_t *
 sched_choices(size_t *n)
 {
@@ -121,6 +148,8 @@ sched_steps(void)
 {
 	return (seam_step);
 }
+
+
 
 static uint64_t
 fnv(uint64_t h, uint64_t v)
@@ -198,6 +227,8 @@ choose(int cur, seam_ev_t ev)
 		htbed_internal_error("strategy picked fiber %d, not runnable",
 		    c);
 	choice_record(c);
+	if (cur >= 0 && (m & (1u << cur)) && c != cur && !SEAM_IS_SPIN(ev))
+		preempt_record(S.s_nchoice - 1);
 	return (c);
 }
 
@@ -409,6 +440,7 @@ sched_run(const sched_body_t *b, int n, struct strategy *st,
 	S.s_stopping = 0;
 	S.s_stalled = STALL_NONE;
 	S.s_nchoice = 0;
+	S.s_npreempt = 0;
 	S.s_ntrace = 0;
 	S.s_hash = 0xcbf29ce484222325ull;
 	seam_step = 0;

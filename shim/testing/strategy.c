@@ -223,6 +223,9 @@ pick_replay(struct strategy *st, const struct sched_view *v)
 		    next_after(v->sv_runnable, v->sv_cur));
 	}
 	c = st->st_p.sp_choices[st->st_pos++];
+	if (c == SCHED_DEFAULT)
+		return (keep_running(v) ? v->sv_cur :
+		    next_after(v->sv_runnable, v->sv_cur));
 	if (c < v->sv_nfibers && (v->sv_runnable & (1u << c)))
 		return (c);
 	if (!st->st_p.sp_guided)

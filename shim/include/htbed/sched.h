@@ -43,6 +43,7 @@ extern void	sched_log(const struct fr_event *, int tid);
 /* the run so far */
 extern const uint8_t *sched_choices(size_t *n);
 extern uint64_t	sched_steps(void);
+extern const size_t *sched_preemptions(size_t *n);	/* decision indices */
 extern uint64_t	sched_trace_hash(void);
 extern void	sched_trace(host_buf_t *, int nevents, int html);
 

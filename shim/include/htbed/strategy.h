@@ -11,6 +11,7 @@
 #include "htbed/config.h"
 
 #define	SCHED_MAX_FIBERS	16	/* fibers of one run, daemons too */
+#define	SCHED_DEFAULT		0xff	/* replay: no preemption here */
 
 /* what a strategy is shown at a decision point */
 struct sched_view {

@@ -1,0 +1,220 @@
+/*
+ * htreplay: re-execute a controlled-mode run from its reproducer, exactly:
+ * the same machine, the same programs, the same schedule, hence the same
+ * interleaving, event for event, and the same failure.
+ *
+ * Exit status: 0 the run found no bug, 1 it found one (the recorded one,
+ * or another: the report says which), 2 usage error or a reproducer that
+ * cannot be read (unreadable, corrupt, truncated, foreign).
+ */
+#define	_GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "htbed/host.h"
+#include "harness.h"
+#include "minimize.h"
+#include "repro.h"
+
+static struct {
+	const char	*file;
+	int		trace;		/* events to print, 0: the report's */
+	const char	*html;
+	const char	*minimize;
+	uint64_t	repeat;
+	const char	*outdir;
+	int		quiet;
+} opt = { .repeat = 1, .outdir = "htbed-out/replay" };
+
+static struct hb_repro rep;
+static struct sched_params replay_sp;
+
+static void
+usage_exit(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (fmt != NULL) {
+		fprintf(stderr, "htreplay: ");
+		va_start(ap, fmt);
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+		fprintf(stderr, " (htreplay --help for the options)\n");
+		exit(2);
+	}
+	printf(
+"usage: htreplay [options] FILE\n"
+"  FILE              a reproducer written by htstress --mode controlled\n"
+"  --trace[=K]       print the interleaving: the last K events (default 60),\n"
+"                    one lane per thread\n"
+"  --html OUT        write the interleaving as a self-contained HTML page\n"
+"  --minimize OUT    shrink the reproducer (ops, fibers, preemptions) while\n"
+"                    its failure signature stays the same; write it to OUT\n"
+"  --repeat N        replay N times in this process and compare the event\n"
+"                    hashes (for a run that finds no bug)\n"
+"  --out DIR         where the failure report goes (htbed-out/replay)\n"
+"  --quiet           only the verdict\n"
+"exit: 0 no bug, 1 bug found, 2 usage error or unreadable reproducer\n");
+	exit(0);
+}
+
+static uint64_t
+parse_u64(const char *opt_name, const char *s, uint64_t lo, uint64_t hi)
+{
+	char *end;
+	uint64_t v;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno != 0 || end == s || *end != '\0' || *s == '-' || v < lo ||
+	    v > hi)
+		usage_exit("%s wants a number in [%llu, %llu], not '%s'",
+		    opt_name, (unsigned long long)lo, (unsigned long long)hi, s);
+	return (v);
+}
+
+static void
+parse_args(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "trace", 2, NULL, 't' }, { "html", 1, NULL, 'h' },
+		{ "minimize", 1, NULL, 'm' }, { "repeat", 1, NULL, 'r' },
+		{ "out", 1, NULL, 'o' }, { "quiet", 0, NULL, 'q' },
+		{ "help", 0, NULL, 'H' }, { NULL, 0, NULL, 0 }
+	};
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		switch (c) {
+		case 't': opt.trace = optarg == NULL ? 60 :
+		    (int)parse_u64("--trace", optarg, 1, 65536); break;
+		case 'h': opt.html = optarg; break;
+		case 'm': opt.minimize = optarg; break;
+		case 'r': opt.repeat = parse_u64("--repeat", optarg, 1,
+		    1000000); break;
+		case 'o': opt.outdir = optarg; break;
+		case 'q': opt.quiet = 1; break;
+		case 'H': usage_exit(NULL); break;
+		default: usage_exit("unknown or incomplete option '%s'",
+		    argv[optind - 1]);
+		}
+	}
+	if (optind != argc - 1)
+		usage_exit(optind == argc ? "name a reproducer file" :
+		    "one reproducer file at a time");
+	opt.file = argv[optind];
+}
+
+/* the interleaving, as asked: printed, and as an HTML page */
+static void
+emit_trace(void)
+{
+	size_t len = 4u << 20;
+	char *buf;
+
+	if (opt.trace == 0 && opt.html == NULL)
+		return;
+	buf = malloc(len);
+	if (opt.trace != 0) {
+		hb_ctl_trace(buf, len, opt.trace, 0);
+		fputs(buf, stdout);
+	}
+	if (opt.html != NULL) {
+		hb_ctl_trace(buf, len, opt.trace ? opt.trace : 60, 1);
+		if (host_write_file_atomic(opt.html, buf, strlen(buf)) != 0)
+			fprintf(stderr, "htreplay: cannot write %s: %s\n",
+			    opt.html, strerror(errno));
+		else
+			fprintf(stderr, "htreplay: trace written to %s\n",
+			    opt.html);
+	}
+	free(buf);
+}
+
+static void
+on_bug(const char *kind, const char *where)
+{
+	char sig[300];
+
+	emit_trace();
+	(void) snprintf(sig, sizeof (sig), "%s at %s", kind, where);
+	if (rep.r_failure[0] == '\0')
+		fprintf(stderr, "htreplay: a failure; the reproducer recorded "
+		    "none\n");
+	else if (strcmp(sig, rep.r_failure) == 0)
+		fprintf(stderr, "htreplay: reproduced: %s\n", sig);
+	else
+		fprintf(stderr, "htreplay: a different failure than the "
+		    "recorded one (%s)\n", rep.r_failure);
+}
+
+/* the machine of the reproducer, and a strategy that replays it */
+static struct strategy *
+replay_setup(void)
+{
+	rep.r_cfg.hc_outdir = opt.outdir;
+	rep.r_cfg.hc_on_bug = on_bug;
+	rep.r_cfg.hc_repeat = "htreplay (the reproducer is the repeat)";
+	replay_sp = rep.r_sp;
+	replay_sp.sp_kind = SK_REPLAY;
+	replay_sp.sp_choices = rep.r_choices;
+	replay_sp.sp_nchoices = rep.r_nchoices;
+	if (strcmp(rep.r_core, HTBED_CORE) != 0)
+		fprintf(stderr, "htreplay: warning: the reproducer was recorded "
+		    "on core %s; this htreplay is built with %s\n", rep.r_core,
+		    HTBED_CORE);
+	if (hb_ctl_init(&rep.r_cfg) != 0)
+		exit(2);
+	return (strategy_new(&replay_sp));
+}
+
+static int
+replay(void)
+{
+	struct strategy *st = replay_setup();
+	struct hb_run r;
+	uint64_t i, first = 0;
+	int distinct = 0;
+
+	for (i = 0; i < opt.repeat; i++) {
+		hb_ctl_run(&rep.r_prog, st, &replay_sp, &r);
+		if (i == 0 || r.hr_hash != first)
+			distinct++;
+		if (i == 0)
+			first = r.hr_hash;
+	}
+	emit_trace();
+	printf("htreplay: no bug found: %llu replay%s of %s, %llu steps, "
+	    "%zu decisions, %llu preemptions; %d distinct event-trace "
+	    "hash%s (%016llx)\n", (unsigned long long)opt.repeat,
+	    opt.repeat > 1 ? "s" : "", opt.file,
+	    (unsigned long long)r.hr_steps, r.hr_nchoices,
+	    (unsigned long long)r.hr_preemptions, distinct,
+	    distinct > 1 ? "es" : "", (unsigned long long)first);
+	if (rep.r_failure[0] != '\0')
+		printf("htreplay: the recorded failure (%s) did not happen\n",
+		    rep.r_failure);
+	strategy_free(st);
+	return (distinct > 1 ? 2 : 0);
+}
+
+int
+main(int argc, char **argv)
+{
+	char err[300];
+
+	parse_args(argc, argv);
+	if (hb_repro_read(opt.file, &rep, err, sizeof (err)) != 0) {
+		fprintf(stderr, "htreplay: %s: %s\n", opt.file, err);
+		return (2);
+	}
+	if (opt.minimize != NULL)
+		return (minimize(&rep, opt.minimize, opt.quiet));
+	return (replay());
+}

@@ -1,0 +1,382 @@
+/*
+ * Shrinking a reproducer while its failure signature (kind and location)
+ * stays the same: fewer fibers, fewer ops, fewer preemptions.
+ *
+ * Every candidate runs in a child process that boots its own machine and
+ * replays the candidate guided by the current schedule: where a recorded
+ * choice no longer fits (an op was removed, a preemption dropped), the
+ * scheduler takes the default (the running fiber goes on).  A child that
+ * fails with the same signature writes the reproducer of the run it made
+ * -- an exact schedule again -- and the decisions that were preemptions;
+ * that becomes the new best.  Passes repeat until none makes progress:
+ *   1. empty whole fibers, last first;
+ *   2. remove runs of ops from each fiber, halving the run length;
+ *   3. drop preemptions: all of them, then halves, quarters, ... one;
+ *   4. search the (now small) program systematically for a schedule with
+ *      fewer preemptions: bounded search with bound 0, 1, ... in a child,
+ *      which stops at the first run that fails the same way.
+ */
+#define	_GNU_SOURCE
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "htbed/host.h"
+#include "harness.h"
+#include "minimize.h"
+#include "repro.h"
+
+#define	MAX_TRIES	3000
+
+static struct {
+	struct hb_repro	best;
+	size_t		*pre;		/* the best run's preemptions */
+	size_t		npre;
+	uint64_t	steps;
+	int		tries;
+	char		tmp[64];
+	char		sig[256];
+	const struct sched_params *orig_sp;
+} M;
+
+/*
+ * ------------------------------------------------------------------------
+ * The child: boot, replay the candidate, report a failure
+ * ------------------------------------------------------------------------
+ */
+static struct hb_config child_cfg;
+
+static void
+child_on_bug(const char *kind, const char *where)
+{
+	char info[80];
+	const size_t *pre;
+	size_t n, i;
+	FILE *f;
+
+	(void) hb_repro_save_run(M.tmp, &child_cfg, M.orig_sp, kind, where);
+	(void) snprintf(info, sizeof (info), "%s.info", M.tmp);
+	pre = hb_ctl_preemptions(&n);
+	if ((f = fopen(info, "w")) == NULL)
+		return;
+	fprintf(f, "%" PRIu64 " %zu\n", hb_ctl_steps(), n);
+	for (i = 0; i < n; i++)
+		fprintf(f, "%zu\n", pre[i]);
+	fclose(f);
+}
+
+/*
+ * Replay c guided by its schedule; or, with bound >= 0, search its
+ * program's schedules with at most `bound' preemptions, BOUNDED_RUNS at
+ * most.  Either way the first failure ends the child (child_on_bug).
+ */
+#define	BOUNDED_RUNS	4000
+
+static void
+child_run(const struct hb_repro *c, int bound)
+{
+	struct sched_params sp = c->r_sp;
+	struct strategy *st;
+	struct hb_run r;
+	int fd = open("/dev/null", O_WRONLY), n = 0;
+
+	(void) dup2(fd, 1);
+	(void) dup2(fd, 2);
+	child_cfg = c->r_cfg;
+	child_cfg.hc_outdir = "/tmp";
+	child_cfg.hc_on_bug = child_on_bug;
+	child_cfg.hc_repeat = "";
+	sp.sp_kind = bound < 0 ? SK_REPLAY : SK_BOUNDED;
+	sp.sp_bound = bound;
+	sp.sp_guided = 1;
+	sp.sp_choices = c->r_choices;
+	sp.sp_nchoices = c->r_nchoices;
+	if (hb_ctl_init(&child_cfg) != 0)
+		_exit(2);
+	st = strategy_new(&sp);
+	do {
+		hb_ctl_run(&c->r_prog, st, &sp, &r);
+	} while (bound >= 0 && strategy_end(st, r.hr_steps) &&
+	    ++n < BOUNDED_RUNS);
+	_exit(0);
+}
+
+/*
+ * ------------------------------------------------------------------------
+ * The parent: candidates in, verdicts out
+ * ------------------------------------------------------------------------
+ */
+static int
+read_info(size_t **pre, size_t *npre, uint64_t *steps)
+{
+	char info[80];
+	size_t i;
+	FILE *f;
+	int ok;
+
+	(void) snprintf(info, sizeof (info), "%s.info", M.tmp);
+	if ((f = fopen(info, "r")) == NULL)
+		return (-1);
+	ok = fscanf(f, "%" SCNu64 " %zu", steps, npre) == 2;
+	*pre = ok ? calloc(*npre + 1, sizeof (size_t)) : NULL;
+	for (i = 0; ok && i < *npre; i++)
+		ok = fscanf(f, "%zu", &(*pre)[i]) == 1;
+	fclose(f);
+	(void) unlink(info);
+	return (ok ? 0 : -1);
+}
+
+static int
+active_fibers(const struct hb_program *p)
+{
+	int i, n = 0;
+
+	for (i = 0; i < p->hp_nfibers; i++)
+		n += p->hp_nops[i] > 0;
+	return (n);
+}
+
+/* smaller: fewer fibers, else fewer ops, else fewer preemptions, steps */
+static int
+smaller(const struct hb_repro *r, size_t npre, uint64_t steps)
+{
+	int f = active_fibers(&r->r_prog), bf = active_fibers(&M.best.r_prog);
+	int n = hb_program_ops(&r->r_prog), bn = hb_program_ops(&M.best.r_prog);
+
+	if (M.steps == 0 || f != bf)
+		return (M.steps == 0 || f < bf);
+	if (n != bn)
+		return (n < bn);
+	if (npre != M.npre)
+		return (npre < M.npre);
+	return (steps < M.steps);
+}
+
+/*
+ * Run c (replayed, or searched with a preemption bound); if it fails as
+ * the original did and its run is smaller than the best's, it becomes the
+ * best.
+ */
+static int
+try_run(const struct hb_repro *c, int bound)
+{
+	struct hb_repro got;
+	char err[200];
+	size_t *pre;
+	size_t npre;
+	uint64_t steps;
+	pid_t pid;
+	int status;
+
+	if (M.tries++ >= MAX_TRIES)
+		return (0);
+	(void) unlink(M.tmp);
+	fflush(NULL);
+	if ((pid = fork()) == 0)
+		child_run(c, bound);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid ||
+	    !WIFEXITED(status) || WEXITSTATUS(status) != 1)
+		return (0);
+	if (hb_repro_read(M.tmp, &got, err, sizeof (err)) != 0)
+		return (0);
+	if (strcmp(got.r_failure, M.sig) != 0 ||
+	    read_info(&pre, &npre, &steps) != 0) {
+		hb_repro_free(&got);
+		return (0);
+	}
+	if (!smaller(&got, npre, steps)) {
+		hb_repro_free(&got);
+		free(pre);
+		return (0);
+	}
+	hb_repro_free(&M.best);
+	free(M.pre);
+	M.best = got;
+	M.pre = pre;
+	M.npre = npre;
+	M.steps = steps;
+	return (1);
+}
+
+static int
+try_candidate(const struct hb_repro *c)
+{
+	return (try_run(c, -1));
+}
+
+/* a schedule of the best program with fewer preemptions, if one fails */
+static int
+pass_search(void)
+{
+	int b;
+
+	for (b = 0; (size_t)b < M.npre && M.tries < MAX_TRIES; b++) {
+		if (try_run(&M.best, b))
+			return (1);
+	}
+	return (0);
+}
+
+/* a copy of r, with its own schedule */
+static void
+copy_repro(struct hb_repro *c, const struct hb_repro *r)
+{
+	*c = *r;
+	c->r_choices = malloc(r->r_nchoices + 1);
+	if (c->r_choices == NULL) {
+		fprintf(stderr, "htreplay: out of memory\n");
+		exit(2);
+	}
+	memcpy(c->r_choices, r->r_choices, r->r_nchoices);
+}
+
+static void
+candidate(struct hb_repro *c)
+{
+	copy_repro(c, &M.best);
+}
+
+static int
+pass_fibers(void)
+{
+	struct hb_repro c;
+	int f, progress = 0;
+
+	for (f = M.best.r_prog.hp_nfibers - 1; f >= 0; f--) {
+		if (M.best.r_prog.hp_nops[f] == 0)
+			continue;
+		candidate(&c);
+		c.r_prog.hp_nops[f] = 0;
+		while (c.r_prog.hp_nfibers > 1 &&
+		    c.r_prog.hp_nops[c.r_prog.hp_nfibers - 1] == 0)
+			c.r_prog.hp_nfibers--;
+		progress |= try_candidate(&c);
+		free(c.r_choices);
+	}
+	return (progress);
+}
+
+static void
+remove_ops(struct hb_program *p, int f, int at, int n)
+{
+	memmove(&p->hp_ops[f][at], &p->hp_ops[f][at + n],
+	    sizeof (hb_op_t) * (size_t)(p->hp_nops[f] - at - n));
+	p->hp_nops[f] -= n;
+}
+
+static int
+pass_ops(void)
+{
+	struct hb_repro c;
+	int f, chunk, at, progress = 0;
+
+	for (f = 0; f < M.best.r_prog.hp_nfibers; f++) {
+		for (chunk = M.best.r_prog.hp_nops[f] / 2; chunk >= 1;
+		    chunk /= 2) {
+			for (at = 0; at + chunk <= M.best.r_prog.hp_nops[f];
+			    at += chunk) {
+				candidate(&c);
+				remove_ops(&c.r_prog, f, at, chunk);
+				if (try_candidate(&c)) {
+					progress = 1;
+					at -= chunk;
+				}
+				free(c.r_choices);
+			}
+		}
+	}
+	return (progress);
+}
+
+/* drop preemptions [from, from + n) of the best run's list */
+static int
+try_without_preemptions(size_t from, size_t n)
+{
+	struct hb_repro c;
+	size_t i;
+	int ok;
+
+	candidate(&c);
+	for (i = from; i < from + n && i < M.npre; i++)
+		if (M.pre[i] < c.r_nchoices)
+			c.r_choices[M.pre[i]] = SCHED_DEFAULT;
+	ok = try_candidate(&c);
+	free(c.r_choices);
+	return (ok);
+}
+
+/* a success replaces the list of preemptions: start over at its head */
+static int
+pass_preemptions(void)
+{
+	size_t chunk, at;
+	int progress = 0;
+
+	if (M.npre == 0)
+		return (0);
+	if (try_without_preemptions(0, M.npre))
+		return (1);
+	for (chunk = M.npre / 2; chunk >= 1 && M.tries < MAX_TRIES;
+	    chunk /= 2) {
+		at = 0;
+		while (at < M.npre && M.tries < MAX_TRIES) {
+			if (try_without_preemptions(at, chunk)) {
+				progress = 1;
+				at = 0;
+			} else {
+				at += chunk;
+			}
+		}
+	}
+	return (progress);
+}
+
+static void
+describe(const char *when, FILE *f)
+{
+	fprintf(f, "htreplay: %-6s %d fibers with ops, %d ops, %zu "
+	    "preemptions, %zu decisions, %" PRIu64 " steps\n", when,
+	    active_fibers(&M.best.r_prog), hb_program_ops(&M.best.r_prog),
+	    M.npre, M.best.r_nchoices, M.steps);
+}
+
+int
+minimize(const struct hb_repro *in, const char *out, int quiet)
+{
+	int progress;
+
+	(void) snprintf(M.tmp, sizeof (M.tmp), "/tmp/htbed-min-%d.txt",
+	    (int)getpid());
+	(void) snprintf(M.sig, sizeof (M.sig), "%s", in->r_failure);
+	M.orig_sp = &in->r_sp;
+	copy_repro(&M.best, in);
+	if (in->r_failure[0] == '\0' || !try_candidate(&M.best)) {
+		fprintf(stderr, "htreplay: the reproducer does not fail as "
+		    "recorded (%s); nothing to minimize\n",
+		    in->r_failure[0] ? in->r_failure : "no failure recorded");
+		return (2);
+	}
+	describe("before", stderr);
+	do {
+		progress = pass_fibers();
+		progress |= pass_ops();
+		progress |= pass_preemptions();
+		if (!progress)
+			progress = pass_search();
+		if (!quiet)
+			describe("now", stderr);
+	} while (progress && M.tries < MAX_TRIES);
+	(void) unlink(M.tmp);
+	if (hb_repro_write(out, &M.best) != 0) {
+		fprintf(stderr, "htreplay: cannot write %s\n", out);
+		return (2);
+	}
+	describe("after", stdout);
+	printf("htreplay: %d candidates tried; minimized reproducer (%s) "
+	    "written to %s\n", M.tries, M.sig, out);
+	return (0);
+}
