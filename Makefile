@@ -100,8 +100,9 @@ $(filter-out $(KIMG_OBJ),$(KOBJ)): $(B)/obj/%.o: %.c $(B)/.deps
 	$(CC) $(KFLAGS) -MMD -c -o $@ $<
 
 # the controlled-mode scheduler's bookkeeping is shared by every fiber on
-# purpose; ThreadSanitizer is not to watch it (shim/testing/sched.c)
-$(B)/obj/sched.o $(B)/obj/strategy.o: KFLAGS += \
+# purpose, as is the record of frames to restore (snapshot.c); ThreadSanitizer
+# is not to watch them
+$(B)/obj/sched.o $(B)/obj/strategy.o $(B)/obj/snapshot.o: KFLAGS += \
 	$(if $(filter tsan,$(VARIANT)),-fno-sanitize=thread)
 
 $(HOBJ) $(STRESS_OBJ) $(REPLAY_OBJ): $(B)/obj/%.o: %.c $(B)/.deps

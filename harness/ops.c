@@ -13,6 +13,7 @@
 #include <sys/systm.h>
 #include <sys/sysmacros.h>
 #include <sys/kmem.h>
+#include <sys/proc.h>
 #include <sys/mman.h>
 #include <vm/as.h>
 #include <vm/hat.h>
@@ -190,19 +191,23 @@ load_page(hb_slot_t *sl, uintptr_t va, uint64_t *sw, pfn_t pfn, int lock)
  * would.  The reservoir stands for the rest of a real machine's address
  * spaces: one mapping in each of its regions, so a steal always finds
  * something.  It is refilled after every reclaim (which takes ten or more
- * tables at once) and before every burst of pressure, and its own loads
- * are exempt from injected failures, so that refilling never needs the
- * tables it is there to provide.
+ * tables at once) and before every burst of pressure.  Its filler acts
+ * as pageout (NOMEMWAIT: memory pressure does not fail its page-table
+ * allocations) and is exempt from injected failures, so that refilling
+ * never needs the tables it is there to provide.
  */
 void
 hb_reservoir_fill(void)
 {
 	hb_slot_t *sl = &hb_world.w_reservoir;
+	kthread_t *t = curthread;
+	proc_t *p = t->t_procp;
 	int reg;
 
 	/* as writer: fillers (the reaper, pressure ops) take turns */
 	as_enter(sl, RW_WRITER);
-	curthread->t_noinject++;
+	t->t_noinject++;
+	t->t_procp = proc_pageout;
 	for (reg = 0; reg < HB_USER_REGIONS; reg++) {
 		uint64_t *sw = shadow_word(sl, reg, 0);
 
@@ -211,7 +216,8 @@ hb_reservoir_fill(void)
 			load_page(sl, hb_va(sl, reg, 0), sw,
 			    data_pfn((uint32_t)reg, 0), 0);
 	}
-	curthread->t_noinject--;
+	t->t_procp = p;
+	t->t_noinject--;
 	as_exit(sl);
 }
 

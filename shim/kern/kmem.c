@@ -86,8 +86,8 @@ arena_grab(size_t size, size_t align)
 
 	spin_enter(&arena_lock);
 	if (arena_base == NULL) {
-		arena_base = host_reserve(ARENA_SIZE, ARENA_ALIGN);
-		arena_brk = arena_hwm = arena_base;
+		arena_brk = arena_hwm = host_reserve(ARENA_SIZE, ARENA_ALIGN);
+		__atomic_store_n(&arena_base, arena_brk, __ATOMIC_RELEASE);
 	}
 	p = (char *)(((uintptr_t)arena_brk + align - 1) & ~(align - 1));
 	if (p + size > arena_base + ARENA_SIZE)
@@ -108,6 +108,19 @@ shim_boot_zalloc(size_t size)
 
 	__builtin_memset(p, 0, size);
 	return (p);
+}
+
+/* the whole reservation: fixed once made, so any thread may ask */
+int
+shim_in_arena(const void *p, uint64_t *off)
+{
+	char *base = __atomic_load_n(&arena_base, __ATOMIC_ACQUIRE);
+
+	if (base == NULL || (const char *)p < base ||
+	    (const char *)p >= base + ARENA_SIZE)
+		return (0);
+	*off = (uint64_t)((const char *)p - base);
+	return (1);
 }
 
 void

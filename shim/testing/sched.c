@@ -470,7 +470,6 @@ sched_run(const sched_body_t *b, int n, struct strategy *st,
 	if (workers_left() > 0)
 		report_deadlock();
 	seam_controlled = 0;
-	(void) strategy_end(st, seam_step);
 }
 
 /*

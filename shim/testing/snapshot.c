@@ -159,18 +159,16 @@ uint64_t
 shim_addr_canon(uint64_t v)
 {
 	const char *p = (const char *)(uintptr_t)v;
-	char *base, *brk, *hwm;
 	unsigned x;
 	pfn_t pfn;
 	uint64_t off;
 	int tag = 0;
 
-	shim_arena_range(&base, &brk, &hwm);
 	if (in_range(p, __start_htbed_kdata, __stop_htbed_kdata, &off))
 		tag = 1;
 	else if (in_range(p, __start_htbed_kbss, __stop_htbed_kbss, &off))
 		tag = 2;
-	else if (in_range(p, base, hwm, &off))
+	else if (shim_in_arena(p, &off))
 		tag = 3;
 	else if (in_range(p, shim_physmap, shim_physmap +
 	    ((uint64_t)(shim_data_last + 1) << MMU_PAGESHIFT), &off))

@@ -110,10 +110,11 @@ nth_bit(uint32_t m, int i)
 static int
 next_after(uint32_t m, int cur)
 {
-	uint32_t above = m & ~((2u << (cur < 0 ? -1 : cur)) - 1);
+	uint32_t above;
 
 	if (cur < 0)
 		return (__builtin_ctz(m));
+	above = m & ~((2u << cur) - 1);
 	return (__builtin_ctz(above != 0 ? above : m));
 }
 

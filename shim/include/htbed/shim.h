@@ -63,6 +63,7 @@ extern void	shim_set_pressure(int on);
  */
 extern void	*shim_boot_zalloc(size_t);	/* never freed */
 extern void	shim_arena_range(char **base, char **brk, char **hwm);
+extern int	shim_in_arena(const void *, uint64_t *off);
 extern void	shim_kmem_repoison(char *hwm);
 
 /* an address as the same number in every process (snapshot.c) */

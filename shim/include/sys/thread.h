@@ -35,7 +35,6 @@ struct _kthread {
 	uint64_t	t_rng;		/* seam injection RNG */
 	struct fr_ring	*t_fr;		/* flight recorder */
 	void		*t_sched;	/* controlled-mode fiber, or NULL */
-	int		t_nomemwait;	/* acts as pageout for NOMEMWAIT() */
 	int		t_noinject;	/* no injected failures (the reservoir) */
 	uint64_t	t_stat[12];	/* per-thread TS_* counters */
 };
