@@ -685,7 +685,8 @@ steal_in_bucket(hat_t *hat, uint_t h, uint_t threshold, htable_t **list,
 
 /*
  * Take in-use tables of hat, at most one per bucket visited, starting at
- * a different bucket each time to spread the page faults that follow.
+ * a different bucket each time to spread the page faults that follow:
+ * the n-th call (from 0) starts at bucket n modulo the hash size.
  */
 static void
 steal_active(hat_t *hat, uint_t want, uint_t threshold, htable_t **list,
@@ -693,7 +694,7 @@ steal_active(hat_t *hat, uint_t want, uint_t threshold, htable_t **list,
 {
 	static uint32_t rotor;
 	uint_t n = hat->hat_num_hash;
-	uint_t start = atomic_inc_32_nv(&rotor) % n;
+	uint_t start = (atomic_inc_32_nv(&rotor) - 1) % n;
 	uint_t i;
 	htable_t *parent;
 

@@ -1,17 +1,36 @@
-# Planted bugs (mutants/*.patch): build one, or run them all.
+# Planted bugs: build one, or run them all.
 #   make mutant M=name [VARIANT=tsan]   build/mutant-<name>-<variant>/htstress
 #   make mutants [MUTANT_ARGS=...]      the detection table, mutants/results.md
+#
+# The project's own mutants are mutants/*.patch against core/.  With
+# HTABLE_C=path the same targets use mutants/ext/*.patch instead: patches
+# against that one file, applied (patch -p1, paths a/htable.c b/htable.c)
+# to a copy of it named htable.c in build/mutants-ext/<name>/src/, built
+# into build/mutant-ext-<name>-<variant>/; the table goes to
+# mutants/results-ext.md.  mutants/README.md says how to write one.
 
 MUTANTS := $(sort $(basename $(notdir $(wildcard mutants/*.patch))))
+MUTANTS_EXT := $(sort $(basename $(notdir $(wildcard mutants/ext/*.patch))))
 MUT_SRC = build/mutants/$(M)/src
+MUT_EXT_SRC = build/mutants-ext/$(M)/src
 MUTANT_ARGS ?=
 
+ifeq ($(HTABLE_C),)
 mutant:
 	@test -n "$(M)" || { echo "make mutant: name one with M=... (one of: $(MUTANTS))" >&2; exit 2; }
 	@test -f mutants/$(M).patch || { echo "make mutant: no mutant '$(M)' (have: $(MUTANTS))" >&2; exit 2; }
 	@rm -rf $(MUT_SRC) && mkdir -p $(MUT_SRC) && cp -rp core $(MUT_SRC)/
 	@patch -s -p1 -d $(MUT_SRC) < mutants/$(M).patch || { echo "make mutant: mutants/$(M).patch does not apply to core/" >&2; exit 2; }
 	@$(MAKE) -s CORE=$(MUT_SRC)/core B=build/mutant-$(M)-$(VARIANT) build/mutant-$(M)-$(VARIANT)/htstress
+else
+mutant:
+	@test -n "$(M)" || { echo "make mutant: name one with M=... (one of: $(MUTANTS_EXT))" >&2; exit 2; }
+	@test -f mutants/ext/$(M).patch || { echo "make mutant: no mutant '$(M)' in mutants/ext (have: $(MUTANTS_EXT))" >&2; exit 2; }
+	@test -f "$(HTABLE_C)" || { echo "make mutant: $(HTABLE_C) does not exist" >&2; exit 2; }
+	@rm -rf $(MUT_EXT_SRC) && mkdir -p $(MUT_EXT_SRC) && cp -p "$(HTABLE_C)" $(MUT_EXT_SRC)/htable.c
+	@patch -s -p1 -d $(MUT_EXT_SRC) < mutants/ext/$(M).patch || { echo "make mutant: mutants/ext/$(M).patch does not apply to $(HTABLE_C)" >&2; exit 2; }
+	@$(MAKE) -s HTABLE_C=$(MUT_EXT_SRC)/htable.c B=build/mutant-ext-$(M)-$(VARIANT) build/mutant-ext-$(M)-$(VARIANT)/htstress
+endif
 
 mutants: deps
-	mutants/run.sh $(MUTANT_ARGS)
+	mutants/run.sh $(if $(HTABLE_C),--htable "$(HTABLE_C)") $(MUTANT_ARGS)

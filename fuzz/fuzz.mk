@@ -1,0 +1,72 @@
+# Fuzz targets and the differential test.
+#
+#   make fuzz-build                     every target, into build/fuzz/
+#   make fuzz T=name [FUZZ_SECONDS=60] [FUZZ_ARGS=...]
+#                                       run one; corpus build/fuzz/corpus/<T>,
+#                                       findings build/fuzz/artifacts/
+#   make htdiff [VARIANT=...]           build/<variant>-diff/htdiff, the
+#                                       differential test's command line
+#
+# Targets are libFuzzer programs built with clang into build/fuzz/
+# (VARIANT=asan, plus -fsanitize=fuzzer); fuzz/<target>.c has
+# LLVMFuzzerTestOneInput.  To add one: append its name to FUZZ_TARGETS and
+# give it a link rule $(B)/<name>: <objects> like htfuzz_diff's below.
+#
+# The differential targets (htdiff, htfuzz_diff) link two instances of
+# the testbed, own_ (core/htable.c) and ref_ (DIFF_REF: HTABLE_C if
+# given, else the reference file), each built in its own directory under
+# $(B) and made into one prefixed object by fuzz/instance.sh.
+
+FUZZ_TARGETS := htfuzz_diff
+FUZZ_SECONDS ?= 60
+FUZZ_ARGS ?=
+FUZZ_LINK ?=
+DIFF_REF := $(if $(HTABLE_C),$(HTABLE_C),$(REF_HTABLE))
+DIFF_INST := $(B)/inst-own.o $(B)/inst-ref.o
+
+.PHONY: fuzz-build fuzz htdiff lib-objects FORCE
+
+# every object htstress links but its main, and their list
+lib-objects: $(LIBOBJ)
+	@echo $(LIBOBJ) > $(B)/libobj.list
+
+$(B)/obj/fuzz/%.o: fuzz/%.c $(B)/.deps
+	@mkdir -p $(@D)
+	$(CC) $(HFLAGS) -MMD -c -o $@ $<
+
+-include $(wildcard $(B)/obj/fuzz/*.d)
+
+# the instances are rebuilt (cheaply) on every use: their objects live
+# in their own build directories, which their own make keeps current
+$(B)/inst-own.o: FORCE $(B)/.deps
+	@$(MAKE) -s B=$(B)/own HTABLE_C= lib-objects
+	@fuzz/instance.sh own_ $(B)/own $@
+
+$(B)/inst-ref.o: FORCE $(B)/.deps
+	@test -f "$(DIFF_REF)" || { echo "$(DIFF_REF) does not exist" >&2; exit 2; }
+	@$(MAKE) -s B=$(B)/ref HTABLE_C=$(DIFF_REF) lib-objects
+	@fuzz/instance.sh ref_ $(B)/ref $@
+
+FORCE:
+
+$(B)/htdiff: $(DIFF_INST) $(B)/obj/fuzz/diff.o $(B)/obj/fuzz/htdiff.o
+	$(CC) $(LDFLAGS) -o $@ $^
+
+$(B)/htfuzz_diff: $(DIFF_INST) $(B)/obj/fuzz/diff.o \
+    $(B)/obj/fuzz/htfuzz_diff.o
+	$(CC) $(LDFLAGS) $(FUZZ_LINK) -o $@ $^
+
+htdiff:
+	@$(MAKE) -s B=build/$(VARIANT)-diff build/$(VARIANT)-diff/htdiff
+
+fuzz-build:
+	@$(MAKE) -s CC=clang VARIANT=asan B=build/fuzz \
+	    EXTRA_CFLAGS=-fsanitize=fuzzer-no-link FUZZ_LINK=-fsanitize=fuzzer \
+	    $(addprefix build/fuzz/,$(FUZZ_TARGETS))
+
+fuzz: fuzz-build
+	@test -n "$(T)" || { echo "make fuzz: name a target with T=... (one of: $(FUZZ_TARGETS))" >&2; exit 2; }
+	@mkdir -p build/fuzz/corpus/$(T) build/fuzz/artifacts
+	build/fuzz/$(T) -max_total_time=$(FUZZ_SECONDS) \
+	    -artifact_prefix=build/fuzz/artifacts/$(T)- $(FUZZ_ARGS) \
+	    build/fuzz/corpus/$(T)

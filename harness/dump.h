@@ -1,0 +1,23 @@
+/*
+ * A canonical dump of everything htable.c leaves observable
+ * (harness/dump.c), for the differential test: two builds of the testbed,
+ * one with the project's htable.c and one with an unmodified illumos
+ * htable.c, run the same single-threaded op program, and after every op
+ * their dumps must be equal line for line.  Plain types only: the drivers
+ * are host-domain code.
+ */
+#ifndef _HARNESS_DUMP_H
+#define	_HARNESS_DUMP_H
+
+#include <stdint.h>
+
+typedef void	hb_dump_fn_t(void *arg, const char *line);
+
+/*
+ * Emit one line (no newline) per observable item, in a canonical order.
+ * With detail 0 a table's entries are folded into one digest per table;
+ * with detail 1 every non-zero entry has its own line.
+ */
+extern void	hb_dump(int detail, hb_dump_fn_t *emit, void *arg);
+
+#endif	/* _HARNESS_DUMP_H */

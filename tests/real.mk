@@ -1,0 +1,116 @@
+# Real-source mode: the testbed's checks on an unmodified illumos
+# htable.c, compiled from where it lies.
+#
+#   make test-real                  on $(REF_HTABLE) (skipped, with a
+#                                   message, when it does not exist)
+#   make test-real HTABLE_C=path    on any htable.c: "test your own tree"
+#
+# test-real runs REAL_STEPS in order, each a target below, and stops at
+# the first that fails.  Builds go to build/<variant>-ext/.  About three
+# minutes on 2 cores.
+#
+#   real-build     it compiles (-DDEBUG, 64-bit, non-Xen, no edits), and
+#                  htstress and the unit tests build, release and TSan
+#   real-unit      the unit tests, release and TSan (REAL_UNIT_TESTS)
+#   real-stress    free-running stress: release (window, kpm), TSan
+#                  (window, kpm) with tests/tsan_reference.c's policy
+#   real-planted   races planted next to exempted ones are still reported
+#                  (mutants/ext/planted-*.patch), where the patches apply
+#   real-mutants   two planted bugs are found (mutants/ext), likewise
+#   real-diff      the differential test: 200 programs of 50 ops on the
+#                  project's htable.c and this one, no difference
+#   real-controlled  HOOK: controlled-mode exploration over many seeds
+#   real-corpus    HOOK: the regression corpus, which must pass
+#
+# The two hooks are where the controlled mode and the regression corpus
+# plug in: give the target a recipe (and keep it in REAL_STEPS).
+
+REAL_FILE := $(if $(HTABLE_C),$(HTABLE_C),$(REF_HTABLE))
+REAL_STEPS := real-build real-unit real-stress real-planted real-mutants \
+	real-diff real-controlled real-corpus
+# unit tests that need the project's own core (none so far; each needs a
+# reason here)
+REAL_UNIT_SKIP :=
+REAL_UNIT_TESTS := $(filter-out $(REAL_UNIT_SKIP),$(UNIT_TESTS))
+REAL_PLANTED := planted-pin-unlocked planted-unlink-plain-dec
+REAL_MUTANTS := steal-ignores-locks unlink-keeps-count
+REAL_SMOKE := --quiet --out build/real-smoke
+REAL_MAKE = $(MAKE) -s HTABLE_C=$(REAL_FILE)
+
+.PHONY: test-real $(REAL_STEPS)
+
+# the TSan policy for an external htable.c (tests/tsan_reference.c),
+# linked into its TSan builds only; not itself instrumented, since TSan
+# calls it while reporting
+REAL_TSAN_OBJ := $(if $(HTABLE_C),$(if $(filter tsan,$(VARIANT)),\
+	$(B)/obj/tsan_reference.o))
+
+$(B)/obj/tsan_reference.o: tests/tsan_reference.c $(B)/.deps
+	$(CC) $(KFLAGS) -fno-sanitize=thread -MMD -c -o $@ $<
+
+$(B)/htstress $(UNIT_BINS): $(REAL_TSAN_OBJ)
+
+# an external htable.o is rebuilt when HTABLE_C names another file, not
+# only when the file is newer: every external file shares <variant>-ext
+$(B)/obj/htable.path: FORCE $(B)/.deps
+	@echo "$(abspath $(HTABLE_SRC))" | cmp -s - $@ || \
+	    echo "$(abspath $(HTABLE_SRC))" > $@
+
+$(B)/obj/htable.o: $(B)/obj/htable.path
+
+FORCE:
+
+test-real:
+	@if [ ! -f "$(REAL_FILE)" ]; then \
+		echo "test-real: skipped: $(REAL_FILE) does not exist"; \
+	else \
+		for s in $(REAL_STEPS); do \
+			$(MAKE) -s $$s HTABLE_C=$(REAL_FILE) || exit 1; \
+		done; \
+		echo "test-real: $(REAL_FILE): all passed"; \
+	fi
+
+real-build:
+	@$(CC) -std=gnu11 -fsyntax-only -DDEBUG -D_KERNEL -Ishim/include \
+	    -Wall -Wno-sign-compare -Wno-unused-parameter $(REAL_FILE)
+	@echo "real-build: $(REAL_FILE) compiles against the shim"
+	@$(REAL_MAKE) VARIANT=release build/release-ext/htstress \
+	    $(addprefix build/release-ext/tests/,$(REAL_UNIT_TESTS))
+	@$(REAL_MAKE) VARIANT=tsan build/tsan-ext/htstress \
+	    $(addprefix build/tsan-ext/tests/,$(REAL_UNIT_TESTS))
+
+real-unit:
+	@$(REAL_MAKE) VARIANT=release unit UNIT_TESTS="$(REAL_UNIT_TESTS)"
+	@$(REAL_MAKE) VARIANT=tsan unit UNIT_TESTS="$(REAL_UNIT_TESTS)"
+
+real-stress:
+	build/release-ext/htstress --seconds 20 --seed 1 $(REAL_SMOKE)
+	build/release-ext/htstress --seconds 10 --seed 2 --kpm $(REAL_SMOKE)
+	build/tsan-ext/htstress --seconds 30 --seed 3 $(REAL_SMOKE)
+	build/tsan-ext/htstress --seconds 15 --seed 4 --kpm $(REAL_SMOKE)
+
+# planted bugs: only where their patches apply to this file
+real-planted real-mutants: real-%:
+	@names=; for m in $(if $(filter planted,$*),$(REAL_PLANTED),$(REAL_MUTANTS)); do \
+		cp "$(REAL_FILE)" build/real-apply.c && \
+		if patch -s -f -o /dev/null build/real-apply.c \
+		    < mutants/ext/$$m.patch >/dev/null 2>&1; then \
+			names="$$names $$m"; \
+		else \
+			echo "$@: skipped: mutants/ext/$$m.patch does not apply to $(REAL_FILE)"; \
+		fi; \
+	done; rm -f build/real-apply.c; \
+	[ -z "$$names" ] || mutants/run.sh --htable "$(REAL_FILE)" \
+	    --seconds 30 --require --out build/$@.md \
+	    --variants "$(if $(filter planted,$*),tsan,release)" $$names
+
+real-diff:
+	@$(REAL_MAKE) VARIANT=release htdiff
+	build/release-diff/htdiff --programs 200 --ops 50 --seed 1 \
+	    --out build/real-diff
+
+real-controlled:
+	@echo "real-controlled: hook: controlled-mode exploration of $(REAL_FILE) (not wired yet)"
+
+real-corpus:
+	@echo "real-corpus: hook: the regression corpus on $(REAL_FILE) (not wired yet)"
