@@ -8,6 +8,9 @@
 #   make check-ref              the reference htable.c compiles against the shim
 #   make mutant M=name          build a planted bug from mutants/
 #   make mutants                the mutant detection table (mutants/results.md)
+#   make test-real              the checks on the reference htable.c (tests/real.mk)
+#   make htdiff                 the differential test's binary (fuzz/fuzz.mk)
+#   make fuzz T=name            run a fuzz target (fuzz/fuzz.mk)
 #   make bench                  bench/results.md
 #   HTABLE_C=path               build the given htable.c instead of core/htable.c
 
@@ -145,6 +148,7 @@ test: deps check-ref
 	$(MAKE) -s smoke
 	mutants/run.sh --seconds 30 --variants release --require \
 	    --out build/mutants-smoke.md unlink-keeps-count steal-ignores-locks
+	$(MAKE) -s test-real
 	@echo "make test: all passed"
 
 # short stress runs: release in window and kpm mode, and under TSan

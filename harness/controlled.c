@@ -87,6 +87,7 @@ hb_ctl_run(const struct hb_program *p, struct strategy *st,
 		    &ctl.c_worker[f], f, 0 };
 	b[n++] = (sched_body_t){ "reaper", reaper_body, NULL, 0, 1 };
 	sched_run(b, n, st, sp);
+	bug_sanitizer_pending();
 	hb_check("end of run");
 	out->hr_steps = sched_steps();
 	out->hr_hash = sched_trace_hash();

@@ -85,96 +85,146 @@ fnv64(const char *p, size_t n)
 
 /*
  * ------------------------------------------------------------------------
- * Writing
+ * Writing.  A failure may be reported from a sanitizer's death callback,
+ * where nothing may allocate: reproducers are formatted into a buffer set
+ * aside beforehand (hb_repro_reserve()).
  * ------------------------------------------------------------------------
  */
+struct wbuf {
+	char	*w_p;
+	size_t	w_len, w_cap;
+	int	w_full;
+};
+
 static void
-format_schedule(FILE *f, const uint8_t *c, size_t n)
+wput(struct wbuf *w, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (w->w_full)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(w->w_p + w->w_len, w->w_cap - w->w_len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= w->w_cap - w->w_len)
+		w->w_full = 1;
+	else
+		w->w_len += (size_t)n;
+}
+
+/* an upper bound of the formatted size */
+static size_t
+repro_bound(size_t nchoices)
+{
+	return (8192 + (size_t)HB_PROG_FIBERS * HB_PROG_OPS * 64 +
+	    nchoices * 8);
+}
+
+static void
+format_schedule(struct wbuf *w, const uint8_t *c, size_t n)
 {
 	size_t i = 0, run, col = 0;
 
-	fprintf(f, "schedule %zu", n);
+	wput(w, "schedule %zu", n);
 	while (i < n) {
 		for (run = 1; i + run < n && c[i + run] == c[i]; run++)
 			;
 		if (col++ % 16 == 15)
-			fprintf(f, "\nschedule");
+			wput(w, "\nschedule");
 		if (run > 1)
-			fprintf(f, " %u*%zu", c[i], run);
+			wput(w, " %u*%zu", c[i], run);
 		else
-			fprintf(f, " %u", c[i]);
+			wput(w, " %u", c[i]);
 		i += run;
 	}
-	fprintf(f, "\n");
+	wput(w, "\n");
+}
+
+static void
+format_program(struct wbuf *w, const struct hb_program *p)
+{
+	int fb, k;
+
+	for (fb = 0; fb < p->hp_nfibers; fb++) {
+		wput(w, "fiber %d %d\n", fb, p->hp_nops[fb]);
+		for (k = 0; k < p->hp_nops[fb]; k++) {
+			const hb_op_t *op = &p->hp_ops[fb][k];
+
+			wput(w, "op %d %s %u %u %u %u %u\n", fb,
+			    hb_op_name(op->op_code % HB_NOPS), op->op_hat,
+			    op->op_a, op->op_b, op->op_c, op->op_d);
+		}
+	}
 }
 
 static int
-append_checksum(char **buf, size_t *len)
-{
-	char tail[32], *nb;
-	int n = snprintf(tail, sizeof (tail), "checksum %016llx\n",
-	    (unsigned long long)fnv64(*buf, *len));
-
-	if ((nb = realloc(*buf, *len + (size_t)n + 1)) == NULL)
-		return (-1);
-	memcpy(nb + *len, tail, (size_t)n + 1);
-	*buf = nb;
-	*len += (size_t)n;
-	return (0);
-}
-
-int
-hb_repro_format(const struct hb_repro *r, char **buf, size_t *len)
+format_into(const struct hb_repro *r, struct wbuf *w)
 {
 	const struct sched_params *sp = &r->r_sp;
-	const struct hb_program *p = &r->r_prog;
-	FILE *f = open_memstream(buf, len);
 	size_t i;
-	int fb, k;
 
-	if (f == NULL)
-		return (-1);
-	fprintf(f, "%s %d\n# replay: htreplay FILE (make replay CRASH=FILE)\n",
+	wput(w, "%s %d\n# replay: htreplay FILE (make replay CRASH=FILE)\n",
 	    REPRO_MAGIC, REPRO_VERSION);
-	fprintf(f, "core %s\nconfig", r->r_core);
+	wput(w, "core %s\nconfig", r->r_core);
 	for (i = 0; i < NFIELDS; i++)
-		fprintf(f, " %s=%llu", cfg_fields[i].f_name,
+		wput(w, " %s=%llu", cfg_fields[i].f_name,
 		    (unsigned long long)field_get(&r->r_cfg, &cfg_fields[i]));
-	fprintf(f, "\nstrategy %s seed=%llu depth=%d steps=%llu bound=%d "
+	wput(w, "\nstrategy %s seed=%llu depth=%d steps=%llu bound=%d "
 	    "max_steps=%llu\n", strategy_name(sp->sp_kind),
 	    (unsigned long long)sp->sp_seed, sp->sp_pct_depth,
 	    (unsigned long long)sp->sp_pct_steps, sp->sp_bound,
 	    (unsigned long long)sp->sp_max_steps);
 	if (r->r_failure[0] != '\0')
-		fprintf(f, "failure %s\n", r->r_failure);
-	for (fb = 0; fb < p->hp_nfibers; fb++) {
-		fprintf(f, "fiber %d %d\n", fb, p->hp_nops[fb]);
-		for (k = 0; k < p->hp_nops[fb]; k++) {
-			const hb_op_t *op = &p->hp_ops[fb][k];
+		wput(w, "failure %s\n", r->r_failure);
+	format_program(w, &r->r_prog);
+	format_schedule(w, r->r_choices, r->r_nchoices);
+	wput(w, "checksum %016llx\n",
+	    (unsigned long long)fnv64(w->w_p, w->w_len));
+	return (w->w_full ? -1 : 0);
+}
 
-			fprintf(f, "op %d %s %u %u %u %u %u\n", fb,
-			    hb_op_name(op->op_code % HB_NOPS), op->op_hat,
-			    op->op_a, op->op_b, op->op_c, op->op_d);
-		}
-	}
-	format_schedule(f, r->r_choices, r->r_nchoices);
-	if (fclose(f) != 0)
+int
+hb_repro_format(const struct hb_repro *r, char **buf, size_t *len)
+{
+	struct wbuf w = { NULL, 0, repro_bound(r->r_nchoices), 0 };
+
+	if ((w.w_p = malloc(w.w_cap)) == NULL || format_into(r, &w) != 0) {
+		free(w.w_p);
 		return (-1);
-	return (append_checksum(buf, len));
+	}
+	*buf = w.w_p;
+	*len = w.w_len;
+	return (0);
+}
+
+static char *reserved;
+static size_t reserved_cap;
+
+/* room for a reproducer of a run of up to max_choices decisions */
+void
+hb_repro_reserve(size_t max_choices)
+{
+	if (reserved_cap >= repro_bound(max_choices))
+		return;
+	free(reserved);
+	reserved_cap = repro_bound(max_choices);
+	if ((reserved = malloc(reserved_cap)) == NULL) {
+		fprintf(stderr, "htbed: out of memory\n");
+		exit(2);
+	}
 }
 
 int
 hb_repro_write(const char *path, const struct hb_repro *r)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	int rv;
+	struct wbuf w = { reserved, 0, reserved_cap, 0 };
 
-	if (hb_repro_format(r, &buf, &len) != 0)
+	if (reserved_cap < repro_bound(r->r_nchoices))
 		return (-1);
-	rv = host_write_file_atomic(path, buf, len);
-	free(buf);
-	return (rv);
+	if (format_into(r, &w) != 0)
+		return (-1);
+	return (host_write_file_atomic(path, w.w_p, w.w_len));
 }
 
 /*
@@ -431,7 +481,7 @@ check_sum(struct parse *ps, size_t *body)
 {
 	const char *b = ps->p_buf, *e = ps->p_end, *last;
 	unsigned long long want;
-	char tail[40];
+	char tail[40], expect[20];
 	size_t n;
 
 	if (e == b || e[-1] != '\n')
@@ -443,9 +493,11 @@ check_sum(struct parse *ps, size_t *body)
 		return (perr(ps, "truncated: no checksum line at the end"));
 	memcpy(tail, last, n);
 	tail[n - 1] = '\0';
-	if (sscanf(tail + 9, "%16llx", &want) != 1 || strlen(tail + 9) != 16)
+	want = fnv64(b, (size_t)(last - b));
+	(void) snprintf(expect, sizeof (expect), "%016llx", want);
+	if (strlen(tail + 9) != 16 || strspn(tail + 9, "0123456789abcdef") != 16)
 		return (perr(ps, "malformed checksum line"));
-	if (fnv64(b, (size_t)(last - b)) != want)
+	if (strcmp(tail + 9, expect) != 0)
 		return (perr(ps, "corrupt: the checksum does not match"));
 	*body = (size_t)(last - b);
 	return (0);

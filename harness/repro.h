@@ -43,6 +43,7 @@ struct hb_repro {
 
 extern int	hb_repro_format(const struct hb_repro *, char **buf,
     size_t *len);
+extern void	hb_repro_reserve(size_t max_choices);
 extern int	hb_repro_write(const char *path, const struct hb_repro *);
 extern int	hb_repro_parse(const char *buf, size_t len, struct hb_repro *,
     char *err, size_t errlen);

@@ -281,6 +281,7 @@ hb_detach(void)
 void
 hb_check(const char *when)
 {
+	bug_sanitizer_pending();
 	check_world(when);
 	__atomic_add_fetch(&hb_world.w_checks, 1, __ATOMIC_RELAXED);
 }

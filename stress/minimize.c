@@ -90,6 +90,7 @@ child_run(const struct hb_repro *c, int bound)
 	child_cfg.hc_outdir = "/tmp";
 	child_cfg.hc_on_bug = child_on_bug;
 	child_cfg.hc_repeat = "";
+	hb_repro_reserve(sp.sp_max_steps);
 	sp.sp_kind = bound < 0 ? SK_REPLAY : SK_BOUNDED;
 	sp.sp_bound = bound;
 	sp.sp_guided = 1;
@@ -371,6 +372,7 @@ minimize(const struct hb_repro *in, const char *out, int quiet)
 			describe("now", stderr);
 	} while (progress && M.tries < MAX_TRIES);
 	(void) unlink(M.tmp);
+	hb_repro_reserve(M.best.r_nchoices);
 	if (hb_repro_write(out, &M.best) != 0) {
 		fprintf(stderr, "htreplay: cannot write %s\n", out);
 		return (2);

@@ -173,6 +173,7 @@ ctl_main(void)
 	int more = 0;
 
 	o.cfg.hc_on_bug = on_bug;
+	hb_repro_reserve(o.sp.sp_max_steps);
 	if (hb_ctl_init(&o.cfg) != 0)
 		return (2);
 	hb_stats(&base);

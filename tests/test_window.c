@@ -14,6 +14,7 @@
  * boots in window mode.
  */
 #include "unit.h"
+#include "htbed/sanitizer.h"
 #include "htbed/host.h"
 #include "harness.h"
 
@@ -203,10 +204,7 @@ test_stale_window_to_freed_frame_reported(void **state)
 {
 	(void) state;
 	expect_clean(kw_window_after_realloc, NULL);
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-	skip();
-#elif defined(__has_feature) && \
-	(__has_feature(address_sanitizer) || __has_feature(thread_sanitizer))
+#if defined(HTBED_ASAN) || defined(HTBED_TSAN)
 	skip();
 #else
 	expect_bug(kw_stale_window, NULL, "use-after-free",

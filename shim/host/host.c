@@ -225,6 +225,20 @@ host_futex_wake(uint32_t *addr, int nwake)
 	    0);
 }
 
+const char *
+host_relpath(const char *path)
+{
+	static char cwd[4096];
+	size_t n;
+
+	if (cwd[0] == '\0' && getcwd(cwd, sizeof (cwd)) == NULL)
+		return (path);
+	n = strlen(cwd);
+	if (strncmp(path, cwd, n) == 0 && path[n] == '/')
+		return (path + n + 1);
+	return (path);
+}
+
 void *
 host_reserve(size_t size, size_t align)
 {

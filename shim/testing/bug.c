@@ -247,7 +247,11 @@ htbed_bug(const char *kind, const char *file, int line, const char *fmt, ...)
 	va_start(ap, fmt);
 	(void) host_vsnprintf(msg, sizeof (msg), fmt, ap);
 	va_end(ap);
-	(void) host_snprintf(where, sizeof (where), "%s:%d", file, line);
+	if (line > 0)
+		(void) host_snprintf(where, sizeof (where), "%s:%d", file,
+		    line);
+	else
+		(void) host_snprintf(where, sizeof (where), "%s", file);
 	bug_report(kind, where, msg);
 	host_exit(1);
 }
@@ -366,22 +370,117 @@ bug_sanitizer_died(void)
 	host_exit(1);
 }
 
+#ifdef HTBED_TSAN
+/*
+ * ThreadSanitizer reports are taken in two steps.  TSan calls
+ * __tsan_on_report() with its own locks held, after printing the report;
+ * then (halt_on_error=0, our default) it returns to the racing thread.
+ * Code run under those locks must not make TSan record anything -- a
+ * report built there deadlocks TSan -- so the hook only notes what
+ * happened and where (the top frame of each access) and raises the
+ * freeze flag.  The first thread to reach a seam point then reports it
+ * as an ordinary bug-found event (seam_freeze()), with the racing sites as
+ * the location.
+ */
+#define	TSAN_SITES	2
+
+int __tsan_get_report_data(void *report, const char **description,
+    int *count, int *stack_count, int *mop_count, int *loc_count,
+    int *mutex_count, int *thread_count, int *unique_tid_count,
+    void **sleep_trace, unsigned long trace_size);
+int __tsan_get_report_stack(void *report, unsigned long idx, void **trace,
+    unsigned long trace_size);
+int __tsan_get_report_mop(void *report, unsigned long idx, int *tid,
+    void **addr, int *size, int *write, int *atomic, void **trace,
+    unsigned long trace_size);
+void __tsan_on_report(void *report);
+void __sanitizer_symbolize_pc(void *pc, const char *fmt, char *out_buf,
+    size_t out_buf_size);
+
+static struct {
+	int	tr_pending;
+	char	tr_desc[40];
+	void	*tr_pc[TSAN_SITES];
+	int	tr_npc;
+} tsan_report;
+
+void
+__tsan_on_report(void *report)
+{
+	const char *desc = NULL;
+	int count, nstack = 0, nmop = 0, nloc, nmutex, nthread, nutid, i;
+	int tid, size, write, atomic;
+	void *sleep[1], *trace[1], *addr;
+
+	if (__atomic_load_n(&tsan_report.tr_pending, __ATOMIC_ACQUIRE) ||
+	    __tsan_get_report_data(report, &desc, &count, &nstack, &nmop,
+	    &nloc, &nmutex, &nthread, &nutid, sleep, 1) == 0)
+		return;
+	for (i = 0; desc != NULL && desc[i] != '\0' &&
+	    i < (int)sizeof (tsan_report.tr_desc) - 1; i++)
+		tsan_report.tr_desc[i] = desc[i];
+	/* the racing accesses; for other reports, their first stacks */
+	for (i = 0; i < nmop && tsan_report.tr_npc < TSAN_SITES; i++) {
+		if (__tsan_get_report_mop(report, (unsigned long)i, &tid, &addr,
+		    &size, &write, &atomic, trace, 1) != 0 && trace[0] != NULL)
+			tsan_report.tr_pc[tsan_report.tr_npc++] = trace[0];
+	}
+	for (i = 0; i < nstack && tsan_report.tr_npc < TSAN_SITES; i++) {
+		if (__tsan_get_report_stack(report, (unsigned long)i, trace,
+		    1) != 0 && trace[0] != NULL)
+			tsan_report.tr_pc[tsan_report.tr_npc++] = trace[0];
+	}
+	__atomic_store_n(&tsan_report.tr_pending, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&htbed_frozen, 1, __ATOMIC_RELEASE);
+}
+
+/* a pending TSan report, reported from a seam point: does not return */
+void
+bug_sanitizer_pending(void)
+{
+	char where[400], site[180];
+	size_t off = 0;
+	int i;
+
+	if (!__atomic_load_n(&tsan_report.tr_pending, __ATOMIC_ACQUIRE))
+		return;
+	where[0] = '\0';
+	for (i = 0; i < tsan_report.tr_npc; i++) {
+		__sanitizer_symbolize_pc(tsan_report.tr_pc[i], "%s:%l (%f)",
+		    site, sizeof (site));
+		off += (size_t)host_snprintf(where + off, sizeof (where) - off,
+		    "%s%s", i ? " vs " : "", host_relpath(site));
+	}
+	__atomic_store_n(&htbed_frozen, 0, __ATOMIC_RELAXED);
+	htbed_bug("sanitizer", tsan_report.tr_npc > 0 ? where : "?", 0,
+	    "ThreadSanitizer: %s (its report is printed above)",
+	    tsan_report.tr_desc);
+}
+#else
+void
+bug_sanitizer_pending(void)
+{
+}
+#endif
+
 #if defined(HTBED_TSAN) || defined(HTBED_ASAN)
 #include <sanitizer/common_interface_defs.h>
 #endif
 extern void host_install_crash_handlers(void (*)(int, void *));
 
 /*
- * Sanitizer defaults: stop at the first report (it is a bug found) and
- * exit 1, as every other bug-found event does.  The environment
- * (TSAN_OPTIONS, ASAN_OPTIONS) can still override them.
+ * Sanitizer defaults: the first report is a bug found, and the process
+ * exits 1, as every other bug-found event does (TSan: through
+ * __tsan_on_report() and the next seam point, see above; ASan: through
+ * the death callback).  The environment (TSAN_OPTIONS, ASAN_OPTIONS) can
+ * still override them.
  */
 #ifdef HTBED_TSAN
 const char *__tsan_default_options(void);
 const char *
 __tsan_default_options(void)
 {
-	return ("halt_on_error=1:exitcode=1:history_size=4:"
+	return ("halt_on_error=0:exitcode=1:history_size=4:"
 	    "second_deadlock_stack=1");
 }
 #endif

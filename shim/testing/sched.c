@@ -57,9 +57,10 @@ static struct {
 	int		s_stalled;	/* why a fiber handed control to main */
 	size_t		*s_preempt;	/* decisions that switched away from
 					 * a fiber that could have gone on */
-	size_t		s_npreempt, s_cappreempt;
+	size_t		s_npreempt;
 	uint8_t		*s_choice;	/* the schedule: one byte a decision */
-	size_t		s_nchoice, s_capchoice;
+	size_t		s_nchoice;
+	uint64_t	s_cap;		/* of both logs */
 	struct fr_event	*s_trace;	/* every event, oldest overwritten */
 	uint8_t		*s_trace_tid;
 	uint64_t	s_ntrace;
@@ -96,36 +97,32 @@ sched_stopping(void)
  * The record of a run: schedule, event log, event hash
  * ------------------------------------------------------------------------
  */
+/*
+ * A run has at most one decision per step, so logs sized by the step
+ * budget never grow during a run (and never copy: a copy would go
+ * through memcpy, which ThreadSanitizer intercepts even here).
+ */
+static void
+logs_fit(uint64_t max_steps)
+{
+	if (S.s_cap >= max_steps + 1)
+		return;
+	host_free(S.s_choice);
+	host_free(S.s_preempt);
+	S.s_cap = max_steps + 1;
+	S.s_choice = host_alloc(S.s_cap);
+	S.s_preempt = host_alloc(S.s_cap * sizeof (size_t));
+}
+
 static void
 choice_record(int c)
 {
-	uint8_t *n;
-
-	if (S.s_nchoice == S.s_capchoice) {
-		S.s_capchoice = S.s_capchoice ? 2 * S.s_capchoice : 4096;
-		n = host_alloc(S.s_capchoice);
-		if (S.s_nchoice > 0)
-			__builtin_memcpy(n, S.s_choice, S.s_nchoice);
-		host_free(S.s_choice);
-		S.s_choice = n;
-	}
 	S.s_choice[S.s_nchoice++] = (uint8_t)c;
 }
 
 static void
 preempt_record(size_t d)
 {
-	size_t *n;
-
-	if (S.s_npreempt == S.s_cappreempt) {
-		S.s_cappreempt = S.s_cappreempt ? 2 * S.s_cappreempt : 1024;
-		n = host_alloc(S.s_cappreempt * sizeof (size_t));
-		if (S.s_npreempt > 0)
-			__builtin_memcpy(n, S.s_preempt,
-			    S.s_npreempt * sizeof (size_t));
-		host_free(S.s_preempt);
-		S.s_preempt = n;
-	}
 	S.s_preempt[S.s_npreempt++] = d;
 }
 
@@ -436,6 +433,7 @@ sched_run(const sched_body_t *b, int n, struct strategy *st,
 		    SCHED_MAX_FIBERS);
 	S.s_st = st;
 	S.s_max_steps = p->sp_max_steps;
+	logs_fit(p->sp_max_steps);
 	S.s_migrate_ppm = ncpus > 1 ? shim_cfg()->sc_migrate_ppm : 0;
 	S.s_stopping = 0;
 	S.s_stalled = STALL_NONE;

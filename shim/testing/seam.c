@@ -37,9 +37,12 @@ seam_configure(const struct shim_config *c)
 	seam_active = yield_ppm != 0 || migrate_ppm != 0;
 }
 
+/* a bug is being reported (or a sanitizer's report waits to be) */
 void
 seam_freeze(void)
 {
+	if (!bug_in_progress())
+		bug_sanitizer_pending();
 	for (;;)
 		host_sleep_ns(1000000000ull);
 }

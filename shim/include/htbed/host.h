@@ -46,6 +46,9 @@ extern int	host_write_file_atomic(const char *path, const void *data,
 /* mkdir -p; 0 or -1 */
 extern int	host_mkdir_p(const char *path);
 
+/* path relative to the current directory, if it lies below it */
+extern const char *host_relpath(const char *path);
+
 /* time and scheduling */
 extern uint64_t	host_now_ns(void);
 extern void	host_yield(void);
