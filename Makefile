@@ -146,18 +146,25 @@ test: deps check-ref
 	$(MAKE) -s VARIANT=asan unit
 	$(MAKE) -s VARIANT=tsan unit
 	$(MAKE) -s smoke
+	tests/replay.sh
 	mutants/run.sh --seconds 30 --variants release --require \
 	    --out build/mutants-smoke.md unlink-keeps-count steal-ignores-locks
 	$(MAKE) -s test-real
 	@echo "make test: all passed"
 
-# short stress runs: release in window and kpm mode, and under TSan
+# short stress runs: free-running release in window and kpm mode, and
+# under TSan; controlled mode in release and under TSan
+CTL := --mode controlled --kpm
 smoke:
 	$(MAKE) -s VARIANT=release build/release/htstress
 	$(MAKE) -s VARIANT=tsan build/tsan/htstress
 	build/release/htstress --seconds 20 --seed 1 $(SMOKE)
 	build/release/htstress --seconds 10 --seed 2 --kpm $(SMOKE)
 	build/tsan/htstress --seconds 30 --seed 3 $(SMOKE)
+	build/release/htstress $(CTL) --seconds 15 --seed 4 $(SMOKE)
+	build/release/htstress $(CTL) --strategy pct --seconds 10 --seed 5 \
+	    $(SMOKE)
+	build/tsan/htstress $(CTL) --seconds 20 --seed 6 $(SMOKE)
 
 clean:
 	rm -rf build
