@@ -631,7 +631,8 @@ hb_repro_free(struct hb_repro *r)
 /*
  * The reproducer of the controlled-mode run in progress (or just ended):
  * its program and schedule so far, with the machine and strategy it ran
- * on; kind and where name its failure (NULL: none).
+ * on; kind and where name its failure (NULL: none).  -1 if no run has
+ * begun (a failure while booting: the command repeats it).
  */
 int
 hb_repro_save_run(const char *path, const struct hb_config *cfg,
@@ -639,6 +640,8 @@ hb_repro_save_run(const char *path, const struct hb_config *cfg,
 {
 	struct hb_repro r;
 
+	if (hb_ctl_program() == NULL)
+		return (-1);
 	memset(&r, 0, sizeof (r));
 	(void) snprintf(r.r_core, sizeof (r.r_core), "%s", HTBED_CORE);
 	r.r_cfg = *cfg;

@@ -158,6 +158,18 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+/*
+ * Controlled runs are short programs: their mix leans towards the ops
+ * that make tables go away (exit, reap, pressure, pageunload), so that
+ * creation races with stealing, reaping and teardown in most runs.
+ */
+static const uint32_t ctl_weights[HB_NOPS] = {
+	[HB_MAP] = 20, [HB_UNMAP] = 15, [HB_MAP_LARGE] = 3, [HB_LOCK] = 3,
+	[HB_UNLOCK] = 3, [HB_LOOKUP] = 8, [HB_WALK] = 2, [HB_SHARE] = 2,
+	[HB_UNSHARE] = 2, [HB_PAGEUNLOAD] = 4, [HB_SWAPOUT] = 2, [HB_EXIT] = 6,
+	[HB_REAP] = 6, [HB_PRESSURE] = 6,
+};
+
 /* the first pass finds the mode, whose defaults the second overrides */
 static void
 set_defaults(int argc, char **argv)
@@ -189,7 +201,7 @@ set_defaults(int argc, char **argv)
 	o.cfg.hc_hats = 2;
 	o.cfg.hc_small_pages = 1024;
 	o.cfg.hc_large_runs = 2;
-	o.cfg.hc_weights[HB_PRESSURE] = 2;
+	memcpy(o.cfg.hc_weights, ctl_weights, sizeof (ctl_weights));
 	sc->sc_ptframes = 512;
 	o.prog_ops = 20;
 	o.sp.sp_kind = SK_RANDOM;

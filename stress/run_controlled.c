@@ -74,6 +74,12 @@ write_repro(const char *kind, const char *where)
 
 	(void) snprintf(path, sizeof (path), "%s/repro-%" PRIu64 ".txt",
 	    o.cfg.hc_outdir, o.cfg.hc_shim.sc_seed);
+	if (hb_ctl_program() == NULL) {
+		fprintf(stderr, "htstress: the failure happened while booting, "
+		    "before any run: no reproducer (the repeat command is one)"
+		    "\n");
+		return;
+	}
 	if (hb_repro_save_run(path, &o.cfg, &run_sp, kind, where) != 0) {
 		fprintf(stderr, "htstress: could not write %s\n", path);
 		return;
