@@ -10,9 +10,11 @@
  *
  * One program.  Each instance boots once with the same configuration
  * (one worker, which owns every slot; no injected failure; kpm mode) and
- * saves its machine (snap_save, shim/testing/snapshot.c) if the build
- * has that; every program starts from the restored boot state.  Worker 0
- * executes the ops, in each instance in turn.  Around every op:
+ * attaches the driver's thread (the counters of that thread, which the
+ * dump sums, run on from program to program, alike in both), and saves
+ * its machine (snap_save, shim/testing/snapshot.c); every program starts
+ * from the restored boot state.  Worker 0 executes the ops, in each
+ * instance in turn.  Around every op:
  *  - while memory pressure is on (a "pressure" op turns it on or off), the
  *    reservoir is refilled before the op, with pressure briefly off, so
  *    that every steal finds a table, as the stress's pressure thread
@@ -40,7 +42,6 @@ typedef struct instance {
 	void		(*in_default_config)(struct hb_config *);
 	int		(*in_init)(const struct hb_config *);
 	void		(*in_attach)(const char *, int);
-	void		(*in_detach)(void);
 	void		(*in_exec)(int, const hb_op_t *);
 	void		(*in_set_pressure)(int);
 	void		(*in_reservoir_fill)(void);
@@ -62,7 +63,6 @@ typedef struct instance {
 	extern void p##hb_default_config(struct hb_config *);		\
 	extern int p##hb_init(const struct hb_config *);		\
 	extern void p##hb_attach(const char *, int);			\
-	extern void p##hb_detach(void);					\
 	extern void p##hb_exec(int, const hb_op_t *);			\
 	extern void p##hb_set_pressure(int);				\
 	extern void p##hb_reservoir_fill(void);				\
@@ -76,7 +76,7 @@ typedef struct instance {
 	.in_name = (name),						\
 	.in_default_config = p##hb_default_config,			\
 	.in_init = p##hb_init, .in_attach = p##hb_attach,		\
-	.in_detach = p##hb_detach, .in_exec = p##hb_exec,		\
+	.in_exec = p##hb_exec,						\
 	.in_set_pressure = p##hb_set_pressure,				\
 	.in_reservoir_fill = p##hb_reservoir_fill,			\
 	.in_reaper_run = p##hb_reaper_run, .in_dump = p##hb_dump,	\
@@ -179,6 +179,8 @@ hd_boot(void)
 			    "boot\n", inst[i].in_name);
 			return (-1);
 		}
+		/* one thread for every program: it is part of the saved state */
+		inst[i].in_attach("htdiff", 0);
 		if (inst[i].in_snap_save != NULL)
 			inst[i].in_snap_save();
 	}
@@ -348,7 +350,6 @@ hd_run(const uint8_t *prog, size_t len, struct hd_result *res)
 	for (i = 0; i < 2; i++) {
 		if (programs_run > 0)
 			inst[i].in_snap_restore();
-		inst[i].in_attach("htdiff", 0);
 		inst[i].in_set_reap_hook(inst[i].in_reap_hook);
 		inst[i].in_reap = 0;
 		inst[i].in_pressure = 0;
@@ -378,10 +379,8 @@ hd_run(const uint8_t *prog, size_t len, struct hd_result *res)
 			break;
 		}
 	}
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 2; i++)
 		inst[i].in_set_pressure(0);
-		inst[i].in_detach();
-	}
 	cur_op = -1;
 	res->hr_ops = n;
 	if (inst[0].in_text != NULL)

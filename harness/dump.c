@@ -175,38 +175,38 @@ mix(uint64_t h, uint64_t x)
 	return (h ^ (h >> 29));
 }
 
+/* a table's identity as a number: its slot, level and base va */
 static uint64_t
-mix_str(uint64_t h, const char *s)
+table_id(const dumper_t *d, const htable_t *ht)
 {
-	while (*s != '\0')
-		h = mix(h, (uint8_t)*s++);
-	return (h);
+	return (mix(mix((uint64_t)slot_number(d, ht->ht_hat) + 1,
+	    (uint64_t)ht->ht_level), ht->ht_vaddr));
 }
 
 /*
- * Entry e of a table at level l, printed canonically: a link to a lower
- * table by that table's name and the link's flag bits, anything else
- * whole.  Returns the text's digest.
+ * An entry of a table at level l, canonically: a link to a lower table
+ * stands for that table's identity and the link's flag bits; anything
+ * else for itself.  With text, also printed so.
  */
 static uint64_t
-entry_text(const dumper_t *d, level_t l, x86pte_t pte, char *buf, size_t len)
+entry_canon(const dumper_t *d, level_t l, x86pte_t pte, char *text,
+    size_t len)
 {
-	const htable_t *child;
+	const htable_t *child = NULL;
 	char name[64];
 
-	if (l > 0 && PTE_ISVALID(pte) && !PTE_ISPAGE(pte, l)) {
+	if (l > 0 && PTE_ISVALID(pte) && !PTE_ISPAGE(pte, l))
 		child = table_at(d, PTE2PFN(pte, l));
-		if (child != NULL)
-			table_name(d, child, name, sizeof (name));
-		else
-			(void) host_snprintf(name, sizeof (name),
-			    "no-table(pfn 0x%lx)", PTE2PFN(pte, l));
-		(void) host_snprintf(buf, len, "-> %s bits 0x%lx", name,
+	if (text != NULL && child != NULL) {
+		table_name(d, child, name, sizeof (name));
+		(void) host_snprintf(text, len, "-> %s bits 0x%lx", name,
 		    pte & ~(x86pte_t)PT_PADDR);
-	} else {
-		(void) host_snprintf(buf, len, "0x%lx", pte);
+	} else if (text != NULL) {
+		(void) host_snprintf(text, len, "0x%lx", pte);
 	}
-	return (mix_str(0, buf));
+	if (child == NULL)
+		return (pte);
+	return (mix(table_id(d, child), pte & ~(x86pte_t)PT_PADDR));
 }
 
 static void
@@ -223,8 +223,9 @@ dump_entries(dumper_t *d, const htable_t *ht)
 		if (pte == 0)
 			continue;
 		n++;
-		digest = mix(digest, mix((uint64_t)e,
-		    entry_text(d, ht->ht_level, pte, text, sizeof (text))));
+		digest = mix(digest, mix((uint64_t)e, entry_canon(d,
+		    ht->ht_level, pte, d->d_detail ? text : NULL,
+		    sizeof (text))));
 		if (d->d_detail)
 			line(d, "    e%u %s", e, text);
 	}

@@ -83,11 +83,22 @@ real-unit:
 	@$(REAL_MAKE) VARIANT=release unit UNIT_TESTS="$(REAL_UNIT_TESTS)"
 	@$(REAL_MAKE) VARIANT=tsan unit UNIT_TESTS="$(REAL_UNIT_TESTS)"
 
+# one stress run, in one line (ops, steals, reaps from its JSON summary);
+# its whole output if it finds anything
+define real_run
+	@mkdir -p build/real-smoke; log=build/real-smoke/run.log; \
+	json=build/real-smoke/run.json; rm -f $$json; \
+	if $(1) $(REAL_SMOKE) --json $$json >$$log 2>&1; then \
+		echo "real-stress: $(1): $$(sed -n 's/^htstress: no bug/no bug/p' $$log)," \
+		    $$(tr -d ' \n' <$$json | sed 's/.*"ops":\([0-9]*\).*"steals":\([0-9]*\).*"reaps":\([0-9]*\).*/ops \1, steals \2, reaps \3/'); \
+	else cat $$log; exit 1; fi
+endef
+
 real-stress:
-	build/release-ext/htstress --seconds 20 --seed 1 $(REAL_SMOKE)
-	build/release-ext/htstress --seconds 10 --seed 2 --kpm $(REAL_SMOKE)
-	build/tsan-ext/htstress --seconds 30 --seed 3 $(REAL_SMOKE)
-	build/tsan-ext/htstress --seconds 15 --seed 4 --kpm $(REAL_SMOKE)
+	$(call real_run,build/release-ext/htstress --seconds 20 --seed 1)
+	$(call real_run,build/release-ext/htstress --seconds 10 --seed 2 --kpm)
+	$(call real_run,build/tsan-ext/htstress --seconds 30 --seed 3)
+	$(call real_run,build/tsan-ext/htstress --seconds 15 --seed 4 --kpm)
 
 # planted bugs: only where their patches apply to this file
 real-planted real-mutants: real-%:

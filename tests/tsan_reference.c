@@ -37,10 +37,11 @@
  * the field's locked writers, and that race is reported (the planted-race
  * test, tests/real/planted-race.patch, shows it for ht_busy).
  *
- * Three entries are not about reads, and say so: the steal rotor h_seed,
- * whose lost updates only change where the next steal starts; and the
- * VICTIM updates of hat_flags, plain writes under hat_list_lock, which
- * race only with the shim's atomic TOP_LEVEL() read of HAT_VLP.
+ * Three entries are not about reads, and say so: the steal rotor h_seed
+ * and the force_steal counter ptable_cnt, whose lost updates only change
+ * where the next steal starts or which allocation fails; and the VICTIM
+ * updates of hat_flags, plain writes under hat_list_lock, which race only
+ * with the shim's atomic TOP_LEVEL() read of HAT_VLP.
  *
  * Objects in the kernel arena have no location in a report, so a field
  * is named by its size and its offset modulo 8 (kmem objects are 8-byte
@@ -157,16 +158,21 @@ static const exemption_t policy[] = {
 	{ K_READ, "htable_alloc", FIELD(hat_t, hat_ht_cached), O_WRITE },
 	/*
 	 * hat_flags: HAT_FREEING is set by hat_free_start() and VICTIM by
-	 * stealers, all under hat_list_lock; htable_free(), htable_release()
-	 * and unlink_ptp() test FREEING without it.  FREEING is set before
-	 * teardown unloads anything and the hat is not freed while a
-	 * caller still holds one of its tables, so a table of a hat being
-	 * freed is never seen without it (KERNEL-API.md section 5,
-	 * teardown).
+	 * stealers, all under hat_list_lock; htable_free(), htable_release(),
+	 * unlink_ptp() and htable_purge_hat() test FREEING without it.
+	 * FREEING is set before teardown unloads anything, by the thread
+	 * that then does the unloading and the purge, so whoever tests it
+	 * for a table of a dying hat sees it set (KERNEL-API.md section 5,
+	 * teardown); a concurrent change can only be a stealer's VICTIM.
+	 * htable_alloc() and htable_lookup() test HAT_VLP, which never
+	 * changes after hat_alloc().
 	 */
 	{ K_READ, "htable_free", FIELD(hat_t, hat_flags), O_WRITE },
 	{ K_READ, "htable_release", FIELD(hat_t, hat_flags), O_WRITE },
 	{ K_READ, "unlink_ptp", FIELD(hat_t, hat_flags), O_WRITE },
+	{ K_READ, "htable_purge_hat", FIELD(hat_t, hat_flags), O_WRITE },
+	{ K_READ, "htable_alloc", FIELD(hat_t, hat_flags), O_WRITE },
+	{ K_READ, "htable_lookup", FIELD(hat_t, hat_flags), O_WRITE },
 	/*
 	 * The VICTIM updates themselves ("hat->hat_flags |= HAT_VICTIM" and
 	 * its clearing in htable_steal) are plain read-modify-writes under
@@ -231,6 +237,13 @@ static const exemption_t policy[] = {
 	 */
 	{ K_HINT, "htable_steal_active", GLOBAL("htable_steal_active.h_seed"),
 	    O_SAME },
+	/*
+	 * KAPI 6, "ptable_cnt": the DEBUG force_steal counter, a plain
+	 * increment and reset by concurrent allocators (only with
+	 * --force-steal).  A lost update shifts which allocation is failed
+	 * into stealing.  Only races between two such accesses are exempted.
+	 */
+	{ K_HINT, "ptable_alloc", GLOBAL("ptable_cnt"), O_SAME },
 };
 
 #define	MAXFRAMES	4
@@ -271,27 +284,6 @@ get_access(void *rep, unsigned long i, access_t *a)
 	return (a->a_func[0] != '\0');
 }
 
-/*
- * The global the race is on, by name; "" for anything else (TSan calls
- * an anonymous mapping, such as emulated physical memory, a global "??").
- */
-static void
-global_name(void *rep, int nloc, char *buf, size_t len)
-{
-	void *trace[1], *gaddr = NULL;
-	unsigned long start, size;
-	const char *type = "";
-	int tid, fd, supp;
-
-	buf[0] = '\0';
-	if (nloc < 1 || !__tsan_get_report_loc(rep, 0, &type, &gaddr, &start,
-	    &size, &tid, &fd, &supp, trace, 1) || !name_is(type, "global"))
-		return;
-	__sanitizer_symbolize_global(gaddr, "%g", buf, len);
-	if (name_is(buf, "??"))
-		buf[0] = '\0';
-}
-
 /* an address of a page-table frame, through kpm or a vCPU's window */
 static int
 is_pte(const void *addr)
@@ -304,6 +296,29 @@ is_pte(const void *addr)
 
 	return ((kpm_vbase != NULL && a >= lo && a < hi) ||
 	    shim_window_of(a, &x, &pfn));
+}
+
+/*
+ * The global the race at addr is on, by name; "" for anything else.
+ * (TSan calls a file mapping, such as emulated physical memory, a global
+ * too; that one is not symbolized.)
+ */
+static void
+global_name(void *rep, int nloc, const void *addr, char *buf, size_t len)
+{
+	void *trace[1], *gaddr = NULL;
+	unsigned long start, size;
+	const char *type = "";
+	int tid, fd, supp;
+
+	buf[0] = '\0';
+	if (is_pte(addr) || nloc < 1 || !__tsan_get_report_loc(rep, 0, &type,
+	    &gaddr, &start, &size, &tid, &fd, &supp, trace, 1) ||
+	    !name_is(type, "global"))
+		return;
+	__sanitizer_symbolize_global(gaddr, "%g", buf, len);
+	if (name_is(buf, "??"))
+		buf[0] = '\0';
 }
 
 static int
@@ -387,7 +402,7 @@ benign(void)
 	    !name_is(what, "data-race") || nmop != 2 ||
 	    !get_access(rep, 0, &a[0]) || !get_access(rep, 1, &a[1]))
 		return (0);
-	global_name(rep, nloc, global, sizeof (global));
+	global_name(rep, nloc, a[0].a_addr, global, sizeof (global));
 	return (exempt(&a[0], &a[1], global) || exempt(&a[1], &a[0], global));
 }
 
