@@ -3,7 +3,10 @@
 #   make fuzz-build                     every target, into build/fuzz/
 #   make fuzz T=name [FUZZ_SECONDS=60] [FUZZ_ARGS=...]
 #                                       run one; corpus build/fuzz/corpus/<T>,
-#                                       findings build/fuzz/artifacts/
+#                                       seeds build/fuzz/seeds/<T> (made by
+#                                       its rule, if it has one), findings
+#                                       build/fuzz/artifacts/; inputs up to
+#                                       FUZZ_MAX_LEN bytes (100 ops)
 #   make htdiff [VARIANT=...]           build/<variant>-diff/htdiff, the
 #                                       differential test's command line
 #
@@ -19,6 +22,7 @@
 
 FUZZ_TARGETS := htfuzz_diff
 FUZZ_SECONDS ?= 60
+FUZZ_MAX_LEN ?= 800
 FUZZ_ARGS ?=
 FUZZ_LINK ?=
 DIFF_REF := $(if $(HTABLE_C),$(HTABLE_C),$(REF_HTABLE))
@@ -64,9 +68,16 @@ fuzz-build:
 	    EXTRA_CFLAGS=-fsanitize=fuzzer-no-link FUZZ_LINK=-fsanitize=fuzzer \
 	    $(addprefix build/fuzz/,$(FUZZ_TARGETS))
 
+# seed inputs of a target, if it has a rule for build/fuzz/seeds/<T>
+build/fuzz/seeds/htfuzz_diff:
+	@$(MAKE) -s htdiff
+	@mkdir -p build/fuzz/seeds
+	build/$(VARIANT)-diff/htdiff --write $@ --programs 40 --ops 40 --seed 7000
+
 fuzz: fuzz-build
 	@test -n "$(T)" || { echo "make fuzz: name a target with T=... (one of: $(FUZZ_TARGETS))" >&2; exit 2; }
 	@mkdir -p build/fuzz/corpus/$(T) build/fuzz/artifacts
-	build/fuzz/$(T) -max_total_time=$(FUZZ_SECONDS) \
+	@$(MAKE) -s build/fuzz/seeds/$(T) 2>/dev/null || mkdir -p build/fuzz/seeds/$(T)
+	build/fuzz/$(T) -max_total_time=$(FUZZ_SECONDS) -max_len=$(FUZZ_MAX_LEN) \
 	    -artifact_prefix=build/fuzz/artifacts/$(T)- $(FUZZ_ARGS) \
-	    build/fuzz/corpus/$(T)
+	    build/fuzz/corpus/$(T) build/fuzz/seeds/$(T)

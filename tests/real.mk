@@ -50,6 +50,20 @@ $(B)/obj/tsan_reference.o: tests/tsan_reference.c $(B)/.deps
 
 $(B)/htstress $(UNIT_BINS): $(REAL_TSAN_OBJ)
 
+# gcc's TSan runtime is a shared library whose own calls of the hook are
+# bound inside it; linked statically, the policy's definition wins
+ifneq ($(REAL_TSAN_OBJ),)
+ifeq ($(shell $(CC) -dM -E -x c /dev/null | grep -c __clang__),0)
+LDFLAGS += -static-libtsan
+endif
+endif
+
+# what only an external file raises: gcc's "may be used uninitialized"
+# for htable_create()'s result, set on every path through its loop
+ifneq ($(HTABLE_C),)
+$(B)/obj/htable.o: KFLAGS += -Wno-uninitialized
+endif
+
 # an external htable.o is rebuilt when HTABLE_C names another file, not
 # only when the file is newer: every external file shares <variant>-ext
 $(B)/obj/htable.path: FORCE $(B)/.deps
@@ -72,7 +86,8 @@ test-real:
 
 real-build:
 	@$(CC) -std=gnu11 -fsyntax-only -DDEBUG -D_KERNEL -Ishim/include \
-	    -Wall -Wno-sign-compare -Wno-unused-parameter $(REAL_FILE)
+	    -Wall -Wno-sign-compare -Wno-unused-parameter -Wno-uninitialized \
+	    $(REAL_FILE)
 	@echo "real-build: $(REAL_FILE) compiles against the shim"
 	@$(REAL_MAKE) VARIANT=release build/release-ext/htstress \
 	    $(addprefix build/release-ext/tests/,$(REAL_UNIT_TESTS))
@@ -103,14 +118,13 @@ real-stress:
 # planted bugs: only where their patches apply to this file
 real-planted real-mutants: real-%:
 	@names=; for m in $(if $(filter planted,$*),$(REAL_PLANTED),$(REAL_MUTANTS)); do \
-		cp "$(REAL_FILE)" build/real-apply.c && \
-		if patch -s -f -o /dev/null build/real-apply.c \
+		if patch --dry-run -s -f "$(REAL_FILE)" \
 		    < mutants/ext/$$m.patch >/dev/null 2>&1; then \
 			names="$$names $$m"; \
 		else \
 			echo "$@: skipped: mutants/ext/$$m.patch does not apply to $(REAL_FILE)"; \
 		fi; \
-	done; rm -f build/real-apply.c; \
+	done; \
 	[ -z "$$names" ] || mutants/run.sh --htable "$(REAL_FILE)" \
 	    --seconds 30 --require --out build/$@.md \
 	    --variants "$(if $(filter planted,$*),tsan,release)" $$names

@@ -235,8 +235,7 @@ static const exemption_t policy[] = {
 	 * steals start at the same bucket.  Only races between two such
 	 * increments are exempted.
 	 */
-	{ K_HINT, "htable_steal_active", GLOBAL("htable_steal_active.h_seed"),
-	    O_SAME },
+	{ K_HINT, "htable_steal_active", GLOBAL("h_seed"), O_SAME },
 	/*
 	 * KAPI 6, "ptable_cnt": the DEBUG force_steal counter, a plain
 	 * increment and reset by concurrent allocators (only with
@@ -321,12 +320,34 @@ global_name(void *rep, int nloc, const void *addr, char *buf, size_t len)
 		buf[0] = '\0';
 }
 
+/*
+ * A global's symbol: the name itself, or for a static of a function the
+ * compiler's local name, "func.name" (clang) or "name.N" (gcc).
+ */
+static int
+global_is(const char *got, const char *want)
+{
+	size_t g = __builtin_strlen(got), w = __builtin_strlen(want);
+	const char *p;
+
+	if (name_is(got, want))
+		return (1);
+	if (g > w + 1 && got[g - w - 1] == '.' && name_is(got + g - w, want))
+		return (1);
+	if (g <= w + 1 || __builtin_strncmp(got, want, w) != 0 ||
+	    got[w] != '.')
+		return (0);
+	for (p = got + w + 1; *p >= '0' && *p <= '9'; p++)
+		continue;
+	return (*p == '\0');
+}
+
 static int
 object_matches(const exemption_t *ex, const access_t *a, const char *global)
 {
 	switch (ex->ex_object) {
 	case OB_GLOBAL:
-		return (name_is(global, ex->ex_global));
+		return (global_is(global, ex->ex_global));
 	case OB_PTE:
 		return (a->a_size == ex->ex_size && is_pte(a->a_addr));
 	case OB_FIELD:
