@@ -229,8 +229,12 @@ hb_init(const struct hb_config *c)
 	w->w_cfg = *c;
 	sc.sc_dataframes = c->hc_small_pages + (c->hc_large_runs + 1) * 512 +
 	    HB_ISM_LEN / MMU_PAGESIZE;
-	/* no injected failures while booting: the kernel must come up */
+	/*
+	 * Booting is neither perturbed nor failed: the kernel must come up,
+	 * and a bug is to show in the workload, where it has a reproducer.
+	 */
 	sc.sc_kmem_fail_ppm = sc.sc_page_fail_ppm = sc.sc_upgrade_fail_ppm = 0;
+	sc.sc_migrate_ppm = sc.sc_yield_ppm = 0;
 	if (shim_init(&sc) != 0)
 		return (-1);
 	(void) shim_thread_attach("boot", 0);
@@ -259,7 +263,7 @@ hb_init(const struct hb_config *c)
 	hb_reservoir_fill();
 	check_world("after boot");
 
-	/* from here on, the configured failure injection applies */
+	/* from here on, the configured injection and perturbation apply */
 	shim_set_injection(&c->hc_shim);
 	shim_kmem_set_reap_hook(reap_request);
 	shim_thread_detach();

@@ -1,25 +1,32 @@
 #!/usr/bin/env bash
-# The mutant detection table.  For every planted bug (or those named) and
-# every variant, build htstress with the bug in, run it free-running for
-# up to the budget, and record whether it found a bug, what kind (the
-# failure signature) and after how long.
+# The mutant detection table.  For every planted bug (or those named):
+#  - free-running: for every variant, build htstress with the bug in, run
+#    it for up to the budget, and record whether it found a bug, what kind
+#    (the failure signature) and after how long;
+#  - controlled (release): for every strategy, run it with seeds
+#    1..--ctl-seeds and record how many found it and the median time to
+#    the failure report (a miss counts as the whole budget).
 #
 # usage: mutants/run.sh [--seconds N] [--variants "release tsan"]
 #                       [--seed N] [--out FILE] [--require]
+#                       [--strategies "random pct"] [--ctl-seeds N]
 #                       [--htable FILE] [mutant ...]
-#   --require   exit 1 unless every mutant run was detected (make test)
-#   --htable    run mutants/ext/*.patch against FILE (an illumos htable.c)
-#               instead of mutants/*.patch against core/; the table goes to
-#               mutants/results-ext.md
+#   --require     exit 1 unless every run was detected (make test)
+#   --strategies  controlled-mode strategies, "" for none
+#   --htable      run mutants/ext/*.patch against FILE (an illumos htable.c)
+#                 instead of mutants/*.patch against core/; the table goes
+#                 to mutants/results-ext.md
 # A mutant's header may restrict it ("# Variants: tsan": a race only
-# ThreadSanitizer sees) and demand more than a bug report
-# ("# Must-report: TEXT": the run's output must contain TEXT).
+# ThreadSanitizer sees), demand more than a bug report ("# Must-report:
+# TEXT": the run's output must contain TEXT), and name the memory mode its
+# bug needs ("# Memory: window"; controlled runs use kpm otherwise).
 # exit: 0 table written (and, with --require, all detected), 1 a required
 # detection missed, 2 a mutant did not build or a bad option.
 set -u
 cd "$(dirname "$0")/.."
 
 seconds=60 variants="release tsan" seed=1 out= require=0 htable=
+strategies="random pct" ctl_seeds=10
 names=()
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -29,6 +36,8 @@ while [ $# -gt 0 ]; do
 	--out) out=$2; shift 2 ;;
 	--require) require=1; shift ;;
 	--htable) htable=$2; shift 2 ;;
+	--strategies) strategies=$2; shift 2 ;;
+	--ctl-seeds) ctl_seeds=$2; shift 2 ;;
 	-*) echo "mutants/run.sh: unknown option $1" >&2; exit 2 ;;
 	*) names+=("$1"); shift ;;
 	esac
@@ -49,34 +58,71 @@ header() {
 	sed -n "s/^# $2: *//p" "$dir/$1.patch" | head -1
 }
 
-rows=() missed=0
+# run_one BINARY DIR ARGS...: rc (3: another bug than demanded), ms, sig
+run_one() {
+	local bin=$1 odir=$2 t0
+	shift 2
+	rm -rf "$odir" && mkdir -p "$odir"
+	t0=$(date +%s%N)
+	timeout $((seconds * 3 + 60)) "$bin" --seconds "$seconds" --quiet \
+	    --out "$odir" "$@" >"$odir/log" 2>&1
+	rc=$?
+	[ $rc = 1 ] && [ -n "$must" ] && ! grep -qF "$must" "$odir/log" && rc=3
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	sig=$(sed -n 's/^signature: //p' "$odir/log" | head -1)
+}
+
+secs() {
+	printf "%d.%02d" $(($1 / 1000)) $(($1 % 1000 / 10))
+}
+
+verdict() {
+	case $rc in
+	1) res=detected ;;
+	0) res="not detected"; sig="-"; missed=$((missed + 1)) ;;
+	3) res="other bug"; missed=$((missed + 1)) ;;
+	*) res="error (exit $rc)"; sig="-"; missed=$((missed + 1)) ;;
+	esac
+}
+
+rows=() ctl_rows=() missed=0
 for m in "${names[@]}"; do
 	[ -f "$dir/$m.patch" ] || { echo "mutants/run.sh: no mutant $m in $dir" >&2; exit 2; }
 	only=$(header "$m" Variants) must=$(header "$m" Must-report)
+	memory=$(header "$m" Memory)
 	for v in $variants; do
 		[ -z "$only" ] || [[ " $only " == *" $v "* ]] || continue
 		make -s mutant M="$m" VARIANT="$v" "${mk[@]}" >/dev/null ||
 			{ echo "mutants/run.sh: $m ($v) does not build" >&2; exit 2; }
-		odir=$work/$m/out-$v
-		rm -rf "$odir" && mkdir -p "$odir"
-		t0=$(date +%s%N)
-		timeout $((seconds * 3 + 60)) $bin$m-$v/htstress \
-		    --seconds "$seconds" --seed "$seed" --quiet --out "$odir" \
-		    --hang-secs 20 >"$odir/log" 2>&1
-		rc=$?
-		[ $rc = 1 ] && [ -n "$must" ] && ! grep -qF "$must" "$odir/log" &&
-		    rc=3
-		ms=$((($(date +%s%N) - t0) / 1000000))
-		t=$(printf "%d.%02d" $((ms / 1000)) $((ms % 1000 / 10)))
-		sig=$(sed -n 's/^signature: //p' "$odir/log" | head -1)
-		case $rc in
-		1) res=detected ;;
-		0) res="not detected"; sig="-"; missed=$((missed + 1)) ;;
-		3) res="other bug"; missed=$((missed + 1)) ;;
-		*) res="error (exit $rc)"; sig="-"; missed=$((missed + 1)) ;;
-		esac
-		printf '%-28s %-8s %-14s %6ss  %s\n' "$m" "$v" "$res" "$t" "$sig"
-		rows+=("| $m | $v | $res | $t s | ${sig//|/\\|} |")
+		run_one "$bin$m-$v/htstress" "$work/$m/out-$v" --seed "$seed" \
+		    --hang-secs 20
+		verdict
+		printf '%-28s %-8s %-14s %6ss  %s\n' "$m" "$v" "$res" \
+		    "$(secs $ms)" "$sig"
+		rows+=("| $m | $v | $res | $(secs $ms) s | ${sig//|/\\|} |")
+	done
+	[ -n "$strategies" ] || continue
+	[ -z "$only" ] || [[ " $only " == *" release "* ]] || continue
+	make -s mutant M="$m" VARIANT=release "${mk[@]}" >/dev/null ||
+		{ echo "mutants/run.sh: $m (release) does not build" >&2; exit 2; }
+	mem=kpm; [ "$memory" = window ] && mem=window
+	for st in $strategies; do
+		times=() found=0 first=-
+		for s in $(seq 1 "$ctl_seeds"); do
+			run_one "$bin$m-release/htstress" "$work/$m/ctl-$st-$s" \
+			    --mode controlled --strategy "$st" --seed "$s" \
+			    $([ $mem = kpm ] && echo --kpm)
+			[ $rc = 1 ] && found=$((found + 1)) &&
+			    [ "$first" = - ] && first=$sig
+			[ $rc = 1 ] || ms=$((seconds * 1000))
+			times+=("$ms")
+		done
+		med=$(printf '%s\n' "${times[@]}" | sort -n | awk '{ t[NR] = $1 }
+		    END { print (NR % 2) ? t[(NR + 1) / 2] : int((t[NR / 2] + t[NR / 2 + 1]) / 2) }')
+		[ $found = "$ctl_seeds" ] || missed=$((missed + 1))
+		printf '%-28s %-8s %2d/%-2d found  median %6ss  %s\n' "$m" \
+		    "$st" "$found" "$ctl_seeds" "$(secs $med)" "$first"
+		ctl_rows+=("| $m | $st | $mem | $found/$ctl_seeds | $(secs $med) s | ${first//|/\\|} |")
 	done
 done
 
@@ -84,14 +130,31 @@ tmp=$(mktemp "$out.XXXXXX")
 {
 	echo "# Mutant detection"
 	echo
-	echo "Mutants of $against; free-running htstress, default options,"
-	echo "seed $seed, budget ${seconds} s"
-	echo "per run, on $(nproc) cores; written by \`mutants/run.sh\` on $(date -u +%Y-%m-%d)."
-	echo "Time is wall time to the failure report (including start-up)."
+	echo "Mutants of $against, on $(nproc) cores; written by"
+	echo "\`mutants/run.sh\` on $(date -u +%Y-%m-%d), budget ${seconds} s per run."
+	echo "Times are wall time to the failure report, start-up included."
 	echo
-	echo "| mutant | variant | result | time | signature |"
-	echo "|---|---|---|---|---|"
-	printf '%s\n' "${rows[@]}"
+	if [ ${#rows[@]} -gt 0 ]; then
+		echo "## Free-running"
+		echo
+		echo "htstress with its default options, seed $seed."
+		echo
+		echo "| mutant | variant | result | time | signature |"
+		echo "|---|---|---|---|---|"
+		printf '%s\n' "${rows[@]}"
+	fi
+	if [ ${#ctl_rows[@]} -gt 0 ]; then
+		echo
+		echo "## Controlled"
+		echo
+		echo "htstress --mode controlled (release build), seeds 1 to"
+		echo "$ctl_seeds; median time to detection, a miss counting as the"
+		echo "whole budget; kpm memory unless the mutant needs windows."
+		echo
+		echo "| mutant | strategy | memory | found | median | signature |"
+		echo "|---|---|---|---|---|---|"
+		printf '%s\n' "${ctl_rows[@]}"
+	fi
 } >"$tmp" && mv "$tmp" "$out"
 echo "mutants/run.sh: table written to $out"
 [ $require = 1 ] && [ $missed -gt 0 ] && exit 1

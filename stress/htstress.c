@@ -40,7 +40,7 @@ usage_exit(const char *fmt, ...)
 "                    one at a time, a strategy picks every switch)\n"
 "  --threads N       workers (free: default 4 per host core; controlled:\n"
 "                    fibers per run, default 3, at most 8)\n"
-"  --hats N          user address spaces (free 8, controlled 2)\n"
+"  --hats N          user address spaces (free 8, controlled 1)\n"
 "  --cpus N          emulated vCPUs (default 4)\n"
 "  --seconds S       run time (default 30; 0: until --ops / --runs)\n"
 "  --ops N           free: stop after N ops (default: no limit)\n"
@@ -198,7 +198,7 @@ set_defaults(int argc, char **argv)
 		return;
 	}
 	o.cfg.hc_workers = 3;
-	o.cfg.hc_hats = 2;
+	o.cfg.hc_hats = 1;
 	o.cfg.hc_small_pages = 1024;
 	o.cfg.hc_large_runs = 2;
 	memcpy(o.cfg.hc_weights, ctl_weights, sizeof (ctl_weights));

@@ -2,7 +2,7 @@
  * Controlled mode: runs of generated op programs, each from the same
  * saved machine, one fiber at a time, every switch the strategy's.
  *
- * Run i draws its seed from --seed and i; that one number fixes the run's
+ * Run i's seed is mix(mix(--seed) + i); that one number fixes the run's
  * program, its schedule (random, PCT) and its injected failures.  Bounded
  * search instead explores every schedule of one program (within the
  * preemption bound) before it moves on to the next program.  A bug ends
@@ -185,7 +185,7 @@ ctl_main(void)
 	hb_stats(&base);
 	start_ns = host_now_ns();
 	while (time_left()) {
-		seed = mix(o.cfg.hc_shim.sc_seed + nruns);
+		seed = mix(mix(o.cfg.hc_shim.sc_seed) + nruns);
 		if (!more)
 			next_program(&st, seed);
 		more = one_run(st, seed) && o.sp.sp_kind == SK_BOUNDED;

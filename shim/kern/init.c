@@ -61,13 +61,16 @@ shim_set_seed(uint64_t seed)
 	config.sc_seed = seed;
 }
 
-/* failure injection may start once the machine is up */
+/* failure injection and schedule perturbation, once the machine is up */
 void
 shim_set_injection(const struct shim_config *c)
 {
 	config.sc_kmem_fail_ppm = c->sc_kmem_fail_ppm;
 	config.sc_page_fail_ppm = c->sc_page_fail_ppm;
 	config.sc_upgrade_fail_ppm = c->sc_upgrade_fail_ppm;
+	config.sc_migrate_ppm = c->sc_migrate_ppm;
+	config.sc_yield_ppm = c->sc_yield_ppm;
+	seam_configure(&config);
 }
 
 void
