@@ -1,22 +1,25 @@
 #!/usr/bin/env bash
-# make bench: throughput of the HAT through the testbed, written to
-# bench/results.md.  Targets are stated next to the figures; nothing here
-# fails a build -- speed belongs in this file, not in tests.
+# make bench: throughput of the HAT through the testbed, of controlled
+# mode (fiber switches, executions) and how fast each mode finds the
+# planted bugs, written to bench/results.md.  Targets are stated next to
+# the figures; nothing here fails a build -- speed belongs in this file,
+# not in tests.
 #
-# usage: bench/run.sh [--seconds N] [--out FILE]
+# usage: bench/run.sh [--seconds N] [--seeds N] [--out FILE]
 set -u
 cd "$(dirname "$0")/.."
-seconds=5 out=bench/results.md
+seconds=5 seeds=5 out=bench/results.md
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--seconds) seconds=$2; shift 2 ;;
+	--seeds) seeds=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
 	*) echo "bench/run.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 done
 
 for v in release tsan; do
-	make -s VARIANT=$v build/$v/htstress >/dev/null ||
+	make -s VARIANT=$v build/$v/htstress build/$v/fiberbench >/dev/null ||
 		{ echo "bench/run.sh: build of $v failed" >&2; exit 2; }
 done
 
@@ -38,6 +41,26 @@ run() {	# variant mode threads extra... -> prints "hat_ops/s ops/s remaps/op"
 	remaps=$(json "$j" window_remaps)
 	echo "$hat $(json "$j" ops_per_sec) $(awk -v r="$remaps" -v h="$(json "$j" hat_ops)" 'BEGIN{printf "%.2f", h ? r / h : 0}')"
 	rm -f "$j"
+}
+
+# median milliseconds to a bug report of mutant $1 over seeds 1..$seeds
+detect_median() {
+	local m=$1 s t0 rc
+	shift
+	for s in $(seq 1 "$seeds"); do
+		t0=$(date +%s%N)
+		timeout 200 build/mutant-$m-release/htstress --seconds 60 \
+		    --seed "$s" --quiet --out "build/bench-detect/$m" "$@" \
+		    >/dev/null 2>&1
+		rc=$?
+		[ $rc = 1 ] && echo $((($(date +%s%N) - t0) / 1000000)) ||
+			echo 60000
+	done | sort -n | awk '{ t[NR] = $1 }
+	    END { print (NR % 2) ? t[(NR + 1) / 2] : int((t[NR / 2] + t[NR / 2 + 1]) / 2) }'
+}
+
+fmt_ms() {
+	printf "%d.%02d" $(($1 / 1000)) $(($1 % 1000 / 10))
 }
 
 tmp=$(mktemp "$out.XXXXXX")
@@ -76,6 +99,67 @@ echo "|---|---|---|---|"
 for mode in kpm window; do
 	set -- $(run release $mode 8 --quiet)
 	echo "| $mode | $1 | $2 | $3 |"
+done
+echo
+echo "## Controlled mode"
+echo
+echo "Fiber switches per second (\`fiberbench\`: two fibers in ping-pong, four"
+echo "in round robin, each switch a few dozen instructions and no system"
+echo "call; swapcontext for comparison, which makes a sigprocmask system call"
+echo "per switch).  Target: release >= 20,000,000/s."
+echo
+echo "| variant | ping-pong | round robin | swapcontext ping-pong |"
+echo "|---|---|---|---|"
+for v in release tsan; do
+	fb=$(build/$v/fiberbench)
+	pp=$(echo "$fb" | sed -n 's/^fiber.*ping-pong 2 fibers \([0-9]*\).*/\1/p')
+	rr=$(echo "$fb" | sed -n 's/^fiber.*round robin 4 fibers \([0-9]*\).*/\1/p')
+	sc=$(echo "$fb" | sed -n 's/^swapcontext.*ping-pong 2 contexts \([0-9]*\).*/\1/p')
+	echo "| $v | $pp | $rr | ${sc:-(not measured under TSan)} |"
+done
+echo
+echo "Controlled executions per second: runs of a program of 4 fibers x 20"
+echo "ops (and the reaper fiber), each from the saved machine, with the"
+echo "full invariant check at the end of every run; random strategy."
+echo "\`htstress --mode controlled --threads 4 --program-ops 20 --seconds"
+echo "$seconds --seed 1\` (--kpm for kpm)."
+echo
+echo "| variant | memory | runs/s | steps/run | HAT ops/s |"
+echo "|---|---|---|---|---|"
+for v in release tsan; do
+	for mode in kpm window; do
+		j=$(mktemp)
+		build/$v/htstress --mode controlled --threads 4 --program-ops 20 \
+		    --seconds "$seconds" --seed 1 --quiet \
+		    $([ $mode = kpm ] && echo --kpm) --json "$j" >/dev/null 2>&1 ||
+			{ echo "bench/run.sh: controlled ($v $mode) failed" >&2; exit 2; }
+		echo "| $v | $mode | $(json "$j" runs_per_sec) |" \
+		    "$(awk -v s="$(json "$j" steps)" -v r="$(json "$j" runs)" \
+		    'BEGIN { printf "%.0f", r ? s / r : 0 }') |" \
+		    "$(json "$j" hat_ops_per_sec) |"
+		rm -f "$j"
+	done
+done
+echo
+echo "## Time to detect a planted bug, controlled vs free-running"
+echo
+echo "Median wall time to the failure report over seeds 1 to $seeds, release"
+echo "build, start-up included, 60 s budget (a miss counts as 60 s):"
+echo "free-running htstress with its defaults; controlled mode with its"
+echo "defaults (random strategy; kpm memory unless the mutant needs"
+echo "windows).  Ratio: controlled / free-running."
+echo
+echo "| mutant | free-running | controlled | ratio |"
+echo "|---|---|---|---|"
+for m in $(ls mutants/*.patch | sed 's#.*/##; s#\.patch$##'); do
+	make -s mutant M="$m" VARIANT=release >/dev/null ||
+		{ echo "bench/run.sh: mutant $m does not build" >&2; exit 2; }
+	mem=--kpm
+	grep -q '^# Memory: window' "mutants/$m.patch" && mem=
+	f=$(detect_median "$m" --hang-secs 20)
+	c=$(detect_median "$m" --mode controlled $mem)
+	echo "| $m | $(fmt_ms "$f") s | $(fmt_ms "$c") s |" \
+	    "$(awk -v c="$c" -v f="$f" 'BEGIN { printf "%.2f", f ? c / f : 0 }') |"
 done
 echo
 echo "## What limits window mode"
