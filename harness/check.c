@@ -529,29 +529,6 @@ check_counts(void)
 	}
 }
 
-/* what an MMU would translate va to, walking the tables in memory */
-static pfn_t
-translate(hat_t *hat, uintptr_t va)
-{
-	pfn_t pfn = hat->hat_htable->ht_pfn;
-	int l;
-
-	for (l = 3; l >= 0; l--) {
-		x86pte_t pte = frame(pfn)[(va >> LEVEL_SHIFT(l)) & 511];
-
-		if (!PTE_ISVALID(pte))
-			return (PFN_INVALID);
-		if (PTE_ISPAGE(pte, l))
-			return (PTE2PFN(pte, l) +
-			    (pfn_t)((va & LEVEL_OFFSET(l)) >> MMU_PAGESHIFT));
-		pfn = PTE2PFN(pte, l);
-		if (!shim_frame_in_use(pfn))
-			FAIL("%s: translating 0x%lx leads to pfn 0x%lx, not a "
-			    "live page-table frame", chk_when, va, pfn);
-	}
-	return (PFN_INVALID);
-}
-
 /* where an MMU walk of va stops, for a failure message */
 static void
 translate_explain(hat_t *hat, uintptr_t va, char *buf, size_t len)
@@ -583,19 +560,65 @@ ism_expected(const hb_slot_t *sl, uintptr_t va)
 	return (hb_ism_pfn(va - start));
 }
 
+/*
+ * What an MMU would translate each 4K page of the 2M region at base to,
+ * walking the tables in memory once for the region: PFN_INVALID where
+ * nothing is mapped.
+ */
+static void
+translate_region(hat_t *hat, uintptr_t base, pfn_t *out)
+{
+	pfn_t pfn = hat->hat_htable->ht_pfn, first = PFN_INVALID;
+	x86pte_t pte = 0, *l0 = NULL;
+	int l, pg;
+
+	for (l = 3; l >= 1 && first == PFN_INVALID && l0 == NULL; l--) {
+		pte = frame(pfn)[(base >> LEVEL_SHIFT(l)) & 511];
+		if (!PTE_ISVALID(pte))
+			break;
+		if (PTE_ISPAGE(pte, l)) {
+			first = PTE2PFN(pte, l) +
+			    (pfn_t)((base & LEVEL_OFFSET(l)) >> MMU_PAGESHIFT);
+			break;
+		}
+		pfn = PTE2PFN(pte, l);
+		if (!shim_frame_in_use(pfn))
+			FAIL("%s: translating 0x%lx leads to pfn 0x%lx, not a "
+			    "live page-table frame", chk_when, base, pfn);
+		if (l == 1)
+			l0 = frame(pfn);
+	}
+	for (pg = 0; pg < HB_PAGES; pg++) {
+		if (first != PFN_INVALID)
+			out[pg] = first + (pfn_t)pg;
+		else if (l0 != NULL && PTE_ISVALID(l0[pg]))
+			out[pg] = PTE2PFN(l0[pg], 0);
+		else
+			out[pg] = PFN_INVALID;
+	}
+}
+
 /* every slot of the model against what the tables translate it to */
 static void
 check_model(hb_slot_t *sl)
 {
+	pfn_t got_pfn[HB_PAGES];
 	int reg, pg;
 
 	if (sl->sl_kind == HK_ISM)
 		return;
+	/* an untouched region maps nothing; its leaves fail check_leaf() */
 	for (reg = 0; reg < sl->sl_nreg; reg++) {
+		const uint64_t *sw = &sl->sl_shadow[reg * HB_PAGES];
+		uintptr_t base = hb_va(sl, reg, 0);
+
+		if (!shadow_touched(sl, reg) && reg < HB_ISM_FIRST)
+			continue;
+		translate_region(sl->sl_hat, base, got_pfn);
 		for (pg = 0; pg < HB_PAGES; pg++) {
-			uintptr_t va = hb_va(sl, reg, pg);
-			uint64_t w = sw_load(shadow_word(sl, reg, pg));
-			pfn_t want, got = translate(sl->sl_hat, va);
+			uintptr_t va = base + ((uintptr_t)pg << MMU_PAGESHIFT);
+			uint64_t w = sw_load(&sw[pg]);
+			pfn_t want, got = got_pfn[pg];
 
 			if (reg >= HB_ISM_FIRST && sl->sl_kind == HK_USER)
 				want = ism_expected(sl, va);

@@ -281,6 +281,18 @@ unload_range(hb_slot_t *sl, int reg, int pg, int n)
 	}
 }
 
+/* every region the model ever used (the others map nothing) */
+static void
+unload_all(hb_slot_t *sl)
+{
+	int reg;
+
+	for (reg = 0; reg < HB_USER_REGIONS; reg++) {
+		if (shadow_touched(sl, reg))
+			unload_range(sl, reg, 0, HB_PAGES);
+	}
+}
+
 /* unmap: a range of a unit, or a whole 2M page */
 static void
 op_unmap(int w, const hb_op_t *op)
@@ -586,15 +598,13 @@ static void
 op_exit(int w, const hb_op_t *op)
 {
 	hb_slot_t *sl = op_slot(op, 1);
-	int reg;
 
 	(void) w;
 	as_enter(sl, RW_WRITER);
 	hat_free_start(sl->sl_hat);
 	if (sl->sl_shared != 0)
 		unshare(sl);
-	for (reg = 0; reg < HB_USER_REGIONS; reg++)
-		unload_range(sl, reg, 0, HB_PAGES);
+	unload_all(sl);
 	rw_enter(&pageunload_lock, RW_WRITER);
 	rw_exit(&pageunload_lock);
 	hat_free_end(sl->sl_hat);
@@ -732,15 +742,13 @@ hb_finish(void)
 		hat_free_start(sl->sl_hat);
 		if (sl->sl_shared != 0)
 			unshare(sl);
-		for (reg = 0; reg < HB_USER_REGIONS; reg++)
-			unload_range(sl, reg, 0, HB_PAGES);
+		unload_all(sl);
 		hat_free_end(sl->sl_hat);
 		shadow_clear(sl);
 	}
 	wd->w_nslots = 0;
 	hat_free_start(wd->w_reservoir.sl_hat);
-	for (reg = 0; reg < HB_USER_REGIONS; reg++)
-		unload_range(&wd->w_reservoir, reg, 0, HB_PAGES);
+	unload_all(&wd->w_reservoir);
 	hat_free_end(wd->w_reservoir.sl_hat);
 	wd->w_reservoir.sl_hat = NULL;
 	hat_free_start(ism->sl_hat);

@@ -25,21 +25,46 @@ static const char *const state_name[] = {
 	"unmapped", "mapped", "being mapped", "being unmapped"
 };
 
+/*
+ * The model word of a slot's page.  The region is marked touched: a
+ * region never touched since boot has every word zero (unmapped), which
+ * the checker and teardown then need not read.
+ */
 uint64_t *
 shadow_word(hb_slot_t *sl, int reg, int pg)
 {
+	uint64_t bit = 1ull << reg;
+
+	if ((__atomic_load_n(&sl->sl_touched, __ATOMIC_RELAXED) & bit) == 0)
+		(void) __atomic_fetch_or(&sl->sl_touched, bit,
+		    __ATOMIC_RELAXED);
 	return (&sl->sl_shadow[reg * HB_PAGES + pg]);
 }
 
+int
+shadow_touched(const hb_slot_t *sl, int reg)
+{
+	return ((__atomic_load_n(&sl->sl_touched, __ATOMIC_RELAXED) &
+	    (1ull << reg)) != 0);
+}
+
+/*
+ * The address space is gone (its writer lock held, every mapping of it
+ * unloaded): each word becomes unmapped, its generation bumped.
+ */
 void
 shadow_clear(hb_slot_t *sl)
 {
+	uint64_t w;
 	int i;
 
-	for (i = 0; i < sl->sl_nreg * HB_PAGES; i++)
+	for (i = 0; i < sl->sl_nreg * HB_PAGES; i++) {
+		if (!shadow_touched(sl, i / HB_PAGES))
+			continue;
+		w = __atomic_load_n(&sl->sl_shadow[i], __ATOMIC_RELAXED);
 		__atomic_store_n(&sl->sl_shadow[i],
-		    (sl->sl_shadow[i] & ~(SW_GEN_ONE - 1)) + SW_GEN_ONE,
-		    __ATOMIC_SEQ_CST);
+		    (w & ~(SW_GEN_ONE - 1)) + SW_GEN_ONE, __ATOMIC_RELAXED);
+	}
 }
 
 /* replace the word by f(old), bumping the generation */

@@ -55,6 +55,7 @@ typedef struct hb_slot {
 	int		sl_nreg;
 	const uintptr_t	*sl_base;	/* region base addresses */
 	uint64_t	*sl_shadow;	/* sl_nreg * HB_PAGES model words */
+	uint64_t	sl_touched;	/* regions whose words were ever used */
 	int		sl_shared;	/* ISM attached: 0 no, 1 aligned, 2 not */
 	uint64_t	sl_incarnation;	/* processes that lived in the slot */
 } hb_slot_t;
@@ -93,6 +94,7 @@ extern pfn_t	hb_ism_pfn(uintptr_t offset);
 extern void	shadow_init(void);
 extern void	shadow_clear(hb_slot_t *);
 extern uint64_t	*shadow_word(hb_slot_t *, int reg, int pg);
+extern int	shadow_touched(const hb_slot_t *, int reg);
 extern const struct hat_observer shadow_observer;
 
 /*

@@ -111,16 +111,16 @@ shim_boot_zalloc(size_t size)
 }
 
 /* the whole reservation: fixed once made, so any thread may ask */
-int
-shim_in_arena(const void *p, uint64_t *off)
+char *
+shim_arena_base(void)
 {
-	char *base = __atomic_load_n(&arena_base, __ATOMIC_ACQUIRE);
+	return (__atomic_load_n(&arena_base, __ATOMIC_ACQUIRE));
+}
 
-	if (base == NULL || (const char *)p < base ||
-	    (const char *)p >= base + ARENA_SIZE)
-		return (0);
-	*off = (uint64_t)((const char *)p - base);
-	return (1);
+size_t
+shim_arena_size(void)
+{
+	return (ARENA_SIZE);
 }
 
 void

@@ -91,6 +91,13 @@ shim_windows_resync(void)
 	}
 }
 
+void
+shim_windows_range(char **base, size_t *len)
+{
+	*base = mmu.pwin_base;
+	*len = (size_t)nwin << MMU_PAGESHIFT;
+}
+
 /* for fault reports: which window, and what it shows */
 int
 shim_window_of(uintptr_t addr, unsigned *x, pfn_t *pfn)

@@ -148,14 +148,12 @@ sched_steps(void)
 
 
 
+/* one 64-bit word into the hash (FNV-1a's step, a word at a time) */
 static uint64_t
 fnv(uint64_t h, uint64_t v)
 {
-	int i;
-
-	for (i = 0; i < 8; i++, v >>= 8)
-		h = (h ^ (v & 0xff)) * 0x100000001b3ull;
-	return (h);
+	h = (h ^ v) * 0x100000001b3ull;
+	return (h ^ (h >> 29));
 }
 
 /*

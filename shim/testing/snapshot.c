@@ -142,41 +142,45 @@ snap_bytes(void)
 /*
  * Addresses differ from process to process (ASLR); their offsets into
  * the kernel data, the arena, physical memory, the windows or the program
- * text do not.  A value that is none of these is returned as it is.
+ * text do not.  A value that is none of these is returned as it is.  The
+ * ranges are fixed once the machine is up; they are looked up once.
  */
 extern char __executable_start[], etext[];
 
-static int
-in_range(const char *p, const char *lo, const char *hi, uint64_t *off)
+static struct canon_range {
+	uintptr_t	cr_lo, cr_len;
+} canon[6];
+
+static void
+canon_init(void)
 {
-	if (lo == NULL || p < lo || p >= hi)
-		return (0);
-	*off = (uint64_t)(p - lo);
-	return (1);
+	char *win;
+	size_t winlen;
+
+	canon[0] = (struct canon_range){ (uintptr_t)__start_htbed_kdata,
+	    span(__start_htbed_kdata, __stop_htbed_kdata) };
+	canon[1] = (struct canon_range){ (uintptr_t)__start_htbed_kbss,
+	    span(__start_htbed_kbss, __stop_htbed_kbss) };
+	canon[2] = (struct canon_range){ (uintptr_t)shim_arena_base(),
+	    shim_arena_size() };
+	canon[3] = (struct canon_range){ (uintptr_t)shim_physmap,
+	    (uintptr_t)(shim_data_last + 1) << MMU_PAGESHIFT };
+	canon[4] = (struct canon_range){ (uintptr_t)__executable_start,
+	    span(__executable_start, etext) };
+	shim_windows_range(&win, &winlen);
+	canon[5] = (struct canon_range){ (uintptr_t)win, winlen };
 }
 
 uint64_t
 shim_addr_canon(uint64_t v)
 {
-	const char *p = (const char *)(uintptr_t)v;
-	unsigned x;
-	pfn_t pfn;
-	uint64_t off;
-	int tag = 0;
+	int i;
 
-	if (in_range(p, __start_htbed_kdata, __stop_htbed_kdata, &off))
-		tag = 1;
-	else if (in_range(p, __start_htbed_kbss, __stop_htbed_kbss, &off))
-		tag = 2;
-	else if (shim_in_arena(p, &off))
-		tag = 3;
-	else if (in_range(p, shim_physmap, shim_physmap +
-	    ((uint64_t)(shim_data_last + 1) << MMU_PAGESHIFT), &off))
-		tag = 4;
-	else if (in_range(p, __executable_start, etext, &off))
-		tag = 5;
-	else if (shim_window_of((uintptr_t)v, &x, &pfn))
-		return ((6ull << 56) | ((uint64_t)x << MMU_PAGESHIFT) |
-		    (v & MMU_PAGEOFFSET));
-	return (tag == 0 ? v : ((uint64_t)tag << 56) | off);
+	if (canon[3].cr_len == 0)
+		canon_init();
+	for (i = 0; i < 6; i++) {
+		if (v - canon[i].cr_lo < canon[i].cr_len)
+			return (((uint64_t)(i + 1) << 56) | (v - canon[i].cr_lo));
+	}
+	return (v);
 }

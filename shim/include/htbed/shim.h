@@ -45,6 +45,7 @@ extern page_t	*shim_pages;		/* page_t of every pfn */
 extern int	shim_frame_in_use(pfn_t);	/* allocated page-table frame */
 extern void	shim_windows_frame(pfn_t, int in_use);
 extern int	shim_window_of(uintptr_t addr, unsigned *window, pfn_t *pfn);
+extern void	shim_windows_range(char **base, size_t *len);
 extern void	shim_set_pressure(int on);
 
 /*
@@ -63,7 +64,8 @@ extern void	shim_set_pressure(int on);
  */
 extern void	*shim_boot_zalloc(size_t);	/* never freed */
 extern void	shim_arena_range(char **base, char **brk, char **hwm);
-extern int	shim_in_arena(const void *, uint64_t *off);
+extern char	*shim_arena_base(void);
+extern size_t	shim_arena_size(void);
 extern void	shim_kmem_repoison(char *hwm);
 
 /* an address as the same number in every process (snapshot.c) */

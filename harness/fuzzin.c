@@ -1,0 +1,71 @@
+/*
+ * Fuzz inputs: how a byte string becomes a controlled-mode run (a program
+ * and a schedule) on the fuzz machine.  Every byte string is a valid
+ * input, and a small change of the input makes a small change of the run.
+ *
+ *	byte 0		shape: 2 + b % 3 fibers, 1 + (b / 3) % 3 hats
+ *	byte 1		n = b % (HB_FUZZ_OPS + 1): op records that follow
+ *	n x 9 bytes	an op record: the fiber (byte % fibers), then the op
+ *			(8 bytes, hb_op_decode()); records of one fiber run
+ *			in the order they appear
+ *	the rest	the schedule: the `bytes' strategy's input (pairs of
+ *			gap and target; shim/testing/strategy.c)
+ *
+ * An input cut short has fewer records and an empty schedule.  Changing a
+ * record's first byte moves one op to another fiber; changing an op byte
+ * changes one op; changing a schedule byte moves one preemption.  The
+ * hat selector is folded onto the input's hats (and the kernel).
+ */
+#include <sys/types.h>
+#include "harness.h"
+
+#define	REC	(1 + HB_OP_BYTES)
+
+void
+hb_fuzz_config(struct hb_config *c)
+{
+	hb_default_config(c);
+	c->hc_workers = HB_FUZZ_FIBERS;
+	c->hc_hats = HB_FUZZ_HATS;
+	c->hc_small_pages = 1024;
+	c->hc_large_runs = 2;
+	c->hc_shim.sc_kpm = 1;
+	c->hc_shim.sc_ptframes = 512;
+	c->hc_shim.sc_seed = 1;
+	c->hc_outdir = "fuzz-out";
+}
+
+/* the input's hats, then the kernel: as harness/ops.c selects them */
+static uint8_t
+fold_hat(uint8_t raw, int nhats)
+{
+	int h = raw % (nhats + 1);
+
+	return ((uint8_t)(h == nhats ? HB_FUZZ_HATS : h));
+}
+
+size_t
+hb_fuzz_decode(const uint8_t *in, size_t len, struct hb_program *p,
+    const uint8_t **sched, size_t *nsched)
+{
+	size_t n, off = 2, i;
+	int nf, nh, f;
+	hb_op_t op;
+
+	__builtin_memset(p, 0, sizeof (*p));
+	nf = len > 0 ? 2 + in[0] % 3 : 2;
+	nh = len > 0 ? 1 + (in[0] / 3) % 3 : 1;
+	n = len > 1 ? in[1] % (HB_FUZZ_OPS + 1) : 0;
+	p->hp_nfibers = nf;
+	for (i = 0; i < n && off + REC <= len; i++, off += REC) {
+		f = in[off] % nf;
+		(void) hb_op_decode(&in[off + 1], HB_OP_BYTES, &op);
+		op.op_hat = fold_hat(op.op_hat, nh);
+		if (p->hp_nops[f] < HB_PROG_OPS)
+			p->hp_ops[f][p->hp_nops[f]++] = op;
+	}
+	off = off > len ? len : off;
+	*sched = in + off;
+	*nsched = len - off;
+	return (off);
+}
