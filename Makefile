@@ -103,10 +103,11 @@ $(filter-out $(KIMG_OBJ),$(KOBJ)): $(B)/obj/%.o: %.c $(B)/.deps
 	$(CC) $(KFLAGS) -MMD -c -o $@ $<
 
 # the controlled-mode scheduler's bookkeeping is shared by every fiber on
-# purpose, as is the record of frames to restore (snapshot.c); ThreadSanitizer
-# is not to watch them
+# purpose, as is the record of frames to restore (snapshot.c): no sanitizer
+# watches them (ThreadSanitizer would see races by design; the others only
+# slow every scheduling step down)
 $(B)/obj/sched.o $(B)/obj/strategy.o $(B)/obj/snapshot.o: KFLAGS += \
-	$(if $(filter tsan,$(VARIANT)),-fno-sanitize=thread)
+	$(if $(filter tsan asan,$(VARIANT)),-fno-sanitize=thread,address,undefined)
 
 $(HOBJ) $(STRESS_OBJ) $(REPLAY_OBJ): $(B)/obj/%.o: %.c $(B)/.deps
 	$(CC) $(HFLAGS) -MMD -c -o $@ $<

@@ -20,7 +20,7 @@
 # given, else the reference file), each built in its own directory under
 # $(B) and made into one prefixed object by fuzz/instance.sh.
 
-FUZZ_TARGETS := htfuzz_diff
+FUZZ_TARGETS := htfuzz_sched htfuzz_diff
 FUZZ_SECONDS ?= 60
 FUZZ_MAX_LEN ?= 800
 FUZZ_ARGS ?=
@@ -56,6 +56,9 @@ FORCE:
 $(B)/htdiff: $(DIFF_INST) $(B)/obj/fuzz/diff.o $(B)/obj/fuzz/htdiff.o
 	$(CC) $(LDFLAGS) -o $@ $^
 
+$(B)/htfuzz_sched: $(LIBOBJ) $(B)/obj/fuzz/htfuzz_sched.o
+	$(CC) $(LDFLAGS) $(FUZZ_LINK) -o $@ $^
+
 $(B)/htfuzz_diff: $(DIFF_INST) $(B)/obj/fuzz/diff.o \
     $(B)/obj/fuzz/htfuzz_diff.o
 	$(CC) $(LDFLAGS) $(FUZZ_LINK) -o $@ $^
@@ -65,7 +68,8 @@ htdiff:
 
 fuzz-build:
 	@$(MAKE) -s CC=clang VARIANT=asan B=build/fuzz \
-	    EXTRA_CFLAGS=-fsanitize=fuzzer-no-link FUZZ_LINK=-fsanitize=fuzzer \
+	    EXTRA_CFLAGS="-fsanitize=fuzzer-no-link -fsanitize-coverage-allowlist=fuzz/coverage.allow" \
+	    FUZZ_LINK=-fsanitize=fuzzer \
 	    $(addprefix build/fuzz/,$(FUZZ_TARGETS))
 
 # seed inputs of a target, if it has a rule for build/fuzz/seeds/<T>

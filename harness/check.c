@@ -173,22 +173,6 @@ scratch_init(void)
 }
 
 /* every live address space, each with its hat */
-static int
-all_slots(hb_slot_t **out)
-{
-	hb_world_t *w = &hb_world;
-	int i, n = 0;
-
-	out[n++] = &w->w_kernel;
-	if (w->w_ism.sl_hat != NULL)
-		out[n++] = &w->w_ism;
-	if (w->w_reservoir.sl_hat != NULL)
-		out[n++] = &w->w_reservoir;
-	for (i = 0; i < w->w_nslots; i++)
-		out[n++] = &w->w_user[i];
-	return (n);
-}
-
 static void
 check_hat_list(hb_slot_t **sl, int nsl)
 {
@@ -607,12 +591,16 @@ check_model(hb_slot_t *sl)
 
 	if (sl->sl_kind == HK_ISM)
 		return;
-	/* an untouched region maps nothing; its leaves fail check_leaf() */
+	/*
+	 * An untouched region maps nothing (nor does an ISM attach area of a
+	 * process that has not attached): any leaf there fails check_leaf().
+	 */
 	for (reg = 0; reg < sl->sl_nreg; reg++) {
 		const uint64_t *sw = &sl->sl_shadow[reg * HB_PAGES];
 		uintptr_t base = hb_va(sl, reg, 0);
 
-		if (!shadow_touched(sl, reg) && reg < HB_ISM_FIRST)
+		if (!shadow_touched(sl, reg) &&
+		    (reg < HB_ISM_FIRST || sl->sl_shared == 0))
 			continue;
 		translate_region(sl->sl_hat, base, got_pfn);
 		for (pg = 0; pg < HB_PAGES; pg++) {
@@ -760,7 +748,7 @@ void
 check_world(const char *when)
 {
 	hb_slot_t *sl[HB_MAX_HATS + 2];
-	int n = all_slots(sl), i;
+	int n = hb_all_slots(sl), i;
 
 	chk_when = when;
 	cur_slots = sl;

@@ -35,6 +35,7 @@ hb_ctl_init(const struct hb_config *c)
 	}
 	if (hb_init(c) != 0)
 		return (-1);
+	shadow_save();		/* first: its own record is machine state */
 	snap_save();
 	sched_init();
 	for (f = 0; f < HB_PROG_FIBERS; f++) {
@@ -70,13 +71,16 @@ hb_ctl_run(const struct hb_program *p, struct strategy *st,
     const struct sched_params *sp, struct hb_run *out)
 {
 	sched_body_t b[HB_PROG_FIBERS + 1];
+	uint64_t touched[HB_MAX_HATS + 3];
 	int f, n = 0;
 
 	if (p->hp_nfibers < 1 || p->hp_nfibers > hb_world.w_cfg.hc_workers)
 		htbed_internal_error("a program of %d fibers on a machine "
 		    "booted for %d workers", p->hp_nfibers,
 		    hb_world.w_cfg.hc_workers);
+	shadow_touched_masks(touched);
 	snap_restore();
+	shadow_restore(touched);
 	shim_set_seed(sp->sp_seed);
 	shim_thread_init(&ctl.c_thread, &ctl.c_ring, "controller", 0);
 	htbed_curthread = &ctl.c_thread;

@@ -29,6 +29,7 @@ hb_fuzz_config(struct hb_config *c)
 	c->hc_hats = HB_FUZZ_HATS;
 	c->hc_small_pages = 1024;
 	c->hc_large_runs = 2;
+	c->hc_reservoir = 8;
 	c->hc_shim.sc_kpm = 1;
 	c->hc_shim.sc_ptframes = 512;
 	c->hc_shim.sc_seed = 1;

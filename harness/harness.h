@@ -47,6 +47,7 @@ struct hb_config {
 	uint32_t	hc_steal_passes;
 	uint64_t	hc_force_steal;	/* DEBUG force_steal (0: off) */
 	uint32_t	hc_weights[HB_NOPS];	/* 0: op disabled */
+	int		hc_reservoir;	/* regions of the reservoir used */
 	uint32_t	hc_small_pages;	/* data pool: 4K pages */
 	uint32_t	hc_large_runs;	/* data pool: 2M pages */
 	const char	*hc_outdir;	/* failure artifacts go here */
@@ -141,6 +142,7 @@ extern void	hb_ctl_trace(char *buf, size_t len, int nevents, int html);
 #define	HB_FUZZ_FIBERS	4
 #define	HB_FUZZ_HATS	3
 #define	HB_FUZZ_OPS	32
+#define	HB_FUZZ_MAX_STEPS	200000	/* a fuzz run's budget: more is a hang */
 
 extern void	hb_fuzz_config(struct hb_config *);
 extern size_t	hb_fuzz_decode(const uint8_t *, size_t, struct hb_program *,

@@ -208,7 +208,7 @@ hb_reservoir_fill(void)
 	as_enter(sl, RW_WRITER);
 	t->t_noinject++;
 	t->t_procp = proc_pageout;
-	for (reg = 0; reg < HB_USER_REGIONS; reg++) {
+	for (reg = 0; reg < hb_world.w_cfg.hc_reservoir; reg++) {
 		uint64_t *sw = shadow_word(sl, reg, 0);
 
 		if (!HB_REGION_MIXED(reg) &&
@@ -257,26 +257,24 @@ out:
 static void
 unload_range(hb_slot_t *sl, int reg, int pg, int n)
 {
+	uint64_t *sw = shadow_word(sl, reg, 0), w;
 	int i = pg, j, locked;
 
 	while (i < pg + n) {
-		locked = (sw_load(shadow_word(sl, reg, i)) & SW_LOCKED) != 0;
+		locked = (sw_load(&sw[i]) & SW_LOCKED) != 0;
 		for (j = i; j < pg + n; j++) {
-			uint64_t sw = sw_load(shadow_word(sl, reg, j));
-
-			if (SW_STATE(sw) == SW_MAPPED &&
-			    ((sw & SW_LOCKED) != 0) != locked)
+			w = sw_load(&sw[j]);
+			if (SW_STATE(w) == SW_MAPPED &&
+			    ((w & SW_LOCKED) != 0) != locked)
 				break;
-			(void) sh_begin_unmap(shadow_word(sl, reg, j));
+			(void) sh_begin_unmap(&sw[j]);
 		}
 		hat_unload(sl->sl_hat, (caddr_t)hb_va(sl, reg, i),
 		    (size_t)(j - i) << MMU_PAGESHIFT,
 		    locked ? HAT_UNLOAD_UNLOCK : HAT_UNLOAD);
 		for (; i < j; i++) {
-			uint64_t *sw = shadow_word(sl, reg, i);
-
-			if (SW_STATE(sw_load(sw)) != SW_UNMAPPED)
-				sh_end_unmap(sw);
+			if (SW_STATE(sw_load(&sw[i])) != SW_UNMAPPED)
+				sh_end_unmap(&sw[i]);
 		}
 	}
 }
@@ -559,19 +557,20 @@ op_pageunload(int w, const hb_op_t *op)
 static void
 swapout_model(hb_slot_t *sl, int begin)
 {
+	uint64_t *sw;
 	int reg, pg, keep;
 
 	for (reg = 0; reg < HB_USER_REGIONS; reg++) {
+		if (!shadow_touched(sl, reg))
+			continue;
+		sw = shadow_word(sl, reg, 0);
 		for (keep = 0, pg = 0; pg < HB_PAGES; pg++)
-			keep |= (sw_load(shadow_word(sl, reg, pg)) &
-			    SW_LOCKED) != 0;
+			keep |= (sw_load(&sw[pg]) & SW_LOCKED) != 0;
 		for (pg = 0; pg < HB_PAGES && !keep; pg++) {
-			uint64_t *sw = shadow_word(sl, reg, pg);
-
 			if (begin)
-				(void) sh_begin_unmap(sw);
-			else if (SW_STATE(sw_load(sw)) != SW_UNMAPPED)
-				sh_end_unmap(sw);
+				(void) sh_begin_unmap(&sw[pg]);
+			else if (SW_STATE(sw_load(&sw[pg])) != SW_UNMAPPED)
+				sh_end_unmap(&sw[pg]);
 		}
 	}
 }

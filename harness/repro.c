@@ -43,6 +43,7 @@ static const struct field cfg_fields[] = {
 	{ "force_steal", HC(hc_force_steal), 8, 1000000000 },
 	{ "small_pages", HC(hc_small_pages), 4, 1 << 20 },
 	{ "large_runs", HC(hc_large_runs), 4, 64 },
+	{ "reservoir", HC(hc_reservoir), 4, 32 },
 };
 #define	NFIELDS	(sizeof (cfg_fields) / sizeof (cfg_fields[0]))
 

@@ -361,3 +361,55 @@ sh_verify(const hb_slot_t *sl, uintptr_t va, uint64_t w1, pfn_t found,
 		BUG("model", "%s: va 0x%lx maps pfn 0x%lx, the model says pfn "
 		    "0x%lx (%s)", how, va, found, sw_pfn(w1), state_name[st]);
 }
+
+/*
+ * Controlled mode puts the machine back before every run, and the model
+ * must go back with it.  It is most of the machine's memory but a run
+ * touches a few of its regions, so it lives outside the saved machine
+ * (host memory) and goes back region by region: shadow_save() keeps a
+ * copy after boot; shadow_restore() copies back every region a run used,
+ * going by the touched masks the run left (read before the machine, and
+ * with it the masks, is put back).
+ */
+static uint64_t *shadow_boot[HB_MAX_HATS + 3];
+
+void
+shadow_save(void)
+{
+	hb_slot_t *sl[HB_MAX_HATS + 3];
+	size_t len;
+	int n = hb_all_slots(sl), i;
+
+	for (i = 0; i < n; i++) {
+		len = sizeof (uint64_t) * HB_PAGES * (size_t)sl[i]->sl_nreg;
+		shadow_boot[i] = host_alloc(len);
+		__builtin_memcpy(shadow_boot[i], sl[i]->sl_shadow, len);
+	}
+}
+
+void
+shadow_touched_masks(uint64_t *masks)
+{
+	hb_slot_t *sl[HB_MAX_HATS + 3];
+	int n = hb_all_slots(sl), i;
+
+	for (i = 0; i < n; i++)
+		masks[i] = sl[i]->sl_touched;
+}
+
+void
+shadow_restore(const uint64_t *masks)
+{
+	hb_slot_t *sl[HB_MAX_HATS + 3];
+	size_t len = sizeof (uint64_t) * HB_PAGES;
+	int n = hb_all_slots(sl), i, reg;
+
+	for (i = 0; i < n; i++) {
+		for (reg = 0; reg < sl[i]->sl_nreg; reg++) {
+			if (masks[i] & (1ull << reg))
+				__builtin_memcpy(&sl[i]->sl_shadow[reg *
+				    HB_PAGES], &shadow_boot[i][reg * HB_PAGES],
+				    len);
+		}
+	}
+}

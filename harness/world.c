@@ -81,6 +81,7 @@ hb_default_config(struct hb_config *c)
 	c->hc_hash_cnt = 32;
 	c->hc_reserve = 8;
 	c->hc_steal_passes = 8;
+	c->hc_reservoir = HB_USER_REGIONS;
 	c->hc_small_pages = 32768;
 	c->hc_large_runs = 8;
 	c->hc_outdir = "htbed-out";
@@ -139,6 +140,23 @@ hb_owner(const hb_slot_t *sl, int reg, int pg)
 	return ((reg * 4 + pg / (HB_PAGES / 4)) % n);
 }
 
+/* every address space there is: kernel, ISM, reservoir, then the users */
+int
+hb_all_slots(hb_slot_t **out)
+{
+	hb_world_t *w = &hb_world;
+	int i, n = 0;
+
+	out[n++] = &w->w_kernel;
+	if (w->w_ism.sl_hat != NULL)
+		out[n++] = &w->w_ism;
+	if (w->w_reservoir.sl_hat != NULL)
+		out[n++] = &w->w_reservoir;
+	for (i = 0; i < w->w_nslots; i++)
+		out[n++] = &w->w_user[i];
+	return (n);
+}
+
 page_t *
 hb_page(pfn_t pfn)
 {
@@ -160,8 +178,9 @@ slot_setup(hb_slot_t *sl, enum hb_slot_kind kind, int index)
 	sl->sl_index = index;
 	sl->sl_nreg = kind == HK_KERNEL ? HB_KERNEL_REGIONS : HB_USER_ALL;
 	sl->sl_base = kind == HK_KERNEL ? hb_kernel_base : hb_user_base;
-	sl->sl_shadow = kmem_zalloc(sizeof (uint64_t) * HB_PAGES *
-	    (size_t)sl->sl_nreg, KM_SLEEP);
+	/* outside the machine's memory: see shadow_save() */
+	sl->sl_shadow = host_zalloc(sizeof (uint64_t) * HB_PAGES *
+	    (size_t)sl->sl_nreg);
 	rw_init(&sl->sl_as.a_lock, NULL, RW_DEFAULT, NULL);
 	(void) host_snprintf(name, 32, kind == HK_KERNEL ? "as_lock(kernel)" :
 	    kind == HK_ISM ? "as_lock(ism)" : index < 0 ? "as_lock(reservoir)" :
@@ -220,10 +239,13 @@ hb_init(const struct hb_config *c)
 
 	if (c->hc_workers < 1 || c->hc_workers > HB_MAX_WORKERS ||
 	    c->hc_hats < 1 || c->hc_hats > HB_MAX_HATS ||
-	    c->hc_hash_cnt < 1 || (c->hc_hash_cnt & (c->hc_hash_cnt - 1))) {
+	    c->hc_hash_cnt < 1 || (c->hc_hash_cnt & (c->hc_hash_cnt - 1)) ||
+	    c->hc_reservoir < 1 || c->hc_reservoir > HB_USER_REGIONS) {
 		host_eprintf("htbed: bad workload: %d workers (1..%d), %d hats "
-		    "(1..%d), hash %u (a power of two)\n", c->hc_workers,
-		    HB_MAX_WORKERS, c->hc_hats, HB_MAX_HATS, c->hc_hash_cnt);
+		    "(1..%d), hash %u (a power of two), %d reservoir regions "
+		    "(1..%d)\n", c->hc_workers, HB_MAX_WORKERS, c->hc_hats,
+		    HB_MAX_HATS, c->hc_hash_cnt, c->hc_reservoir,
+		    HB_USER_REGIONS);
 		return (-1);
 	}
 	w->w_cfg = *c;

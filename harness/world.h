@@ -82,6 +82,9 @@ extern hb_world_t hb_world;
 extern const uintptr_t hb_user_base[HB_USER_ALL];
 extern const uintptr_t hb_kernel_base[HB_KERNEL_REGIONS];
 
+/* every slot (at most HB_MAX_HATS + 3), kernel, ISM, reservoir first */
+extern int	hb_all_slots(hb_slot_t **);
+
 /* slot of a hat (through hat_as), and the region and page of a va */
 extern hb_slot_t *hb_slot_of_hat(hat_t *);
 extern int	hb_locate(const hb_slot_t *, uintptr_t va, int *reg, int *pg);
@@ -95,6 +98,9 @@ extern void	shadow_init(void);
 extern void	shadow_clear(hb_slot_t *);
 extern uint64_t	*shadow_word(hb_slot_t *, int reg, int pg);
 extern int	shadow_touched(const hb_slot_t *, int reg);
+extern void	shadow_save(void);
+extern void	shadow_touched_masks(uint64_t *);
+extern void	shadow_restore(const uint64_t *);
 extern const struct hat_observer shadow_observer;
 
 /*

@@ -22,7 +22,7 @@ extern void shim_cpus_init(int);
 extern int shim_phys_init(const struct shim_config *, char **, unsigned);
 extern void shim_windows_init(char *, unsigned);
 extern void seam_configure(const struct shim_config *);
-extern void bug_install_handlers(void);
+extern void bug_install_handlers(int);
 extern void shim_page_stats(struct shim_stats *);
 extern uint64_t shim_kmem_fail_count(void);
 
@@ -50,7 +50,7 @@ shim_init(const struct shim_config *c)
 	shim_windows_init(windows, 2 * (unsigned)ncpus);
 	kpm_vbase = c->sc_kpm ? shim_physmap : NULL;
 	seam_configure(c);
-	bug_install_handlers();
+	bug_install_handlers(c->sc_abort_on_bug);
 	return (0);
 }
 

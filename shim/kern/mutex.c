@@ -3,7 +3,10 @@
  *
  * m_lock: 0 free, 1 held, 2 held and someone may sleep on it.  m_owner is
  * written only by the holder (set after acquiring, cleared before
- * releasing), so mutex_owned() is exact for the calling thread.  The lock
+ * releasing), so mutex_owned() is exact for the calling thread.  m_last
+ * and m_last_site (written by the holder, under the mutex) say who let
+ * the mutex go, and where: a handoff from one code site to another is
+ * interleaving feedback for the fuzz targets (sched_feature()).  The lock
  * order and misuse checks run before the acquisition, so a violation is
  * reported even when the interleaving that would deadlock does not happen.
  */
@@ -11,6 +14,7 @@
 #include <sys/mutex.h>
 #include <sys/thread.h>
 #include <htbed/sanitizer.h>
+#include <htbed/sched.h>
 #include <htbed/seam.h>
 #include <htbed/shim.h>
 
@@ -69,6 +73,9 @@ mutex_enter(kmutex_t *m)
 	TSAN_MUTEX_POST_LOCK(m, 0);
 	__atomic_store_n(&m->m_owner, t, __ATOMIC_RELAXED);
 	lockdep_push(t, m, cls);
+	if (m->m_last != t && m->m_last != NULL && seam_controlled)
+		sched_feature(EV_MUTEX_ENTER, m->m_last_site,
+		    (uint64_t)(uintptr_t)__builtin_return_address(0));
 }
 
 int
@@ -114,6 +121,8 @@ mutex_exit(kmutex_t *m)
 		    name, t->t_tid, owner->t_tid);
 	}
 	lockdep_exit(t, m);
+	m->m_last = t;
+	m->m_last_site = (uint64_t)(uintptr_t)__builtin_return_address(0);
 	__atomic_store_n(&m->m_owner, NULL, __ATOMIC_RELAXED);
 	TSAN_MUTEX_PRE_UNLOCK(m, 0);
 	if (__atomic_exchange_n(&m->m_lock, 0, __ATOMIC_RELEASE) == 2)

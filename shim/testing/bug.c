@@ -23,7 +23,16 @@
 #define	REPORT_EVENTS	24	/* last events shown per thread */
 
 static int bug_started;
+static int bug_abort;		/* end in abort(): a fuzz target's crash */
 static bug_hook_t bug_hook;
+
+static void __attribute__((noreturn))
+bug_exit(void)
+{
+	if (bug_abort)
+		host_abort();
+	host_exit(1);
+}
 
 const char *const seam_ev_name[EV_NKINDS] = {
 	[EV_NONE] = "-",
@@ -253,7 +262,7 @@ htbed_bug(const char *kind, const char *file, int line, const char *fmt, ...)
 	else
 		(void) host_snprintf(where, sizeof (where), "%s", file);
 	bug_report(kind, where, msg);
-	host_exit(1);
+	bug_exit();
 }
 
 int
@@ -351,12 +360,12 @@ bug_signal(int sig, void *addr)
 		    "0x%lx, a freed page-table frame", what, addr, x, x / 2,
 		    pfn);
 		bug_report("use-after-free", "page-table window", msg);
-		host_exit(1);
+		bug_exit();
 	}
 	(void) host_snprintf(msg, sizeof (msg), "%s at address %p%s", what,
 	    addr, poison_hint((uintptr_t)addr));
 	bug_report("signal", what, msg);
-	host_exit(1);
+	bug_exit();
 }
 
 void
@@ -367,7 +376,7 @@ bug_sanitizer_died(void)
 	__atomic_store_n(&htbed_frozen, 1, __ATOMIC_RELAXED);
 	bug_report("sanitizer", "sanitizer report above",
 	    "the sanitizer reported an error (report printed above)");
-	host_exit(1);
+	bug_exit();
 }
 
 #ifdef HTBED_TSAN
@@ -493,11 +502,19 @@ __asan_default_options(void)
 }
 #endif
 
+/*
+ * With abort_on_bug (a fuzz target) every bug ends in abort(), and the
+ * fuzzing engine's own handling of crashes and sanitizer reports is left
+ * in place: that is how it keeps the input.
+ */
 void
-bug_install_handlers(void)
+bug_install_handlers(int abort_on_bug)
 {
 	if (report_mem == NULL)
 		report_mem = host_alloc(REPORT_MAX);
+	bug_abort = abort_on_bug;
+	if (abort_on_bug)
+		return;
 #if defined(HTBED_TSAN) || defined(HTBED_ASAN)
 	__sanitizer_set_death_callback(bug_sanitizer_died);
 #else

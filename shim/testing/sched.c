@@ -48,6 +48,7 @@ typedef struct slot {
 static struct {
 	slot_t		s_slot[SCHED_MAX_FIBERS];
 	int		s_n;
+	uint32_t	s_runnable;	/* mask of fibers in FS_RUNNABLE */
 	int		s_cur;		/* running fiber, -1: main */
 	fiber_t		*s_main;
 	struct strategy	*s_st;
@@ -65,6 +66,9 @@ static struct {
 	uint8_t		*s_trace_tid;
 	uint64_t	s_ntrace;
 	uint64_t	s_hash;
+	int		s_hashing;	/* keep s_hash (not when fuzzing) */
+	uint8_t		*s_feat;	/* interleaving feedback, or NULL */
+	size_t		s_nfeat;
 } S;
 
 enum { STALL_NONE, STALL_DEADLOCK, STALL_HANG };
@@ -168,12 +172,16 @@ sched_log(const struct fr_event *e, int tid)
 
 	S.s_trace[i] = *e;
 	S.s_trace_tid[i] = (uint8_t)tid;
+	if (!S.s_hashing)
+		return;
 	S.s_hash = fnv(S.s_hash, ((uint64_t)tid << 32) | e->fe_kind);
 	S.s_hash = fnv(S.s_hash, ((uint64_t)(uint16_t)e->fe_cpu << 16) |
 	    (uint16_t)e->fe_preempt);
+	/* only the object, and a cv_wait's mutex, are addresses */
 	S.s_hash = fnv(S.s_hash, shim_addr_canon(e->fe_obj));
-	S.s_hash = fnv(S.s_hash, shim_addr_canon(e->fe_a));
-	S.s_hash = fnv(S.s_hash, shim_addr_canon(e->fe_b));
+	S.s_hash = fnv(S.s_hash, e->fe_kind == EV_CV_WAIT ?
+	    shim_addr_canon(e->fe_a) : e->fe_a);
+	S.s_hash = fnv(S.s_hash, e->fe_b);
 }
 
 uint64_t
@@ -187,17 +195,15 @@ sched_trace_hash(void)
  * Switching
  * ------------------------------------------------------------------------
  */
-static uint32_t
-runnable_mask(void)
+/* every state change goes through here: s_runnable mirrors the states */
+static void
+set_state(int i, int state)
 {
-	uint32_t m = 0;
-	int i;
-
-	for (i = 0; i < S.s_n; i++) {
-		if (S.s_slot[i].sl_state == FS_RUNNABLE)
-			m |= 1u << i;
-	}
-	return (m);
+	S.s_slot[i].sl_state = state;
+	if (state == FS_RUNNABLE)
+		S.s_runnable |= 1u << i;
+	else
+		S.s_runnable &= ~(1u << i);
 }
 
 /* who runs next; cur is the running fiber if it could go on, else -1 */
@@ -205,7 +211,7 @@ static int
 choose(int cur, seam_ev_t ev)
 {
 	struct sched_view v;
-	uint32_t m = runnable_mask();
+	uint32_t m = S.s_runnable;
 	int c;
 
 	if (m == 0)
@@ -227,12 +233,43 @@ choose(int cur, seam_ev_t ev)
 	return (c);
 }
 
+/*
+ * Interleaving feedback (fuzzing): a counter per pair of code sites that
+ * met -- the site a fiber was switched away from and the site of the
+ * fiber switched to; the site that let a mutex go and the one that took
+ * it next in another thread.  Sites are made process-independent.
+ */
+void
+sched_set_features(uint8_t *counters, size_t n)
+{
+	S.s_feat = counters;
+	S.s_nfeat = n;
+}
+
+void
+sched_feature(int kind, uint64_t from, uint64_t to)
+{
+	uint64_t h;
+	uint8_t *c;
+
+	if (S.s_feat == NULL)
+		return;
+	h = fnv(fnv(fnv(0x9e3779b97f4a7c15ull, (uint64_t)kind),
+	    shim_addr_canon(from)), shim_addr_canon(to));
+	c = &S.s_feat[h % S.s_nfeat];
+	if (*c != 0xff)
+		(*c)++;
+}
+
 /* from fiber context: run fiber c (which may be the caller) */
 static void
 run_from_fiber(int c)
 {
 	if (c == S.s_cur)
 		return;
+	if (S.s_cur >= 0)
+		sched_feature(EV_NONE, S.s_slot[S.s_cur].sl_thread.t_site,
+		    S.s_slot[c].sl_thread.t_site);
 	S.s_cur = c;
 	htbed_curthread = &S.s_slot[c].sl_thread;
 	fiber_switch(S.s_slot[c].sl_fiber);
@@ -251,6 +288,25 @@ stall(int why)
 	fiber_switch(S.s_main);
 }
 
+/*
+ * A thread moves to another vCPU at a seam point with preemption enabled,
+ * once in about 1e6 / migrate_ppm such points: the gap is drawn when it
+ * moves (uniform, mean 1e6 / ppm) from its own stream.
+ */
+static void
+migrate_gap(kthread_t *t)
+{
+	t->t_migrate_in = 1 + (int64_t)(shim_rand() %
+	    (2000000 / S.s_migrate_ppm));
+}
+
+static void
+migrate(kthread_t *t)
+{
+	shim_migrate(t, (int)(shim_rand() % (uint64_t)ncpus));
+	migrate_gap(t);
+}
+
 void
 sched_point(seam_ev_t ev, const void *obj)
 {
@@ -261,8 +317,8 @@ sched_point(seam_ev_t ev, const void *obj)
 	if (++seam_step > S.s_max_steps)
 		stall(STALL_HANG);
 	if (S.s_migrate_ppm != 0 && t->t_preempt == 0 &&
-	    shim_chance_ppm(S.s_migrate_ppm))
-		shim_migrate(t, (int)(shim_rand() % (uint64_t)ncpus));
+	    --t->t_migrate_in <= 0)
+		migrate(t);
 	c = choose(S.s_cur, ev);
 	run_from_fiber(c);
 }
@@ -275,7 +331,7 @@ sched_futex_wait(uint32_t *addr, uint32_t val)
 
 	if (__atomic_load_n(addr, __ATOMIC_ACQUIRE) != val)
 		return;
-	me->sl_state = FS_BLOCKED;
+	set_state(S.s_cur, FS_BLOCKED);
 	me->sl_wait = addr;
 	c = choose(-1, EV_MUTEX_WAIT);
 	if (c < 0)
@@ -291,7 +347,7 @@ sched_futex_wake(uint32_t *addr, int n)
 	for (i = 0; i < S.s_n && n > 0; i++) {
 		if (S.s_slot[i].sl_state == FS_BLOCKED &&
 		    S.s_slot[i].sl_wait == addr) {
-			S.s_slot[i].sl_state = FS_RUNNABLE;
+			set_state(i, FS_RUNNABLE);
 			S.s_slot[i].sl_wait = NULL;
 			n--;
 		}
@@ -305,7 +361,7 @@ fiber_body(void *arg)
 	slot_t *sl = arg;
 
 	sl->sl_body.sb_fn(sl->sl_body.sb_arg);
-	sl->sl_state = FS_DONE;
+	set_state((int)(sl - S.s_slot), FS_DONE);
 	S.s_cur = -1;
 }
 
@@ -379,14 +435,17 @@ slots_arm(const sched_body_t *b, int n)
 	int i;
 
 	S.s_n = n;
+	S.s_runnable = 0;
 	for (i = 0; i < n; i++) {
 		sl = &S.s_slot[i];
 		sl->sl_body = b[i];
-		sl->sl_state = FS_RUNNABLE;
+		set_state(i, FS_RUNNABLE);
 		sl->sl_wait = NULL;
 		shim_thread_init(&sl->sl_thread, &sl->sl_ring, b[i].sb_name,
 		    b[i].sb_cpu);
 		sl->sl_thread.t_sched = sl;
+		if (S.s_migrate_ppm != 0)
+			migrate_gap(&sl->sl_thread);
 		fiber_start(sl->sl_fiber, fiber_body, sl, S.s_main);
 	}
 }
@@ -413,7 +472,7 @@ daemons_stop(void)
 	S.s_stopping = 1;
 	for (i = 0; i < S.s_n; i++) {
 		if (S.s_slot[i].sl_state == FS_BLOCKED) {
-			S.s_slot[i].sl_state = FS_RUNNABLE;
+			set_state(i, FS_RUNNABLE);
 			S.s_slot[i].sl_wait = NULL;
 		}
 	}
@@ -439,6 +498,7 @@ sched_run(const sched_body_t *b, int n, struct strategy *st,
 	S.s_npreempt = 0;
 	S.s_ntrace = 0;
 	S.s_hash = 0xcbf29ce484222325ull;
+	S.s_hashing = !p->sp_no_hash;
 	seam_step = 0;
 	strategy_begin(st, p, n);
 	slots_arm(b, n);

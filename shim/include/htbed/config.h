@@ -19,6 +19,8 @@ struct shim_config {
 	uint32_t	sc_kmem_fail_ppm;	/* KM_NOSLEEP allocation fails */
 	uint32_t	sc_page_fail_ppm;	/* page_get_physical fails */
 	uint32_t	sc_upgrade_fail_ppm;	/* page_tryupgrade fails */
+	int		sc_abort_on_bug;	/* a bug ends in abort() (fuzz
+						 * targets), not exit(1) */
 };
 
 /*
@@ -47,6 +49,7 @@ struct sched_params {
 	int		sp_guided;		/* replay: a choice that is not
 						 * runnable is no error */
 	uint64_t	sp_max_steps;		/* budget: more is a hang */
+	int		sp_no_hash;		/* no event-trace hash (speed) */
 };
 
 struct shim_stats {

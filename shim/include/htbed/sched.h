@@ -39,6 +39,8 @@ extern void	sched_point(seam_ev_t, const void *obj);
 extern void	sched_futex_wait(uint32_t *addr, uint32_t val);
 extern void	sched_futex_wake(uint32_t *addr, int n);
 extern void	sched_log(const struct fr_event *, int tid);
+extern void	sched_set_features(uint8_t *counters, size_t n);
+extern void	sched_feature(int kind, uint64_t from, uint64_t to);
 
 /* the run so far */
 extern const uint8_t *sched_choices(size_t *n);

@@ -26,6 +26,8 @@ typedef struct kmutex {
 	uint32_t		m_lock;		/* 0 free, 1 held, 2 contended */
 	uint8_t			m_class;	/* lock class, 0 = by address */
 	struct _kthread		*m_owner;	/* holder, NULL when free */
+	struct _kthread		*m_last;	/* the last holder, and where */
+	uint64_t		m_last_site;	/* it released the mutex */
 } kmutex_t;
 
 extern void	mutex_init(kmutex_t *, const char *, kmutex_type_t, void *);

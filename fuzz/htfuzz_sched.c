@@ -1,0 +1,61 @@
+/*
+ * htfuzz_sched: libFuzzer over controlled-mode runs.  An input decodes
+ * (harness/fuzzin.c) into a program of 2-4 fibers over 1-3 hats -- pressure,
+ * reap and exit are ops like any other -- and a schedule for the `bytes'
+ * strategy; the run starts from the machine saved after boot and ends
+ * with the full invariant check.  Any bug-found event aborts, so libFuzzer
+ * keeps the input; `make replay CRASH=file` replays it.
+ *
+ * Feedback: besides code coverage, the scheduler counts which pairs of
+ * code sites met at a context switch and which handed a mutex from one
+ * thread to another (shim/testing/sched.c, sched_feature()), in
+ * libFuzzer's extra counters.  HTBED_NO_SCHED_FEEDBACK=1 in the
+ * environment turns that off (code coverage alone), to measure what it
+ * is worth (make fuzz-compare).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "harness.h"
+
+#define	FEATURES	(1 << 16)
+
+int	LLVMFuzzerInitialize(int *, char ***);
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+extern void sched_set_features(uint8_t *, size_t);
+
+__attribute__((used, section("__libfuzzer_extra_counters")))
+static uint8_t features[FEATURES];
+
+static struct strategy *st;
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	struct sched_params sp = { .sp_kind = SK_BYTES };
+	struct hb_config c;
+
+	(void) argc;
+	(void) argv;
+	hb_fuzz_config(&c);
+	c.hc_shim.sc_abort_on_bug = 1;
+	if (hb_ctl_init(&c) != 0)
+		exit(2);
+	if (getenv("HTBED_NO_SCHED_FEEDBACK") == NULL)
+		sched_set_features(features, FEATURES);
+	st = strategy_new(&sp);
+	return (0);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct hb_program p;
+	struct sched_params sp = { .sp_kind = SK_BYTES, .sp_seed = 1,
+	    .sp_max_steps = HB_FUZZ_MAX_STEPS, .sp_no_hash = 1 };
+	struct hb_run r;
+
+	(void) hb_fuzz_decode(data, size, &p, &sp.sp_bytes, &sp.sp_nbytes);
+	hb_ctl_run(&p, st, &sp, &r);
+	return (0);
+}
