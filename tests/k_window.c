@@ -247,12 +247,11 @@ kw_kpm_touch(void *arg)
 void
 kw_stale_window(void *arg)
 {
-	extern void bug_install_handlers(void);
 	uint64_t pfn = kw_frame_alloc();
 	volatile uint64_t *w;
 
 	(void) arg;
-	bug_install_handlers();		/* cmocka has its own for SIGSEGV */
+	bug_install_handlers(0);	/* cmocka has its own for SIGSEGV */
 	(void) kw_mapin(pfn, 0);
 	kw_mapout();
 	kw_frame_free(pfn);

@@ -22,7 +22,6 @@ extern void shim_cpus_init(int);
 extern int shim_phys_init(const struct shim_config *, char **, unsigned);
 extern void shim_windows_init(char *, unsigned);
 extern void seam_configure(const struct shim_config *);
-extern void bug_install_handlers(int);
 extern void shim_page_stats(struct shim_stats *);
 extern uint64_t shim_kmem_fail_count(void);
 

@@ -126,6 +126,7 @@ extern void	bug_set_op_namer(const char *(*)(uint64_t));
 extern void	bug_signal(int sig, void *addr);
 extern void	bug_sanitizer_died(void);
 extern void	bug_sanitizer_pending(void);
+extern void	bug_install_handlers(int abort_on_bug);
 
 /* a testbed (not kernel) failure: exit 2, never reported as a bug */
 extern void	htbed_internal_error(const char *fmt, ...)
