@@ -106,8 +106,9 @@ $(filter-out $(KIMG_OBJ),$(KOBJ)): $(B)/obj/%.o: %.c $(B)/.deps
 # purpose, as is the record of frames to restore (snapshot.c): no sanitizer
 # watches them (ThreadSanitizer would see races by design; the others only
 # slow every scheduling step down)
+NO_SANITIZE := -fno-sanitize=thread,address,undefined
 $(B)/obj/sched.o $(B)/obj/strategy.o $(B)/obj/snapshot.o: KFLAGS += \
-	$(if $(filter tsan asan,$(VARIANT)),-fno-sanitize=thread,address,undefined)
+	$(if $(filter tsan asan,$(VARIANT)),$(NO_SANITIZE))
 
 $(HOBJ) $(STRESS_OBJ) $(REPLAY_OBJ): $(B)/obj/%.o: %.c $(B)/.deps
 	$(CC) $(HFLAGS) -MMD -c -o $@ $<
