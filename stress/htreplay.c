@@ -3,6 +3,11 @@
  * the same machine, the same programs, the same schedule, hence the same
  * interleaving, event for event, and the same failure.
  *
+ * With --fuzz-input the file is an htfuzz_sched input (a libFuzzer crash
+ * file, say) instead: it is decoded into its program and schedule, the
+ * program printed, and the run made the way the fuzz target made it; a
+ * failure writes a reproducer, which --minimize then shrinks.
+ *
  * Exit status: 0 the run found no bug, 1 it found one (the recorded one,
  * or another: the report says which), 2 usage error or a reproducer that
  * cannot be read (unreadable, corrupt, truncated, foreign).
@@ -29,7 +34,11 @@ static struct {
 	uint64_t	repeat;
 	const char	*outdir;
 	int		quiet;
+	int		fuzz_input;
 } opt = { .repeat = 1, .outdir = "htbed-out/replay" };
+
+static uint8_t *fuzz_bytes;		/* --fuzz-input: the file */
+static size_t fuzz_len;
 
 static struct hb_repro rep;
 static struct sched_params replay_sp;
@@ -57,6 +66,9 @@ usage_exit(const char *fmt, ...)
 "                    its failure signature stays the same; write it to OUT\n"
 "  --repeat N        replay N times in this process and compare the event\n"
 "                    hashes (for a run that finds no bug)\n"
+"  --fuzz-input      FILE is an htfuzz_sched input (a libFuzzer crash file):\n"
+"                    decode it, print its program, run it as the fuzz target\n"
+"                    did; a failure writes a reproducer to the --out dir\n"
 "  --out DIR         where the failure report goes (htbed-out/replay)\n"
 "  --quiet           only the verdict\n"
 "exit: 0 no bug, 1 bug found, 2 usage error or unreadable reproducer\n");
@@ -85,6 +97,7 @@ parse_args(int argc, char **argv)
 		{ "trace", 2, NULL, 't' }, { "html", 1, NULL, 'h' },
 		{ "minimize", 1, NULL, 'm' }, { "repeat", 1, NULL, 'r' },
 		{ "out", 1, NULL, 'o' }, { "quiet", 0, NULL, 'q' },
+		{ "fuzz-input", 0, NULL, 'f' },
 		{ "help", 0, NULL, 'H' }, { NULL, 0, NULL, 0 }
 	};
 	int c;
@@ -100,6 +113,7 @@ parse_args(int argc, char **argv)
 		    1000000); break;
 		case 'o': opt.outdir = optarg; break;
 		case 'q': opt.quiet = 1; break;
+		case 'f': opt.fuzz_input = 1; break;
 		case 'H': usage_exit(NULL); break;
 		default: usage_exit("unknown or incomplete option '%s'",
 		    argv[optind - 1]);
@@ -137,12 +151,29 @@ emit_trace(void)
 	free(buf);
 }
 
+/* a fuzz input's failure gets a reproducer: then it replays like any */
+static void
+fuzz_repro(const char *kind, const char *where)
+{
+	char path[1024];
+
+	(void) snprintf(path, sizeof (path), "%s/repro-fuzz.txt", opt.outdir);
+	if (hb_repro_save_run(path, &rep.r_cfg, &rep.r_sp, kind, where) == 0)
+		fprintf(stderr, "htreplay: reproducer written to %s\n", path);
+	else
+		fprintf(stderr, "htreplay: could not write %s\n", path);
+}
+
 static void
 on_bug(const char *kind, const char *where)
 {
 	char sig[300];
 
 	emit_trace();
+	if (opt.fuzz_input) {
+		fuzz_repro(kind, where);
+		return;
+	}
 	(void) snprintf(sig, sizeof (sig), "%s at %s", kind, where);
 	if (rep.r_failure[0] == '\0')
 		fprintf(stderr, "htreplay: a failure; the reproducer recorded "
@@ -154,7 +185,10 @@ on_bug(const char *kind, const char *where)
 		    "recorded one (%s)\n", rep.r_failure);
 }
 
-/* the machine of the reproducer, and a strategy that replays it */
+/*
+ * The machine of the reproducer, and a strategy that replays it; for a
+ * fuzz input, the fuzz machine and the input's schedule bytes.
+ */
 static struct strategy *
 replay_setup(void)
 {
@@ -162,9 +196,12 @@ replay_setup(void)
 	rep.r_cfg.hc_on_bug = on_bug;
 	rep.r_cfg.hc_repeat = "htreplay (the reproducer is the repeat)";
 	replay_sp = rep.r_sp;
-	replay_sp.sp_kind = SK_REPLAY;
-	replay_sp.sp_choices = rep.r_choices;
-	replay_sp.sp_nchoices = rep.r_nchoices;
+	if (!opt.fuzz_input) {
+		replay_sp.sp_kind = SK_REPLAY;
+		replay_sp.sp_choices = rep.r_choices;
+		replay_sp.sp_nchoices = rep.r_nchoices;
+	}
+	hb_repro_reserve(replay_sp.sp_max_steps);
 	if (strcmp(rep.r_core, HTBED_CORE) != 0)
 		fprintf(stderr, "htreplay: warning: the reproducer was recorded "
 		    "on core %s; this htreplay is built with %s\n", rep.r_core,
@@ -204,17 +241,68 @@ replay(void)
 	return (distinct > 1 ? 2 : 0);
 }
 
+static void
+print_program(const struct hb_program *p)
+{
+	int f, k;
+
+	for (f = 0; f < p->hp_nfibers; f++) {
+		printf("  fiber %d:", f);
+		for (k = 0; k < p->hp_nops[f]; k++)
+			printf(" %s(hat %u)", hb_op_name(p->hp_ops[f][k].op_code %
+			    HB_NOPS), p->hp_ops[f][k].op_hat);
+		printf("%s\n", p->hp_nops[f] == 0 ? " (no ops)" : "");
+	}
+}
+
+/* --fuzz-input: the input decoded onto the fuzz machine */
+static int
+fuzz_setup(char *err, size_t errlen)
+{
+	FILE *f = fopen(opt.file, "rb");
+	size_t cap = 1 << 20;
+
+	if (f == NULL) {
+		(void) snprintf(err, errlen, "cannot read it: %s",
+		    strerror(errno));
+		return (-1);
+	}
+	fuzz_bytes = malloc(cap);
+	fuzz_len = fread(fuzz_bytes, 1, cap, f);
+	fclose(f);
+	memset(&rep, 0, sizeof (rep));
+	(void) snprintf(rep.r_core, sizeof (rep.r_core), "%s", HTBED_CORE);
+	hb_fuzz_config(&rep.r_cfg);
+	rep.r_sp.sp_kind = SK_BYTES;
+	rep.r_sp.sp_seed = 1;
+	rep.r_sp.sp_max_steps = HB_FUZZ_MAX_STEPS;
+	(void) hb_fuzz_decode(fuzz_bytes, fuzz_len, &rep.r_prog,
+	    &rep.r_sp.sp_bytes, &rep.r_sp.sp_nbytes);
+	printf("htreplay: %s: an htfuzz_sched input of %zu bytes: %d fibers, "
+	    "%d ops, %zu schedule bytes\n", opt.file, fuzz_len,
+	    rep.r_prog.hp_nfibers, hb_program_ops(&rep.r_prog),
+	    rep.r_sp.sp_nbytes);
+	print_program(&rep.r_prog);
+	return (0);
+}
+
 int
 main(int argc, char **argv)
 {
 	char err[300];
+	int rc;
 
 	parse_args(argc, argv);
-	if (hb_repro_read(opt.file, &rep, err, sizeof (err)) != 0) {
-		fprintf(stderr, "htreplay: %s: %s\n", opt.file, err);
+	rc = opt.fuzz_input ? fuzz_setup(err, sizeof (err)) :
+	    hb_repro_read(opt.file, &rep, err, sizeof (err));
+	if (rc != 0) {
+		fprintf(stderr, "htreplay: %s: %s%s\n", opt.file, err,
+		    strstr(err, "not an htbed reproducer") ? " (a fuzz input? "
+		    "use --fuzz-input)" : "");
 		return (2);
 	}
 	if (opt.minimize != NULL)
-		return (minimize(&rep, opt.minimize, opt.quiet));
+		return (opt.fuzz_input ? minimize_fuzz(&rep, opt.minimize,
+		    opt.quiet) : minimize(&rep, opt.minimize, opt.quiet));
 	return (replay());
 }

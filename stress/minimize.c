@@ -15,6 +15,8 @@
  *   4. search the (now small) program systematically for a schedule with
  *      fewer preemptions: bounded search with bound 0, 1, ... in a child,
  *      which stops at the first run that fails the same way.
+ * A fuzz input is first run as the fuzz target ran it, in a child; its
+ * failure, and the reproducer of that run, are what is then minimized.
  */
 #define	_GNU_SOURCE
 #include <fcntl.h>
@@ -72,9 +74,11 @@ child_on_bug(const char *kind, const char *where)
 /*
  * Replay c guided by its schedule; or, with bound >= 0, search its
  * program's schedules with at most `bound' preemptions, BOUNDED_RUNS at
- * most.  Either way the first failure ends the child (child_on_bug).
+ * most; or (AS_RECORDED) run it with its own strategy (a fuzz input's
+ * bytes).  Either way the first failure ends the child (child_on_bug).
  */
 #define	BOUNDED_RUNS	4000
+#define	AS_RECORDED	(-2)	/* bound: the candidate's own strategy */
 
 static void
 child_run(const struct hb_repro *c, int bound)
@@ -91,7 +95,8 @@ child_run(const struct hb_repro *c, int bound)
 	child_cfg.hc_on_bug = child_on_bug;
 	child_cfg.hc_repeat = "";
 	hb_repro_reserve(sp.sp_max_steps);
-	sp.sp_kind = bound < 0 ? SK_REPLAY : SK_BOUNDED;
+	if (bound != AS_RECORDED)
+		sp.sp_kind = bound < 0 ? SK_REPLAY : SK_BOUNDED;
 	sp.sp_bound = bound;
 	sp.sp_guided = 1;
 	sp.sp_choices = c->r_choices;
@@ -184,6 +189,8 @@ try_run(const struct hb_repro *c, int bound)
 		return (0);
 	if (hb_repro_read(M.tmp, &got, err, sizeof (err)) != 0)
 		return (0);
+	if (M.sig[0] == '\0')	/* converting a fuzz input: its failure */
+		(void) snprintf(M.sig, sizeof (M.sig), "%s", got.r_failure);
 	if (strcmp(got.r_failure, M.sig) != 0 ||
 	    read_info(&pre, &npre, &steps) != 0) {
 		hb_repro_free(&got);
@@ -345,22 +352,11 @@ describe(const char *when, FILE *f)
 	    M.npre, M.best.r_nchoices, M.steps);
 }
 
-int
-minimize(const struct hb_repro *in, const char *out, int quiet)
+static int
+minimize_best(const char *out, int quiet)
 {
 	int progress;
 
-	(void) snprintf(M.tmp, sizeof (M.tmp), "/tmp/htbed-min-%d.txt",
-	    (int)getpid());
-	(void) snprintf(M.sig, sizeof (M.sig), "%s", in->r_failure);
-	M.orig_sp = &in->r_sp;
-	copy_repro(&M.best, in);
-	if (in->r_failure[0] == '\0' || !try_candidate(&M.best)) {
-		fprintf(stderr, "htreplay: the reproducer does not fail as "
-		    "recorded (%s); nothing to minimize\n",
-		    in->r_failure[0] ? in->r_failure : "no failure recorded");
-		return (2);
-	}
 	describe("before", stderr);
 	do {
 		progress = pass_fibers();
@@ -381,4 +377,40 @@ minimize(const struct hb_repro *in, const char *out, int quiet)
 	printf("htreplay: %d candidates tried; minimized reproducer (%s) "
 	    "written to %s\n", M.tries, M.sig, out);
 	return (0);
+}
+
+static void
+minimize_begin(const struct hb_repro *in)
+{
+	(void) snprintf(M.tmp, sizeof (M.tmp), "/tmp/htbed-min-%d.txt",
+	    (int)getpid());
+	(void) snprintf(M.sig, sizeof (M.sig), "%s", in->r_failure);
+	M.orig_sp = &in->r_sp;
+	copy_repro(&M.best, in);
+}
+
+int
+minimize(const struct hb_repro *in, const char *out, int quiet)
+{
+	minimize_begin(in);
+	if (in->r_failure[0] == '\0' || !try_candidate(&M.best)) {
+		fprintf(stderr, "htreplay: the reproducer does not fail as "
+		    "recorded (%s); nothing to minimize\n",
+		    in->r_failure[0] ? in->r_failure : "no failure recorded");
+		return (2);
+	}
+	return (minimize_best(out, quiet));
+}
+
+int
+minimize_fuzz(const struct hb_repro *in, const char *out, int quiet)
+{
+	minimize_begin(in);
+	if (!try_run(&M.best, AS_RECORDED)) {
+		fprintf(stderr, "htreplay: the fuzz input finds no bug; nothing "
+		    "to minimize\n");
+		return (2);
+	}
+	fprintf(stderr, "htreplay: the fuzz input fails: %s\n", M.sig);
+	return (minimize_best(out, quiet));
 }
