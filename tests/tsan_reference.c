@@ -56,7 +56,6 @@
 #include <vm/hat.h>
 #include <vm/hat_i86.h>
 #include <vm/seg_kpm.h>
-#include <htbed/sanitizer.h>
 #include <htbed/shim.h>
 
 #include <sanitizer/common_interface_defs.h>
@@ -75,8 +74,8 @@ extern int	__tsan_get_report_loc(void *, unsigned long, const char **,
 enum other {
 	O_ATOMIC,	/* an atomic access: the object changes only so */
 	O_WRITE,	/* a write: its writers hold a lock the reader skips */
-	O_ATOMIC_READ,	/* (W_ entries) an atomic read */
-	O_SAME		/* (H_ entries) the same function, the same object */
+	O_ATOMIC_READ,	/* (K_WRITE entries) an atomic read */
+	O_SAME		/* (K_HINT entries) same function, same object */
 };
 
 enum kind {
