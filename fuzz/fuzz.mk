@@ -1,12 +1,18 @@
 # Fuzz targets and the differential test.
 #
 #   make fuzz-build                     every target, into build/fuzz/
-#   make fuzz T=name [FUZZ_SECONDS=60] [FUZZ_ARGS=...]
-#                                       run one; corpus build/fuzz/corpus/<T>,
-#                                       seeds build/fuzz/seeds/<T> (made by
-#                                       its rule, if it has one), findings
-#                                       build/fuzz/artifacts/; inputs up to
-#                                       FUZZ_MAX_LEN bytes (100 ops)
+#   make fuzz [T=name] [FUZZ_SECONDS=600] [FUZZ_ARGS=...]
+#                                       run one (htfuzz_sched by default);
+#                                       corpus build/fuzz/corpus/<T>, seeded
+#                                       from corpus/<T>/ (checked in) and
+#                                       build/fuzz/seeds/<T> (made by its
+#                                       rule, if it has one); findings
+#                                       fuzz-out/; inputs up to
+#                                       FUZZ_MAX_LEN bytes.  FUZZ_ARGS go to
+#                                       libFuzzer: -fork=N or -jobs=N
+#                                       -workers=N for several cores
+#   make fuzz-mutant M=name             build/fuzz-mutant-<name>/htfuzz_sched,
+#                                       the target with a planted bug
 #   make htdiff [VARIANT=...]           build/<variant>-diff/htdiff, the
 #                                       differential test's command line
 #
@@ -21,14 +27,18 @@
 # $(B) and made into one prefixed object by fuzz/instance.sh.
 
 FUZZ_TARGETS := htfuzz_sched htfuzz_diff
-FUZZ_SECONDS ?= 60
+T ?= htfuzz_sched
+FUZZ_SECONDS ?= 600
 FUZZ_MAX_LEN ?= 800
+FUZZ_OUT ?= fuzz-out
+FUZZ_CFLAGS := -fsanitize=fuzzer-no-link \
+	-fsanitize-coverage-allowlist=fuzz/coverage.allow
 FUZZ_ARGS ?=
 FUZZ_LINK ?=
 DIFF_REF := $(if $(HTABLE_C),$(HTABLE_C),$(REF_HTABLE))
 DIFF_INST := $(B)/inst-own.o $(B)/inst-ref.o
 
-.PHONY: fuzz-build fuzz htdiff lib-objects FORCE
+.PHONY: fuzz-build fuzz fuzz-mutant htdiff lib-objects FORCE
 
 # every object htstress links but its main, and their list
 lib-objects: $(LIBOBJ)
@@ -68,9 +78,15 @@ htdiff:
 
 fuzz-build:
 	@$(MAKE) -s CC=clang VARIANT=asan B=build/fuzz \
-	    EXTRA_CFLAGS="-fsanitize=fuzzer-no-link -fsanitize-coverage-allowlist=fuzz/coverage.allow" \
-	    FUZZ_LINK=-fsanitize=fuzzer \
+	    EXTRA_CFLAGS="$(FUZZ_CFLAGS)" FUZZ_LINK=-fsanitize=fuzzer \
 	    $(addprefix build/fuzz/,$(FUZZ_TARGETS))
+
+fuzz-mutant:
+	@test -f mutants/$(M).patch || { echo "make fuzz-mutant: no mutant '$(M)' (have: $(MUTANTS))" >&2; exit 2; }
+	@$(MAKE) -s mutant-src M=$(M)
+	@$(MAKE) -s CC=clang VARIANT=asan B=build/fuzz-mutant-$(M) \
+	    CORE=build/mutants/$(M)/src/core EXTRA_CFLAGS="$(FUZZ_CFLAGS)" \
+	    FUZZ_LINK=-fsanitize=fuzzer build/fuzz-mutant-$(M)/htfuzz_sched
 
 # seed inputs of a target, if it has a rule for build/fuzz/seeds/<T>
 build/fuzz/seeds/htfuzz_diff:
@@ -79,9 +95,14 @@ build/fuzz/seeds/htfuzz_diff:
 	build/$(VARIANT)-diff/htdiff --write $@ --programs 40 --ops 40 --seed 7000
 
 fuzz: fuzz-build
-	@test -n "$(T)" || { echo "make fuzz: name a target with T=... (one of: $(FUZZ_TARGETS))" >&2; exit 2; }
-	@mkdir -p build/fuzz/corpus/$(T) build/fuzz/artifacts
+	@mkdir -p build/fuzz/corpus/$(T) corpus/$(T) $(FUZZ_OUT)
 	@$(MAKE) -s build/fuzz/seeds/$(T) 2>/dev/null || mkdir -p build/fuzz/seeds/$(T)
-	build/fuzz/$(T) -max_total_time=$(FUZZ_SECONDS) -max_len=$(FUZZ_MAX_LEN) \
-	    -artifact_prefix=build/fuzz/artifacts/$(T)- $(FUZZ_ARGS) \
-	    build/fuzz/corpus/$(T) build/fuzz/seeds/$(T)
+	@echo "make fuzz: $(T) for $(FUZZ_SECONDS) s; findings go to $(FUZZ_OUT)/"
+	@build/fuzz/$(T) -max_total_time=$(FUZZ_SECONDS) \
+	    -max_len=$(FUZZ_MAX_LEN) -artifact_prefix=$(FUZZ_OUT)/$(T)- \
+	    -print_final_stats=1 $(FUZZ_ARGS) build/fuzz/corpus/$(T) \
+	    corpus/$(T) build/fuzz/seeds/$(T); rc=$$?; \
+	for f in $$(ls $(FUZZ_OUT)/$(T)-* 2>/dev/null); do \
+		echo "make fuzz: found $$f; replay it with:"; \
+		echo "    make replay CRASH=$$f"; \
+	done; exit $$rc

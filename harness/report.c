@@ -19,6 +19,8 @@ report_hook(const char *kind, const char *where, host_buf_t *b)
 	char path[1024];
 
 	if (seam_controlled) {
+		hbuf_printf(b, "---- the fibers ----\n");
+		sched_describe(b);
 		hbuf_printf(b, "---- the interleaving: last %d events, one "
 		    "lane per thread ----\n", TRACE_EVENTS);
 		sched_trace(b, TRACE_EVENTS, 0);

@@ -1,5 +1,6 @@
 # Planted bugs: build one, or run them all.
 #   make mutant M=name [VARIANT=tsan]   build/mutant-<name>-<variant>/htstress
+#                                       and htreplay
 #   make mutants [MUTANT_ARGS=...]      the detection table, mutants/results.md
 #
 # The project's own mutants are mutants/*.patch against core/.  With
@@ -16,12 +17,16 @@ MUT_EXT_SRC = build/mutants-ext/$(M)/src
 MUTANT_ARGS ?=
 
 ifeq ($(HTABLE_C),)
-mutant:
+mutant-src:
 	@test -n "$(M)" || { echo "make mutant: name one with M=... (one of: $(MUTANTS))" >&2; exit 2; }
 	@test -f mutants/$(M).patch || { echo "make mutant: no mutant '$(M)' (have: $(MUTANTS))" >&2; exit 2; }
 	@rm -rf $(MUT_SRC) && mkdir -p $(MUT_SRC) && cp -rp core $(MUT_SRC)/
 	@patch -s -p1 -d $(MUT_SRC) < mutants/$(M).patch || { echo "make mutant: mutants/$(M).patch does not apply to core/" >&2; exit 2; }
-	@$(MAKE) -s CORE=$(MUT_SRC)/core B=build/mutant-$(M)-$(VARIANT) build/mutant-$(M)-$(VARIANT)/htstress
+
+mutant: mutant-src
+	@$(MAKE) -s CORE=$(MUT_SRC)/core B=build/mutant-$(M)-$(VARIANT) \
+	    build/mutant-$(M)-$(VARIANT)/htstress \
+	    build/mutant-$(M)-$(VARIANT)/htreplay
 else
 mutant:
 	@test -n "$(M)" || { echo "make mutant: name one with M=... (one of: $(MUTANTS_EXT))" >&2; exit 2; }

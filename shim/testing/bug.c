@@ -130,6 +130,12 @@ fr_format_event(const struct fr_event *e, char *buf, size_t len)
 		    op_namer != NULL ? op_namer(e->fe_a) : "?",
 		    (unsigned long long)e->fe_b);
 		return;
+	case EV_CV_WAIT:
+		lock_name((const kmutex_t *)(uintptr_t)e->fe_a, obj,
+		    sizeof (obj));
+		(void) host_snprintf(buf, len, "%-14s cv %p of %s", kind,
+		    (void *)(uintptr_t)e->fe_obj, obj);
+		return;
 	case EV_TLB_INVAL:
 	case EV_STEAL_UNMAP:
 		(void) host_snprintf(buf, len, "%-14s hat %p va 0x%llx 0x%llx",

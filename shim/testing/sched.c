@@ -50,6 +50,7 @@ static struct {
 	int		s_n;
 	uint32_t	s_runnable;	/* mask of fibers in FS_RUNNABLE */
 	int		s_cur;		/* running fiber, -1: main */
+	int		s_last;		/* the fiber that ran last */
 	fiber_t		*s_main;
 	struct strategy	*s_st;
 	uint64_t	s_max_steps;
@@ -219,6 +220,7 @@ choose(int cur, seam_ev_t ev)
 	if ((m & (m - 1)) == 0)
 		return (__builtin_ctz(m));
 	v.sv_cur = cur;
+	v.sv_prev = S.s_last;
 	v.sv_runnable = m;
 	v.sv_nfibers = S.s_n;
 	v.sv_step = seam_step;
@@ -270,7 +272,7 @@ run_from_fiber(int c)
 	if (S.s_cur >= 0)
 		sched_feature(EV_NONE, S.s_slot[S.s_cur].sl_thread.t_site,
 		    S.s_slot[c].sl_thread.t_site);
-	S.s_cur = c;
+	S.s_cur = S.s_last = c;
 	htbed_curthread = &S.s_slot[c].sl_thread;
 	fiber_switch(S.s_slot[c].sl_fiber);
 }
@@ -397,6 +399,33 @@ wait_holder(const slot_t *sl, char *buf, size_t len)
 	return (-1);
 }
 
+/* every fiber's state, for a report: running, runnable, blocked, done */
+void
+sched_describe(host_buf_t *b)
+{
+	static const char *const state[] = { "idle", "runnable", "blocked",
+	    "done" };
+	char what[96];
+	int i, h;
+
+	for (i = 0; i < S.s_n; i++) {
+		const slot_t *sl = &S.s_slot[i];
+
+		hbuf_printf(b, "T%d %-12s %s%s", sl->sl_thread.t_tid,
+		    sl->sl_body.sb_name, i == S.s_cur ? "running" :
+		    state[sl->sl_state], sl->sl_body.sb_daemon ? " (daemon)" :
+		    "");
+		if (sl->sl_state == FS_BLOCKED) {
+			h = wait_holder(sl, what, sizeof (what));
+			hbuf_printf(b, " on %s", what);
+			if (h >= 0)
+				hbuf_printf(b, ", held by T%d",
+				    S.s_slot[h].sl_thread.t_tid);
+		}
+		hbuf_printf(b, "\n");
+	}
+}
+
 /* the wait-for cycle through fiber `from', or every blocked fiber */
 static void
 report_deadlock(void)
@@ -493,6 +522,7 @@ sched_run(const sched_body_t *b, int n, struct strategy *st,
 	logs_fit(p->sp_max_steps);
 	S.s_migrate_ppm = ncpus > 1 ? shim_cfg()->sc_migrate_ppm : 0;
 	S.s_stopping = 0;
+	S.s_last = -1;
 	S.s_stalled = STALL_NONE;
 	S.s_nchoice = 0;
 	S.s_npreempt = 0;
@@ -510,7 +540,7 @@ sched_run(const sched_body_t *b, int n, struct strategy *st,
 		c = choose(-1, EV_NONE);
 		if (c < 0)
 			break;
-		S.s_cur = c;
+		S.s_cur = S.s_last = c;
 		htbed_curthread = &S.s_slot[c].sl_thread;
 		fiber_switch(S.s_slot[c].sl_fiber);
 		htbed_curthread = self;

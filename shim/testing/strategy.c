@@ -126,6 +126,18 @@ keep_running(const struct sched_view *v)
 	    !SEAM_IS_SPIN(v->sv_ev));
 }
 
+/*
+ * The default choice: the running fiber goes on; if it cannot, the next
+ * runnable one after it, round robin, so that every fiber gets its turn
+ * (always the lowest would starve the others behind a spinning one).
+ */
+static int
+default_choice(const struct sched_view *v)
+{
+	return (keep_running(v) ? v->sv_cur : next_after(v->sv_runnable,
+	    v->sv_prev));
+}
+
 static int
 pick_random(struct strategy *st, const struct sched_view *v)
 {
@@ -200,8 +212,7 @@ pick_bytes(struct strategy *st, const struct sched_view *v)
 	if (st->st_gap > 0 || st->st_pos + 2 > st->st_p.sp_nbytes) {
 		if (st->st_gap > 0)
 			st->st_gap--;
-		return (keep_running(v) ? v->sv_cur :
-		    next_after(v->sv_runnable, v->sv_cur));
+		return (default_choice(v));
 	}
 	target = b[st->st_pos + 1];
 	st->st_pos += 2;
@@ -220,20 +231,17 @@ pick_replay(struct strategy *st, const struct sched_view *v)
 			htbed_internal_error("replay diverged: the recorded "
 			    "schedule has %zu choices, the run needs more",
 			    st->st_p.sp_nchoices);
-		return (keep_running(v) ? v->sv_cur :
-		    next_after(v->sv_runnable, v->sv_cur));
+		return (default_choice(v));
 	}
 	c = st->st_p.sp_choices[st->st_pos++];
 	if (c == SCHED_DEFAULT)
-		return (keep_running(v) ? v->sv_cur :
-		    next_after(v->sv_runnable, v->sv_cur));
+		return (default_choice(v));
 	if (c < v->sv_nfibers && (v->sv_runnable & (1u << c)))
 		return (c);
 	if (!st->st_p.sp_guided)
 		htbed_internal_error("replay diverged at decision %zu: "
 		    "fiber %d is not runnable", st->st_pos - 1, c);
-	return (keep_running(v) ? v->sv_cur :
-	    next_after(v->sv_runnable, v->sv_cur));
+	return (default_choice(v));
 }
 
 /*
@@ -263,8 +271,7 @@ pick_bounded(struct strategy *st, const struct sched_view *v)
 	st->st_depth++;
 	if (d < st->st_plan)
 		return (bp->bp_choice);
-	c = keep_running(v) ? v->sv_cur : next_after(v->sv_runnable,
-	    v->sv_cur);
+	c = default_choice(v);
 	bp->bp_runnable = v->sv_runnable;
 	bp->bp_cur = (int8_t)(keep_running(v) ? v->sv_cur : -1);
 	bp->bp_pre = (uint8_t)(d == 0 ? 0 : st->st_path[d - 1].bp_pre +

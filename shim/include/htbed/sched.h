@@ -48,5 +48,6 @@ extern uint64_t	sched_steps(void);
 extern const size_t *sched_preemptions(size_t *n);	/* decision indices */
 extern uint64_t	sched_trace_hash(void);
 extern void	sched_trace(host_buf_t *, int nevents, int html);
+extern void	sched_describe(host_buf_t *);
 
 #endif	/* _HTBED_SCHED_H */

@@ -16,6 +16,7 @@
 /* what a strategy is shown at a decision point */
 struct sched_view {
 	int		sv_cur;		/* the running fiber, -1 if it cannot go on */
+	int		sv_prev;	/* the fiber that ran last (-1: none yet) */
 	uint32_t	sv_runnable;	/* mask of fibers that could run */
 	int		sv_nfibers;
 	uint64_t	sv_step;
