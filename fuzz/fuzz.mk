@@ -31,7 +31,7 @@ T ?= htfuzz_sched
 FUZZ_SECONDS ?= 600
 FUZZ_MAX_LEN ?= 800
 FUZZ_OUT ?= fuzz-out
-FUZZ_CFLAGS := -fsanitize=fuzzer-no-link \
+FUZZ_CFLAGS := -fsanitize=fuzzer-no-link -fno-sanitize-coverage=trace-cmp \
 	-fsanitize-coverage-allowlist=fuzz/coverage.allow
 FUZZ_ARGS ?=
 FUZZ_LINK ?=

@@ -17,6 +17,7 @@
 #include <sys/debug.h>
 #include <sys/promif.h>
 #include <htbed/sanitizer.h>
+#include <htbed/sched.h>
 #include <htbed/seam.h>
 #include <htbed/shim.h>
 
@@ -171,37 +172,53 @@ dump_held(host_buf_t *b, const kthread_t *t)
  * The rings of other threads may be written while we read them; the read
  * tolerates a torn last event and is hidden from TSan (see flight.h).
  */
+static void
+dump_event(host_buf_t *b, const kthread_t *t, const struct fr_event *e)
+{
+	char line[160];
+
+	fr_format_event(e, line, sizeof (line));
+	hbuf_printf(b, "    %14llu T%-2d cpu%-2d %s\n",
+	    (unsigned long long)e->fe_when, t->t_tid, e->fe_cpu, line);
+}
+
+/*
+ * The last events of every thread: from its ring, or in controlled mode
+ * from the one log of the run.  Rings of other threads may be written
+ * while we read them; the read tolerates a torn last event and is hidden
+ * from TSan (see flight.h).
+ */
 void
 bug_dump_threads(host_buf_t *b, int nevents)
 {
-	int n = shim_nthreads(), i;
-	char line[160];
+	const struct fr_event *ev[REPORT_EVENTS];
+	int n = shim_nthreads(), i, k, m;
 
 	TSAN_IGNORE_READS_BEGIN();
 	for (i = 0; i < n; i++) {
 		const kthread_t *t = shim_thread(i);
-		uint64_t head, k;
+		uint64_t head, j;
 
 		if (t == NULL)
 			continue;
-		head = t->t_fr->fr_head;
 		hbuf_printf(b, "T%d %s: cpu%d t_preempt=%d held: ", t->t_tid,
 		    t->t_name, t->t_cpu != NULL ? t->t_cpu->cpu_id : -1,
 		    t->t_preempt);
 		dump_held(b, t);
 		hbuf_printf(b, "\n");
-		k = head > (uint64_t)nevents ? head - (uint64_t)nevents : 0;
-		if (head - k > FR_SIZE)
-			k = head - FR_SIZE;
-		for (; k < head; k++) {
-			const struct fr_event *e =
-			    &t->t_fr->fr_ev[k & (FR_SIZE - 1)];
-
-			fr_format_event(e, line, sizeof (line));
-			hbuf_printf(b, "    %14llu T%-2d cpu%-2d %s\n",
-			    (unsigned long long)e->fe_when, t->t_tid,
-			    e->fe_cpu, line);
+		if (seam_controlled) {
+			m = sched_thread_events(t->t_tid, ev,
+			    nevents < REPORT_EVENTS ? nevents : REPORT_EVENTS);
+			for (k = 0; k < m; k++)
+				dump_event(b, t, ev[k]);
+			continue;
 		}
+		head = t->t_fr->fr_head;
+		j = head > (uint64_t)nevents ? head - (uint64_t)nevents : 0;
+		if (head - j > FR_SIZE)
+			j = head - FR_SIZE;
+		for (; j < head; j++)
+			dump_event(b, t, &t->t_fr->fr_ev[j & (FR_SIZE - 1)]);
 	}
 	TSAN_IGNORE_READS_END();
 }

@@ -162,33 +162,81 @@ fnv(uint64_t h, uint64_t v)
 }
 
 /*
- * Every event of the run, in the order it happened.  The hash covers all
- * of them with addresses made process-independent, so two runs with the
- * same hash had the same interleaving, event for event.
+ * Every event of the run, in the order it happened: the next slot of the
+ * log.  The event hash covers the event before it (its slot is filled
+ * after this returns): with addresses made process-independent, two runs
+ * with the same hash had the same interleaving, event for event.
  */
-void
-sched_log(const struct fr_event *e, int tid)
+/*
+ * An address as the hash sees it: process-independent, and for code (a
+ * yield site) only "code": the linker places each program's own startup
+ * code first, so one function's offset differs between htstress and
+ * htreplay.
+ */
+static uint64_t
+hash_addr(uint64_t v)
 {
-	uint64_t i = S.s_ntrace++ & (TRACE_SIZE - 1);
+	uint64_t c = shim_addr_canon(v);
 
-	S.s_trace[i] = *e;
-	S.s_trace_tid[i] = (uint8_t)tid;
-	if (!S.s_hashing)
-		return;
-	S.s_hash = fnv(S.s_hash, ((uint64_t)tid << 32) | e->fe_kind);
-	S.s_hash = fnv(S.s_hash, ((uint64_t)(uint16_t)e->fe_cpu << 16) |
-	    (uint16_t)e->fe_preempt);
-	/* only the object, and a cv_wait's mutex, are addresses */
-	S.s_hash = fnv(S.s_hash, shim_addr_canon(e->fe_obj));
-	S.s_hash = fnv(S.s_hash, e->fe_kind == EV_CV_WAIT ?
-	    shim_addr_canon(e->fe_a) : e->fe_a);
-	S.s_hash = fnv(S.s_hash, e->fe_b);
+	return ((c >> 56) == SHIM_CANON_TEXT ? c & ~(((uint64_t)1 << 56) - 1) :
+	    c);
 }
 
+static uint64_t
+hash_event(uint64_t h, uint64_t k)
+{
+	const struct fr_event *e = &S.s_trace[k & (TRACE_SIZE - 1)];
+
+	h = fnv(h, ((uint64_t)S.s_trace_tid[k & (TRACE_SIZE - 1)] << 32) |
+	    e->fe_kind);
+	h = fnv(h, ((uint64_t)(uint16_t)e->fe_cpu << 16) |
+	    (uint16_t)e->fe_preempt);
+	/* only the object, and a cv_wait's mutex, are addresses */
+	h = fnv(h, hash_addr(e->fe_obj));
+	h = fnv(h, e->fe_kind == EV_CV_WAIT ? hash_addr(e->fe_a) : e->fe_a);
+	return (fnv(h, e->fe_b));
+}
+
+struct fr_event *
+sched_event(int tid)
+{
+	uint64_t i = S.s_ntrace & (TRACE_SIZE - 1);
+
+	if (S.s_hashing && S.s_ntrace > 0)
+		S.s_hash = hash_event(S.s_hash, S.s_ntrace - 1);
+	S.s_ntrace++;
+	S.s_trace_tid[i] = (uint8_t)tid;
+	return (&S.s_trace[i]);
+}
+
+/* the last (at most max) events of thread tid, oldest first */
+int
+sched_thread_events(int tid, const struct fr_event **out, int max)
+{
+	uint64_t k = S.s_ntrace, stop;
+	int n = 0, i;
+
+	stop = S.s_ntrace > TRACE_SIZE ? S.s_ntrace - TRACE_SIZE : 0;
+	while (k-- > stop && n < max) {
+		if (S.s_trace_tid[k & (TRACE_SIZE - 1)] == tid)
+			out[n++] = &S.s_trace[k & (TRACE_SIZE - 1)];
+	}
+	for (i = 0; i < n / 2; i++) {
+		const struct fr_event *e = out[i];
+
+		out[i] = out[n - 1 - i];
+		out[n - 1 - i] = e;
+	}
+	return (n);
+}
+
+/* the hash of every event so far (the last one included) */
 uint64_t
 sched_trace_hash(void)
 {
-	return (S.s_hash);
+	if (!S.s_hashing || S.s_ntrace == 0)
+		return (S.s_hash);
+	return (hash_event(S.s_hash, S.s_ntrace - 1));
 }
 
 /*
@@ -380,16 +428,17 @@ fiber_body(void *arg)
 static int
 wait_holder(const slot_t *sl, char *buf, size_t len)
 {
-	const struct fr_ring *r = &sl->sl_ring;
-	const struct fr_event *e = &r->fr_ev[(r->fr_head - 1) & (FR_SIZE - 1)];
-	kmutex_t *m = (kmutex_t *)(uintptr_t)e->fe_obj;
+	const struct fr_event *e;
+	kmutex_t *m;
 	kthread_t *owner;
 	int i;
 
-	if (r->fr_head == 0 || e->fe_kind != EV_MUTEX_WAIT) {
+	if (sched_thread_events(sl->sl_thread.t_tid, &e, 1) != 1 ||
+	    e->fe_kind != EV_MUTEX_WAIT) {
 		(void) host_snprintf(buf, len, "a condition variable");
 		return (-1);
 	}
+	m = (kmutex_t *)(uintptr_t)e->fe_obj;
 	lock_name(m, buf, len);
 	owner = mutex_owner(m);
 	for (i = 0; i < S.s_n; i++) {

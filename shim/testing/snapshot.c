@@ -157,18 +157,22 @@ canon_init(void)
 	char *win;
 	size_t winlen;
 
-	canon[0] = (struct canon_range){ (uintptr_t)__start_htbed_kdata,
+	canon[SHIM_CANON_KDATA - 1] = (struct canon_range){
+	    (uintptr_t)__start_htbed_kdata,
 	    span(__start_htbed_kdata, __stop_htbed_kdata) };
-	canon[1] = (struct canon_range){ (uintptr_t)__start_htbed_kbss,
+	canon[SHIM_CANON_KBSS - 1] = (struct canon_range){
+	    (uintptr_t)__start_htbed_kbss,
 	    span(__start_htbed_kbss, __stop_htbed_kbss) };
-	canon[2] = (struct canon_range){ (uintptr_t)shim_arena_base(),
-	    shim_arena_size() };
-	canon[3] = (struct canon_range){ (uintptr_t)shim_physmap,
+	canon[SHIM_CANON_ARENA - 1] = (struct canon_range){
+	    (uintptr_t)shim_arena_base(), shim_arena_size() };
+	canon[SHIM_CANON_PHYS - 1] = (struct canon_range){
+	    (uintptr_t)shim_physmap,
 	    (uintptr_t)(shim_data_last + 1) << MMU_PAGESHIFT };
-	canon[4] = (struct canon_range){ (uintptr_t)__executable_start,
-	    span(__executable_start, etext) };
+	canon[SHIM_CANON_TEXT - 1] = (struct canon_range){
+	    (uintptr_t)__executable_start, span(__executable_start, etext) };
 	shim_windows_range(&win, &winlen);
-	canon[5] = (struct canon_range){ (uintptr_t)win, winlen };
+	canon[SHIM_CANON_WINDOW - 1] = (struct canon_range){ (uintptr_t)win,
+	    winlen };
 }
 
 uint64_t
@@ -176,7 +180,7 @@ shim_addr_canon(uint64_t v)
 {
 	int i;
 
-	if (canon[3].cr_len == 0)
+	if (canon[SHIM_CANON_PHYS - 1].cr_len == 0)
 		canon_init();
 	for (i = 0; i < 6; i++) {
 		if (v - canon[i].cr_lo < canon[i].cr_len)

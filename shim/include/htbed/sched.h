@@ -38,7 +38,8 @@ extern int	sched_stopping(void);
 extern void	sched_point(seam_ev_t, const void *obj);
 extern void	sched_futex_wait(uint32_t *addr, uint32_t val);
 extern void	sched_futex_wake(uint32_t *addr, int n);
-extern void	sched_log(const struct fr_event *, int tid);
+extern struct fr_event *sched_event(int tid);
+extern int	sched_thread_events(int tid, const struct fr_event **, int max);
 extern void	sched_set_features(uint8_t *counters, size_t n);
 extern void	sched_feature(int kind, uint64_t from, uint64_t to);
 

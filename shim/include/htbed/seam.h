@@ -56,25 +56,32 @@ extern void seam_schedule(seam_ev_t ev, const void *obj);
 extern int htbed_frozen;
 extern void seam_freeze(void) __attribute__((noreturn));
 
-/* controlled mode also keeps one log of every thread's events, in order */
-extern void	sched_log(const struct fr_event *, int tid);
+/*
+ * Controlled mode keeps one log of every thread's events, in the order
+ * they happened (shim/testing/sched.c), instead of the per-thread rings:
+ * sched_event() gives the next slot of it.
+ */
+extern struct fr_event *sched_event(int tid);
 
 static inline void
 fr_record(kthread_t *t, seam_ev_t ev, uint64_t obj, uint64_t a, uint64_t b)
 {
 	struct fr_ring *r = t->t_fr;
-	struct fr_event *e = &r->fr_ev[r->fr_head & (FR_SIZE - 1)];
+	struct fr_event *e;
 
-	e->fe_when = seam_controlled ? seam_step : __builtin_ia32_rdtsc();
+	if (seam_controlled) {
+		e = sched_event(t->t_tid);
+		e->fe_when = seam_step;
+	} else {
+		e = &r->fr_ev[r->fr_head++ & (FR_SIZE - 1)];
+		e->fe_when = __builtin_ia32_rdtsc();
+	}
 	e->fe_kind = ev;
 	e->fe_cpu = t->t_cpu != NULL ? (int16_t)t->t_cpu->cpu_id : -1;
 	e->fe_preempt = (int16_t)t->t_preempt;
 	e->fe_obj = obj;
 	e->fe_a = a;
 	e->fe_b = b;
-	r->fr_head++;
-	if (seam_controlled)
-		sched_log(e, t->t_tid);
 }
 
 /* Record an event without making it a scheduling point. */

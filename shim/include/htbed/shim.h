@@ -68,7 +68,16 @@ extern char	*shim_arena_base(void);
 extern size_t	shim_arena_size(void);
 extern void	shim_kmem_repoison(char *hwm);
 
-/* an address as the same number in every process (snapshot.c) */
+/*
+ * An address as the same number in every process (snapshot.c): the range
+ * it is in (SHIM_CANON_*) in the top byte, its offset in the range below.
+ */
+#define	SHIM_CANON_KDATA	1
+#define	SHIM_CANON_KBSS		2
+#define	SHIM_CANON_ARENA	3
+#define	SHIM_CANON_PHYS		4
+#define	SHIM_CANON_TEXT		5
+#define	SHIM_CANON_WINDOW	6
 extern uint64_t	shim_addr_canon(uint64_t);
 
 /* kmem: the reaper side of kmem_reap(); outstanding objects */
