@@ -16,7 +16,8 @@
 #                  (window, kpm) with tests/tsan_reference.c's policy
 #   real-planted   races planted next to exempted ones are still reported
 #                  (mutants/ext/planted-*.patch), where the patches apply
-#   real-mutants   two planted bugs are found (mutants/ext), likewise
+#   real-mutants   two planted bugs are found (mutants/ext), likewise, by
+#                  free-running stress (controlled mode: real-controlled)
 #   real-diff      the differential test: 200 programs of 50 ops on the
 #                  project's htable.c and this one, no difference
 #   real-controlled  HOOK: controlled-mode exploration over many seeds
@@ -126,7 +127,7 @@ real-planted real-mutants: real-%:
 		fi; \
 	done; \
 	[ -z "$$names" ] || mutants/run.sh --htable "$(REAL_FILE)" \
-	    --seconds 30 --require --out build/$@.md \
+	    --seconds 30 --require --out build/$@.md --strategies "" \
 	    --variants "$(if $(filter planted,$*),tsan,release)" $$names
 
 real-diff:
