@@ -18,18 +18,22 @@
 #
 # Targets are libFuzzer programs built with clang into build/fuzz/
 # (VARIANT=asan, plus -fsanitize=fuzzer); fuzz/<target>.c has
-# LLVMFuzzerTestOneInput.  To add one: append its name to FUZZ_TARGETS and
-# give it a link rule $(B)/<name>: <objects> like htfuzz_diff's below.
+# LLVMFuzzerTestOneInput.  htfuzz_sched: programs and schedules of
+# controlled runs; htfuzz_ops: one fiber's programs against the shadow
+# model; htfuzz_repro: the reproducer parser; htfuzz_diff: below.  To add
+# one: append its name to FUZZ_TARGETS and give it a link rule
+# $(B)/<name>: <objects> like the ones below.
 #
 # The differential targets (htdiff, htfuzz_diff) link two instances of
 # the testbed, own_ (core/htable.c) and ref_ (DIFF_REF: HTABLE_C if
 # given, else the reference file), each built in its own directory under
 # $(B) and made into one prefixed object by fuzz/instance.sh.
 
-FUZZ_TARGETS := htfuzz_sched htfuzz_diff
+FUZZ_TARGETS := htfuzz_sched htfuzz_diff htfuzz_ops htfuzz_repro
 T ?= htfuzz_sched
 FUZZ_SECONDS ?= 600
-FUZZ_MAX_LEN ?= 800
+# (reproducers are text: htfuzz_repro's seeds are a few KiB)
+FUZZ_MAX_LEN ?= $(if $(filter htfuzz_repro,$(T)),8192,800)
 FUZZ_OUT ?= fuzz-out
 FUZZ_CFLAGS := -fsanitize=fuzzer-no-link -fno-sanitize-coverage=trace-cmp \
 	-fsanitize-coverage-allowlist=fuzz/coverage.allow
@@ -66,7 +70,9 @@ FORCE:
 $(B)/htdiff: $(DIFF_INST) $(B)/obj/fuzz/diff.o $(B)/obj/fuzz/htdiff.o
 	$(CC) $(LDFLAGS) -o $@ $^
 
-$(B)/htfuzz_sched: $(LIBOBJ) $(B)/obj/fuzz/htfuzz_sched.o
+# the targets on one machine: every object htstress links but its main
+$(B)/htfuzz_sched $(B)/htfuzz_ops $(B)/htfuzz_repro: $(B)/%: $(LIBOBJ) \
+    $(B)/obj/fuzz/%.o
 	$(CC) $(LDFLAGS) $(FUZZ_LINK) -o $@ $^
 
 $(B)/htfuzz_diff: $(DIFF_INST) $(B)/obj/fuzz/diff.o \
@@ -94,6 +100,11 @@ build/fuzz/seeds/htfuzz_diff:
 	@mkdir -p build/fuzz/seeds
 	build/$(VARIANT)-diff/htdiff --write $@ --programs 40 --ops 40 --seed 7000
 
+# how finding $(1) of target T is replayed: htreplay takes the inputs
+# of htfuzz_sched and htfuzz_ops, the other targets their own
+FUZZ_REPLAY = $(if $(filter htfuzz_sched htfuzz_ops,$(T)),make replay \
+	ARGS=--fuzz-input=$(T:htfuzz_%=%) CRASH=$(1),build/fuzz/$(T) $(1))
+
 fuzz: fuzz-build
 	@mkdir -p build/fuzz/corpus/$(T) corpus/$(T) $(FUZZ_OUT)
 	@$(MAKE) -s build/fuzz/seeds/$(T) 2>/dev/null || mkdir -p build/fuzz/seeds/$(T)
@@ -104,5 +115,5 @@ fuzz: fuzz-build
 	    corpus/$(T) build/fuzz/seeds/$(T); rc=$$?; \
 	for f in $$(ls $(FUZZ_OUT)/$(T)-* 2>/dev/null); do \
 		echo "make fuzz: found $$f; replay it with:"; \
-		echo "    make replay CRASH=$$f"; \
+		echo "    $(call FUZZ_REPLAY,$$f)"; \
 	done; exit $$rc

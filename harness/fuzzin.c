@@ -3,6 +3,8 @@
  * and a schedule) on the fuzz machine.  Every byte string is a valid
  * input, and a small change of the input makes a small change of the run.
  *
+ * htfuzz_sched (hb_fuzz_decode()):
+ *
  *	byte 0		shape: 2 + b % 3 fibers, 1 + (b / 3) % 3 hats
  *	byte 1		n = b % (HB_FUZZ_OPS + 1): op records that follow
  *	n x 9 bytes	an op record: the fiber (byte % fibers), then the op
@@ -13,8 +15,20 @@
  *
  * An input cut short has fewer records and an empty schedule.  Changing a
  * record's first byte moves one op to another fiber; changing an op byte
- * changes one op; changing a schedule byte moves one preemption.  The
- * hat selector is folded onto the input's hats (and the kernel).
+ * changes one op; changing a schedule byte moves one preemption.
+ *
+ * htfuzz_ops (hb_fuzz_decode_ops()): one fiber, no schedule bytes (the
+ * reaper and the worker take turns by the strategy's default):
+ *
+ *	byte 0		1 + b % 3 hats
+ *	the rest	op records of 8 bytes (hb_op_decode()), run in order;
+ *			the first HB_FUZZ_OPS count (as many as the fibers
+ *			of an htfuzz_sched input have: the run has the
+ *			same step budget), a trailing partial record is
+ *			ignored
+ *
+ * In both, an op's hat selector is folded onto the input's hats (and the
+ * kernel).
  */
 #include <sys/types.h>
 #include "harness.h"
@@ -45,28 +59,52 @@ fold_hat(uint8_t raw, int nhats)
 	return ((uint8_t)(h == nhats ? HB_FUZZ_HATS : h));
 }
 
+/* a program of nf fibers, none with ops yet */
+static void
+empty(struct hb_program *p, int nf)
+{
+	__builtin_memset(p, 0, sizeof (*p));
+	p->hp_nfibers = nf;
+}
+
+/* the op of a record, appended to fiber f while it has room */
+static void
+add_op(struct hb_program *p, int f, const uint8_t *rec, int nhats)
+{
+	hb_op_t op;
+
+	(void) hb_op_decode(rec, HB_OP_BYTES, &op);
+	op.op_hat = fold_hat(op.op_hat, nhats);
+	if (p->hp_nops[f] < HB_PROG_OPS)
+		p->hp_ops[f][p->hp_nops[f]++] = op;
+}
+
 size_t
 hb_fuzz_decode(const uint8_t *in, size_t len, struct hb_program *p,
     const uint8_t **sched, size_t *nsched)
 {
-	size_t n, off = 2, i;
-	int nf, nh, f;
-	hb_op_t op;
+	uint8_t shape = len > 0 ? in[0] : 0;
+	int nf = 2 + shape % 3, nh = 1 + (shape / 3) % HB_FUZZ_HATS;
+	size_t n = len > 1 ? in[1] % (HB_FUZZ_OPS + 1) : 0, off = 2, i;
 
-	__builtin_memset(p, 0, sizeof (*p));
-	nf = len > 0 ? 2 + in[0] % 3 : 2;
-	nh = len > 0 ? 1 + (in[0] / 3) % 3 : 1;
-	n = len > 1 ? in[1] % (HB_FUZZ_OPS + 1) : 0;
-	p->hp_nfibers = nf;
-	for (i = 0; i < n && off + REC <= len; i++, off += REC) {
-		f = in[off] % nf;
-		(void) hb_op_decode(&in[off + 1], HB_OP_BYTES, &op);
-		op.op_hat = fold_hat(op.op_hat, nh);
-		if (p->hp_nops[f] < HB_PROG_OPS)
-			p->hp_ops[f][p->hp_nops[f]++] = op;
-	}
+	empty(p, nf);
+	for (i = 0; i < n && off + REC <= len; i++, off += REC)
+		add_op(p, in[off] % nf, &in[off + 1], nh);
 	off = off > len ? len : off;
 	*sched = in + off;
 	*nsched = len - off;
 	return (off);
+}
+
+size_t
+hb_fuzz_decode_ops(const uint8_t *in, size_t len, struct hb_program *p)
+{
+	int nh = 1 + (len > 0 ? in[0] : 0) % HB_FUZZ_HATS;
+	size_t off = 1;
+
+	empty(p, 1);
+	for (; off + HB_OP_BYTES <= len && p->hp_nops[0] < HB_FUZZ_OPS;
+	    off += HB_OP_BYTES)
+		add_op(p, 0, &in[off], nh);
+	return (off > len ? len : off);
 }

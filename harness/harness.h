@@ -134,10 +134,12 @@ extern uint64_t	hb_ctl_steps(void);
 extern void	hb_ctl_trace(char *buf, size_t len, int nevents, int html);
 
 /*
- * Fuzz inputs (harness/fuzzin.c): every byte string decodes into a
- * program of 2..HB_FUZZ_FIBERS fibers over 1..HB_FUZZ_HATS hats and a
- * schedule for the `bytes' strategy, on the machine hb_fuzz_config()
- * describes.  Returns how many bytes the program took.
+ * Fuzz inputs (harness/fuzzin.c), on the machine hb_fuzz_config()
+ * describes: for htfuzz_sched every byte string decodes into a program
+ * of 2..HB_FUZZ_FIBERS fibers over 1..HB_FUZZ_HATS hats and a schedule
+ * for the `bytes' strategy (hb_fuzz_decode()); for htfuzz_ops into a
+ * program of one fiber over 1..HB_FUZZ_HATS hats (hb_fuzz_decode_ops()).
+ * Both return how many bytes the program took.
  */
 #define	HB_FUZZ_FIBERS	4
 #define	HB_FUZZ_HATS	3
@@ -147,6 +149,8 @@ extern void	hb_ctl_trace(char *buf, size_t len, int nevents, int html);
 extern void	hb_fuzz_config(struct hb_config *);
 extern size_t	hb_fuzz_decode(const uint8_t *, size_t, struct hb_program *,
     const uint8_t **sched, size_t *nsched);
+extern size_t	hb_fuzz_decode_ops(const uint8_t *, size_t,
+    struct hb_program *);
 
 /* background duties: the kmem reaper and the memory-pressure toggler */
 extern void	hb_reaper_wait(uint64_t max_ns);	/* until kmem_reap() */

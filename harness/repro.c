@@ -74,8 +74,9 @@ field_set(struct hb_config *c, const struct field *f, uint64_t v)
 		memcpy(p, &v, 8);
 }
 
-static uint64_t
-fnv64(const char *p, size_t n)
+/* the checksum line's value: 64-bit FNV-1a */
+uint64_t
+hb_repro_checksum(const char *p, size_t n)
 {
 	uint64_t h = 0xcbf29ce484222325ull;
 
@@ -181,7 +182,7 @@ format_into(const struct hb_repro *r, struct wbuf *w)
 	format_program(w, &r->r_prog);
 	format_schedule(w, r->r_choices, r->r_nchoices);
 	wput(w, "checksum %016llx\n",
-	    (unsigned long long)fnv64(w->w_p, w->w_len));
+	    (unsigned long long)hb_repro_checksum(w->w_p, w->w_len));
 	return (w->w_full ? -1 : 0);
 }
 
@@ -494,7 +495,7 @@ check_sum(struct parse *ps, size_t *body)
 		return (perr(ps, "truncated: no checksum line at the end"));
 	memcpy(tail, last, n);
 	tail[n - 1] = '\0';
-	want = fnv64(b, (size_t)(last - b));
+	want = hb_repro_checksum(b, (size_t)(last - b));
 	(void) snprintf(expect, sizeof (expect), "%016llx", want);
 	if (strlen(tail + 9) != 16 || strspn(tail + 9, "0123456789abcdef") != 16)
 		return (perr(ps, "malformed checksum line"));

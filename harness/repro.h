@@ -50,6 +50,7 @@ extern int	hb_repro_parse(const char *buf, size_t len, struct hb_repro *,
 extern int	hb_repro_read(const char *path, struct hb_repro *, char *err,
     size_t errlen);
 extern void	hb_repro_free(struct hb_repro *);
+extern uint64_t	hb_repro_checksum(const char *body, size_t len);
 extern int	hb_repro_save_run(const char *path, const struct hb_config *,
     const struct sched_params *, const char *kind, const char *where);
 

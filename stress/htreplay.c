@@ -3,10 +3,12 @@
  * the same machine, the same programs, the same schedule, hence the same
  * interleaving, event for event, and the same failure.
  *
- * With --fuzz-input the file is an htfuzz_sched input (a libFuzzer crash
- * file, say) instead: it is decoded into its program and schedule, the
- * program printed, and the run made the way the fuzz target made it; a
- * failure writes a reproducer, which --minimize then shrinks.
+ * With --fuzz-input the file is a fuzz input (a libFuzzer crash file,
+ * say) instead: of htfuzz_sched (the default, or --fuzz-input=sched) or
+ * of htfuzz_ops (--fuzz-input=ops).  It is decoded into its program (and
+ * schedule), the program printed, and the run made the way the fuzz
+ * target made it; a failure writes a reproducer, which --minimize then
+ * shrinks.
  *
  * Exit status: 0 the run found no bug, 1 it found one (the recorded one,
  * or another: the report says which), 2 usage error or a reproducer that
@@ -34,7 +36,7 @@ static struct {
 	uint64_t	repeat;
 	const char	*outdir;
 	int		quiet;
-	int		fuzz_input;
+	const char	*fuzz_input;	/* the fuzz target, or NULL */
 } opt = { .repeat = 1, .outdir = "htbed-out/replay" };
 
 static uint8_t *fuzz_bytes;		/* --fuzz-input: the file */
@@ -66,9 +68,11 @@ usage_exit(const char *fmt, ...)
 "                    its failure signature stays the same; write it to OUT\n"
 "  --repeat N        replay N times in this process and compare the event\n"
 "                    hashes (for a run that finds no bug)\n"
-"  --fuzz-input      FILE is an htfuzz_sched input (a libFuzzer crash file):\n"
-"                    decode it, print its program, run it as the fuzz target\n"
-"                    did; a failure writes a reproducer to the --out dir\n"
+"  --fuzz-input[=T]  FILE is an input (a libFuzzer crash file) of a fuzz\n"
+"                    target: T is sched (htfuzz_sched, the default) or ops\n"
+"                    (htfuzz_ops); decode it, print its program, run it as\n"
+"                    the target did; a failure writes a reproducer to the\n"
+"                    --out dir\n"
 "  --out DIR         where the failure report goes (htbed-out/replay)\n"
 "  --quiet           only the verdict\n"
 "exit: 0 no bug, 1 bug found, 2 usage error or unreadable reproducer\n");
@@ -97,7 +101,7 @@ parse_args(int argc, char **argv)
 		{ "trace", 2, NULL, 't' }, { "html", 1, NULL, 'h' },
 		{ "minimize", 1, NULL, 'm' }, { "repeat", 1, NULL, 'r' },
 		{ "out", 1, NULL, 'o' }, { "quiet", 0, NULL, 'q' },
-		{ "fuzz-input", 0, NULL, 'f' },
+		{ "fuzz-input", 2, NULL, 'f' },
 		{ "help", 0, NULL, 'H' }, { NULL, 0, NULL, 0 }
 	};
 	int c;
@@ -113,12 +117,17 @@ parse_args(int argc, char **argv)
 		    1000000); break;
 		case 'o': opt.outdir = optarg; break;
 		case 'q': opt.quiet = 1; break;
-		case 'f': opt.fuzz_input = 1; break;
+		case 'f': opt.fuzz_input = optarg == NULL ? "sched" : optarg;
+		    break;
 		case 'H': usage_exit(NULL); break;
 		default: usage_exit("unknown or incomplete option '%s'",
 		    argv[optind - 1]);
 		}
 	}
+	if (opt.fuzz_input != NULL && strcmp(opt.fuzz_input, "sched") != 0 &&
+	    strcmp(opt.fuzz_input, "ops") != 0)
+		usage_exit("--fuzz-input wants sched or ops, not '%s'",
+		    opt.fuzz_input);
 	if (optind != argc - 1)
 		usage_exit(optind == argc ? "name a reproducer file" :
 		    "one reproducer file at a time");
@@ -170,7 +179,7 @@ on_bug(const char *kind, const char *where)
 	char sig[300];
 
 	emit_trace();
-	if (opt.fuzz_input) {
+	if (opt.fuzz_input != NULL) {
 		fuzz_repro(kind, where);
 		return;
 	}
@@ -196,7 +205,7 @@ replay_setup(void)
 	rep.r_cfg.hc_on_bug = on_bug;
 	rep.r_cfg.hc_repeat = "htreplay (the reproducer is the repeat)";
 	replay_sp = rep.r_sp;
-	if (!opt.fuzz_input) {
+	if (opt.fuzz_input == NULL) {
 		replay_sp.sp_kind = SK_REPLAY;
 		replay_sp.sp_choices = rep.r_choices;
 		replay_sp.sp_nchoices = rep.r_nchoices;
@@ -255,7 +264,7 @@ print_program(const struct hb_program *p)
 	}
 }
 
-/* --fuzz-input: the input decoded onto the fuzz machine */
+/* --fuzz-input: the input decoded onto the fuzz machine, as its target did */
 static int
 fuzz_setup(char *err, size_t errlen)
 {
@@ -276,12 +285,15 @@ fuzz_setup(char *err, size_t errlen)
 	rep.r_sp.sp_kind = SK_BYTES;
 	rep.r_sp.sp_seed = 1;
 	rep.r_sp.sp_max_steps = HB_FUZZ_MAX_STEPS;
-	(void) hb_fuzz_decode(fuzz_bytes, fuzz_len, &rep.r_prog,
-	    &rep.r_sp.sp_bytes, &rep.r_sp.sp_nbytes);
-	printf("htreplay: %s: an htfuzz_sched input of %zu bytes: %d fibers, "
-	    "%d ops, %zu schedule bytes\n", opt.file, fuzz_len,
-	    rep.r_prog.hp_nfibers, hb_program_ops(&rep.r_prog),
-	    rep.r_sp.sp_nbytes);
+	if (strcmp(opt.fuzz_input, "ops") == 0)
+		(void) hb_fuzz_decode_ops(fuzz_bytes, fuzz_len, &rep.r_prog);
+	else
+		(void) hb_fuzz_decode(fuzz_bytes, fuzz_len, &rep.r_prog,
+		    &rep.r_sp.sp_bytes, &rep.r_sp.sp_nbytes);
+	printf("htreplay: %s: an htfuzz_%s input of %zu bytes: %d fiber%s, "
+	    "%d ops, %zu schedule bytes\n", opt.file, opt.fuzz_input,
+	    fuzz_len, rep.r_prog.hp_nfibers, rep.r_prog.hp_nfibers > 1 ?
+	    "s" : "", hb_program_ops(&rep.r_prog), rep.r_sp.sp_nbytes);
 	print_program(&rep.r_prog);
 	return (0);
 }
@@ -293,16 +305,17 @@ main(int argc, char **argv)
 	int rc;
 
 	parse_args(argc, argv);
-	rc = opt.fuzz_input ? fuzz_setup(err, sizeof (err)) :
+	rc = opt.fuzz_input != NULL ? fuzz_setup(err, sizeof (err)) :
 	    hb_repro_read(opt.file, &rep, err, sizeof (err));
 	if (rc != 0) {
 		fprintf(stderr, "htreplay: %s: %s%s\n", opt.file, err,
 		    strstr(err, "not an htbed reproducer") ? " (a fuzz input? "
-		    "use --fuzz-input)" : "");
+		    "use --fuzz-input[=ops])" : "");
 		return (2);
 	}
 	if (opt.minimize != NULL)
-		return (opt.fuzz_input ? minimize_fuzz(&rep, opt.minimize,
-		    opt.quiet) : minimize(&rep, opt.minimize, opt.quiet));
+		return (opt.fuzz_input != NULL ?
+		    minimize_fuzz(&rep, opt.minimize, opt.quiet) :
+		    minimize(&rep, opt.minimize, opt.quiet));
 	return (replay());
 }

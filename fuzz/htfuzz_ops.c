@@ -1,0 +1,50 @@
+/*
+ * htfuzz_ops: libFuzzer over single-threaded op programs, for logic bugs.
+ * An input decodes (harness/fuzzin.c, hb_fuzz_decode_ops()) into one
+ * fiber's ops over 1-3 hats -- pressure, reap and exit among them -- run
+ * in controlled mode on the fuzz machine (the one htfuzz_sched uses),
+ * from the machine saved after boot.  There is no schedule to fuzz: the
+ * reaper fiber and the worker take turns by the `bytes' strategy's
+ * default.  Every lookup and walk is checked against the shadow model
+ * and the run ends with the full invariant check; any bug-found event
+ * aborts, so libFuzzer keeps the input.  Replay one with
+ * `htreplay --fuzz-input=ops FILE'.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "harness.h"
+
+int	LLVMFuzzerInitialize(int *, char ***);
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+static struct strategy *st;
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	struct sched_params sp = { .sp_kind = SK_BYTES };
+	struct hb_config c;
+
+	(void) argc;
+	(void) argv;
+	hb_fuzz_config(&c);
+	c.hc_shim.sc_abort_on_bug = 1;
+	if (hb_ctl_init(&c) != 0)
+		exit(2);
+	st = strategy_new(&sp);
+	return (0);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct hb_program p;
+	struct sched_params sp = { .sp_kind = SK_BYTES, .sp_seed = 1,
+	    .sp_max_steps = HB_FUZZ_MAX_STEPS, .sp_no_hash = 1 };
+	struct hb_run r;
+
+	(void) hb_fuzz_decode_ops(data, size, &p);
+	hb_ctl_run(&p, st, &sp, &r);
+	return (0);
+}
