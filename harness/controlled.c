@@ -81,6 +81,8 @@ hb_ctl_run(const struct hb_program *p, struct strategy *st,
 	shadow_touched_masks(touched);
 	snap_restore();
 	shadow_restore(touched);
+	if (p->hp_windows)
+		shim_set_windows(1);
 	shim_set_seed(sp->sp_seed);
 	shim_thread_init(&ctl.c_thread, &ctl.c_ring, "controller", 0);
 	htbed_curthread = &ctl.c_thread;

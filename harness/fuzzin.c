@@ -5,13 +5,15 @@
  *
  * htfuzz_sched (hb_fuzz_decode()):
  *
- *	byte 0		shape: 2 + b % 3 fibers, 1 + (b / 3) % 3 hats
+ *	byte 0		shape: 2 + b % 3 fibers, 1 + (b / 3) % 3 hats, and
+ *			(b / 9) % 2: page tables through the windows (else
+ *			kpm, the fuzz machine's own mode)
  *	byte 1		n = b % (HB_FUZZ_OPS + 1): op records that follow
  *	n x 9 bytes	an op record: the fiber (byte % fibers), then the op
  *			(8 bytes, hb_op_decode()); records of one fiber run
  *			in the order they appear
- *	the rest	the schedule: the `bytes' strategy's input (pairs of
- *			gap and target; shim/testing/strategy.c)
+ *	the rest	the schedule: the `bytes' strategy's input, a bit per
+ *			decision point, repeated (shim/testing/strategy.c)
  *
  * An input cut short has fewer records and an empty schedule.  Changing a
  * record's first byte moves one op to another fiber; changing an op byte
@@ -88,6 +90,7 @@ hb_fuzz_decode(const uint8_t *in, size_t len, struct hb_program *p,
 	size_t n = len > 1 ? in[1] % (HB_FUZZ_OPS + 1) : 0, off = 2, i;
 
 	empty(p, nf);
+	p->hp_windows = (shape / 9) % 2;
 	for (i = 0; i < n && off + REC <= len; i++, off += REC)
 		add_op(p, in[off] % nf, &in[off + 1], nh);
 	off = off > len ? len : off;

@@ -179,6 +179,8 @@ format_into(const struct hb_repro *r, struct wbuf *w)
 	    (unsigned long long)sp->sp_max_steps);
 	if (r->r_failure[0] != '\0')
 		wput(w, "failure %s\n", r->r_failure);
+	if (r->r_prog.hp_windows)
+		wput(w, "memory windows\n");
 	format_program(w, &r->r_prog);
 	format_schedule(w, r->r_choices, r->r_nchoices);
 	wput(w, "checksum %016llx\n",
@@ -436,6 +438,8 @@ parse_schedule(struct parse *ps, char **w, int n, uint64_t *declared)
 			*star = '\0';
 			if (num(ps, star + 1, MAX_FILE, &count) != 0)
 				return (-1);
+			if (count == 0)
+				return (perr(ps, "a run of no choices"));
 		}
 		if (num(ps, w[k], SCHED_MAX_FIBERS - 1, &c) != 0 ||
 		    choice_add(ps, c, count) != 0)
@@ -468,6 +472,11 @@ parse_line(struct parse *ps, char *line, uint64_t *declared)
 		return (parse_config(ps, w, n));
 	if (strcmp(w[0], "strategy") == 0)
 		return (parse_strategy(ps, w, n));
+	if (strcmp(w[0], "memory") == 0 && n == 2 &&
+	    strcmp(w[1], "windows") == 0) {
+		ps->p_r->r_prog.hp_windows = 1;
+		return (0);
+	}
 	if (strcmp(w[0], "fiber") == 0)
 		return (parse_fiber(ps, w, n));
 	if (strcmp(w[0], "op") == 0)
@@ -558,13 +567,30 @@ check_complete(struct parse *ps, uint64_t declared)
 	return (0);
 }
 
+/* the n bytes at p as a string, if they can be a line */
+static int
+copy_line(struct parse *ps, const char *p, size_t n, char *line, size_t cap)
+{
+	if (n >= cap)
+		return (perr(ps, "line too long"));
+	if (memchr(p, '\0', n) != NULL)
+		return (perr(ps, "NUL byte in the file"));
+	memcpy(line, p, n);
+	line[n] = '\0';
+	return (0);
+}
+
+/*
+ * Every refusal after the first line has been read goes through the one
+ * exit that frees the schedule: a refused reproducer holds no memory.
+ */
 int
 hb_repro_parse(const char *buf, size_t len, struct hb_repro *r, char *err,
     size_t errlen)
 {
 	struct parse ps = { buf, buf + len, buf, 0, err, errlen, r, 0, 0 };
 	uint64_t declared = UINT64_MAX;
-	size_t body, n;
+	size_t body;
 	char line[512];
 	const char *p, *nl;
 
@@ -576,14 +602,9 @@ hb_repro_parse(const char *buf, size_t len, struct hb_repro *r, char *err,
 	for (p = buf; p < buf + body; p = nl + 1) {
 		nl = memchr(p, '\n', (size_t)(buf + body - p));
 		ps.p_lineno++;
-		n = (size_t)(nl - p);
-		if (n >= sizeof (line))
-			return (perr(&ps, "line too long"));
-		if (memchr(p, '\0', n) != NULL)
-			return (perr(&ps, "NUL byte in the file"));
-		memcpy(line, p, n);
-		line[n] = '\0';
-		if (ps.p_lineno > 1 && parse_line(&ps, line, &declared) != 0)
+		if (copy_line(&ps, p, (size_t)(nl - p), line,
+		    sizeof (line)) != 0 || (ps.p_lineno > 1 &&
+		    parse_line(&ps, line, &declared) != 0))
 			break;
 	}
 	if (p < buf + body || check_complete(&ps, declared) != 0) {

@@ -12,6 +12,7 @@
  *	config cpus=4 kpm=0 workers=3 hats=2 ...
  *	strategy pct seed=... depth=3 steps=... bound=0 max_steps=...
  *	failure <kind> at <where>
+ *	memory windows			(a kpm machine's run used the windows)
  *	fiber <i> <nops>
  *	op <fiber> <name> <hat> <a> <b> <c> <d>
  *	schedule <n> <fiber>[*<count>] ...	(continued on more lines)

@@ -44,13 +44,24 @@ shim_init(const struct shim_config *c)
 	}
 	config = *c;
 	shim_cpus_init(c->sc_ncpus);
-	if (shim_phys_init(c, &windows, 2 * (unsigned)ncpus) != 0)
+	if (shim_phys_init(c, &windows, SHIM_WINDOWS_PER_CPU * (unsigned)ncpus) != 0)
 		return (-1);
-	shim_windows_init(windows, 2 * (unsigned)ncpus);
+	shim_windows_init(windows, SHIM_WINDOWS_PER_CPU * (unsigned)ncpus);
 	kpm_vbase = c->sc_kpm ? shim_physmap : NULL;
 	seam_configure(c);
 	bug_install_handlers(c->sc_abort_on_bug);
 	return (0);
+}
+
+/*
+ * Reach page tables through the per-CPU windows (on) or kpm (off) from
+ * now on: both are there on every machine, and nothing but kpm_vbase
+ * says which is used.
+ */
+void
+shim_set_windows(int on)
+{
+	kpm_vbase = on ? NULL : shim_physmap;
 }
 
 /* the seed of every thread's random stream registered from now on */

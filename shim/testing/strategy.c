@@ -12,11 +12,10 @@
  *  bounded  depth-first over all schedules with at most `bound'
  *           preemptions (switching away from a fiber that could go on);
  *           one schedule per run until none is left.
- *  bytes    the input is a list of two-byte records (gap, target): run
- *           `gap' decision points without preempting, then switch to
- *           runnable fiber `target' mod n.  Every byte string is a valid
- *           schedule, and a small change of the input a small change of
- *           the schedule.
+ *  bytes    the input is a bit string, a bit per decision point (repeated
+ *           when it runs out): 0 the default, 1 a switch to the next
+ *           runnable fiber.  Every byte string is a valid schedule, and a
+ *           small change of the input a small change of the schedule.
  *  replay   the choices recorded in an earlier run.
  *
  * Spin points (a fiber waiting for another to act) always give way: to a
@@ -43,7 +42,6 @@ struct strategy {
 	int		st_low;		/* next priority given at a change */
 	/* bytes, replay */
 	size_t		st_pos;
-	uint64_t	st_gap;
 	/* bounded: the current path, one entry per decision point */
 	struct bpoint	*st_path;
 	size_t		st_depth;	/* points on the path this run */
@@ -203,22 +201,26 @@ pick_pct(struct strategy *st, const struct sched_view *v)
 	return (best);
 }
 
+/*
+ * Bytes: the input is a bit string, one bit per decision point, read
+ * from the first byte's low bit on and repeated when it runs out: 0 takes
+ * the default, 1 switches to the next runnable fiber after the running
+ * one.  A one-byte input is a periodic schedule; flipping a bit moves one
+ * preemption.
+ */
 static int
 pick_bytes(struct strategy *st, const struct sched_view *v)
 {
-	const uint8_t *b = st->st_p.sp_bytes;
-	int target;
+	size_t n = st->st_p.sp_nbytes, bit;
+	int from;
 
-	if (st->st_gap > 0 || st->st_pos + 2 > st->st_p.sp_nbytes) {
-		if (st->st_gap > 0)
-			st->st_gap--;
+	if (n == 0)
 		return (default_choice(v));
-	}
-	target = b[st->st_pos + 1];
-	st->st_pos += 2;
-	if (st->st_pos + 2 <= st->st_p.sp_nbytes)
-		st->st_gap = b[st->st_pos];
-	return (nth_bit(v->sv_runnable, target % popcount(v->sv_runnable)));
+	bit = st->st_pos++ % (n * 8);
+	if (!(st->st_p.sp_bytes[bit / 8] & (1u << (bit % 8))))
+		return (default_choice(v));
+	from = v->sv_cur >= 0 ? v->sv_cur : v->sv_prev;
+	return (next_after(v->sv_runnable, from));
 }
 
 static int
@@ -338,7 +340,6 @@ strategy_begin(struct strategy *st, const struct sched_params *p,
 	st->st_rng = p->sp_seed ^ 0x5bd1e9955bd1e995ull;
 	st->st_nfibers = nfibers;
 	st->st_pos = 0;
-	st->st_gap = p->sp_nbytes > 0 ? p->sp_bytes[0] : 0;
 	st->st_depth = 0;
 	if (st->st_kind == SK_PCT)
 		pct_begin(st);

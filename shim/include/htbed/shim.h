@@ -20,6 +20,7 @@ extern int	shim_init(const struct shim_config *);
 extern const struct shim_config *shim_cfg(void);
 extern void	shim_set_injection(const struct shim_config *);
 extern void	shim_set_seed(uint64_t);
+extern void	shim_set_windows(int on);
 
 /* threads: every thread that runs kernel code is attached first */
 extern kthread_t *shim_thread_attach(const char *name, int cpuid);
@@ -46,6 +47,7 @@ extern int	shim_frame_in_use(pfn_t);	/* allocated page-table frame */
 extern void	shim_windows_frame(pfn_t, int in_use);
 extern int	shim_window_of(uintptr_t addr, unsigned *window, pfn_t *pfn);
 extern void	shim_windows_range(char **base, size_t *len);
+#define	SHIM_WINDOWS_PER_CPU	2	/* windows at mmu.pwin_base, per vCPU */
 extern void	shim_set_pressure(int on);
 
 /*
