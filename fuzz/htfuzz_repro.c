@@ -7,7 +7,9 @@
  *
  *	- hb_repro_parse() never crashes, leaks or reads out of bounds
  *	  (AddressSanitizer and LeakSanitizer watch it);
- *	- a refusal comes with a reason of one line;
+ *	- a refusal comes with a reason of one line and holds no memory
+ *	  (a pointer left in the caller's struct would hide a leak from
+ *	  LeakSanitizer);
  *	- a reproducer that parses, formatted (hb_repro_format()) and
  *	  parsed again, is the same reproducer.
  *
@@ -58,6 +60,8 @@ check(const char *buf, size_t len)
 	if (hb_repro_parse(buf, len, &a, err, sizeof (err)) != 0) {
 		if (err[0] == '\0' || strchr(err, '\n') != NULL)
 			fail("a refusal without a one-line reason", err);
+		if (a.r_choices != NULL)
+			fail("a refusal keeps its schedule allocated", err);
 		return;
 	}
 	if (hb_repro_format(&a, &out, &olen) != 0)
