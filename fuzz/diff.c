@@ -12,8 +12,8 @@
  * (one worker, which owns every slot; no injected failure; kpm mode) and
  * attaches the driver's thread (the counters of that thread, which the
  * dump sums, run on from program to program, alike in both), and saves
- * its machine (snap_save, shim/testing/snapshot.c); every program starts
- * from the restored boot state.  Worker 0 executes the ops, in each
+ * its machine (hb_machine_save: the snapshot and the shadow model); every
+ * program starts from the restored boot state.  Worker 0 executes the ops, in each
  * instance in turn.  Around every op:
  *  - while memory pressure is on (a "pressure" op turns it on or off), the
  *    reservoir is refilled before the op, with pressure briefly off, so
@@ -50,8 +50,8 @@ typedef struct instance {
 	void		(*in_set_reap_hook)(void (*)(void));
 	void		(*in_reap_hook)(void);
 	void		(*in_on_bug)(const char *, const char *);
-	void		(*in_snap_save)(void);
-	void		(*in_snap_restore)(void);
+	void		(*in_save)(void);
+	void		(*in_restore)(void);
 	int		in_reap;	/* kmem_reap() was called */
 	int		in_pressure;	/* memory pressure is on */
 	char		*in_text;	/* the last dump */
@@ -69,8 +69,8 @@ typedef struct instance {
 	extern void p##hb_reaper_run(void);				\
 	extern void p##hb_dump(int, hb_dump_fn_t *, void *);		\
 	extern void p##shim_kmem_set_reap_hook(void (*)(void));		\
-	extern void p##snap_save(void) __attribute__((weak));		\
-	extern void p##snap_restore(void) __attribute__((weak));
+	extern void p##hb_machine_save(void);				\
+	extern void p##hb_machine_restore(void);
 
 #define	INSTANCE_INIT(p, name, hook, bug) {				\
 	.in_name = (name),						\
@@ -82,7 +82,8 @@ typedef struct instance {
 	.in_reaper_run = p##hb_reaper_run, .in_dump = p##hb_dump,	\
 	.in_set_reap_hook = p##shim_kmem_set_reap_hook,			\
 	.in_reap_hook = (hook), .in_on_bug = (bug),			\
-	.in_snap_save = p##snap_save, .in_snap_restore = p##snap_restore }
+	.in_save = p##hb_machine_save,					\
+	.in_restore = p##hb_machine_restore }
 
 INSTANCE_DECLS(own_)
 INSTANCE_DECLS(ref_)
@@ -181,19 +182,11 @@ hd_boot(void)
 		}
 		/* one thread for every program: it is part of the saved state */
 		inst[i].in_attach("htdiff", 0);
-		if (inst[i].in_snap_save != NULL)
-			inst[i].in_snap_save();
+		inst[i].in_save();
 	}
 	booted = 1;
 	trace = getenv("HTDIFF_TRACE") != NULL;
 	return (0);
-}
-
-int
-hd_rerunnable(void)
-{
-	return (inst[0].in_snap_restore != NULL &&
-	    inst[1].in_snap_restore != NULL);
 }
 
 static void
@@ -345,11 +338,11 @@ hd_run(const uint8_t *prog, size_t len, struct hd_result *res)
 
 	memset(res, 0, sizeof (*res));
 	res->hr_diff_op = -1;
-	if (!booted || (programs_run > 0 && !hd_rerunnable()))
+	if (!booted)
 		return (-1);
 	for (i = 0; i < 2; i++) {
 		if (programs_run > 0)
-			inst[i].in_snap_restore();
+			inst[i].in_restore();
 		inst[i].in_set_reap_hook(inst[i].in_reap_hook);
 		inst[i].in_reap = 0;
 		inst[i].in_pressure = 0;

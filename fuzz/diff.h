@@ -27,14 +27,11 @@ struct hd_result {
 /* boot both instances; 0, or -1 with a message on stderr */
 extern int	hd_boot(void);
 
-/* can hd_run() run more than one program in this process? */
-extern int	hd_rerunnable(void);
-
 /*
  * Run the program (HB_OP_BYTES-byte records) on both instances, each from
  * its state right after boot, comparing after every op.  Returns 0 if
  * they agree throughout, 1 at the first difference (described in
- * result->hr_report), -1 if a second program cannot be run.
+ * result->hr_report), -1 before hd_boot().
  */
 extern int	hd_run(const uint8_t *prog, size_t len, struct hd_result *);
 

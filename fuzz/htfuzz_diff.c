@@ -21,11 +21,6 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void) argv;
 	if (hd_boot() != 0)
 		exit(2);
-	if (!hd_rerunnable()) {
-		(void) fprintf(stderr, "htfuzz_diff: the instances cannot be "
-		    "restored between inputs (no snapshot support)\n");
-		exit(2);
-	}
 	return (0);
 }
 
