@@ -13,6 +13,12 @@
 #                                       -workers=N for several cores
 #   make fuzz-mutant M=name             build/fuzz-mutant-<name>/htfuzz_sched,
 #                                       the target with a planted bug
+#   make fuzz-afl                       every target built for AFL++
+#                                       (afl-clang-fast), into build/afl/
+#   make fuzz-oss OSS_B=dir             every target built with the fuzzing
+#                                       engine's CC, CFLAGS and
+#                                       LIB_FUZZING_ENGINE, into dir (for
+#                                       ci/oss-fuzz-build.sh)
 #   make htdiff [VARIANT=...]           build/<variant>-diff/htdiff, the
 #                                       differential test's command line
 #
@@ -20,9 +26,10 @@
 # (VARIANT=asan, plus -fsanitize=fuzzer); fuzz/<target>.c has
 # LLVMFuzzerTestOneInput.  htfuzz_sched: programs and schedules of
 # controlled runs; htfuzz_ops: one fiber's programs against the shadow
-# model; htfuzz_repro: the reproducer parser; htfuzz_diff: below.  To add
-# one: append its name to FUZZ_TARGETS and give it a link rule
-# $(B)/<name>: <objects> like the ones below.
+# model; htfuzz_repro: the reproducer parser; htfuzz_diff: below (built
+# only where its reference exists).  To add one: append its name to
+# FUZZ_TARGETS and give it a link rule $(B)/<name>: <objects> like the
+# ones below, linked by $(FUZZ_LD).
 #
 # The differential targets (htdiff, htfuzz_diff) link two instances of
 # the testbed, own_ (core/htable.c) and ref_ (DIFF_REF: HTABLE_C if
@@ -35,14 +42,24 @@ FUZZ_SECONDS ?= 600
 # (reproducers are text: htfuzz_repro's seeds are a few KiB)
 FUZZ_MAX_LEN ?= $(if $(filter htfuzz_repro,$(T)),8192,800)
 FUZZ_OUT ?= fuzz-out
-FUZZ_CFLAGS := -fsanitize=fuzzer-no-link -fno-sanitize-coverage=trace-cmp \
+# coverage of the code under test only, without comparison tracing; the
+# instrumentation itself comes from -fsanitize=fuzzer-no-link here, from
+# the engine's CFLAGS in fuzz-oss
+FUZZ_POLICY := -fno-sanitize-coverage=trace-cmp \
 	-fsanitize-coverage-allowlist=fuzz/coverage.allow
+FUZZ_CFLAGS := -fsanitize=fuzzer-no-link $(FUZZ_POLICY)
 FUZZ_ARGS ?=
 FUZZ_LINK ?=
+FUZZ_LD ?= $(CC)
 DIFF_REF := $(if $(HTABLE_C),$(HTABLE_C),$(REF_HTABLE))
 DIFF_INST := $(B)/inst-own.o $(B)/inst-ref.o
+# the targets this tree can build: htfuzz_diff needs its reference
+FUZZ_BUILDABLE := $(if $(wildcard $(DIFF_REF)),$(FUZZ_TARGETS),\
+	$(filter-out htfuzz_diff,$(FUZZ_TARGETS)))
+AFL_CC ?= afl-clang-fast
 
-.PHONY: fuzz-build fuzz fuzz-mutant htdiff lib-objects FORCE
+.PHONY: fuzz-build fuzz fuzz-mutant fuzz-afl fuzz-oss htdiff lib-objects \
+	FORCE
 
 # every object htstress links but its main, and their list
 lib-objects: $(LIBOBJ)
@@ -73,11 +90,11 @@ $(B)/htdiff: $(DIFF_INST) $(B)/obj/fuzz/diff.o $(B)/obj/fuzz/htdiff.o
 # the targets on one machine: every object htstress links but its main
 $(B)/htfuzz_sched $(B)/htfuzz_ops $(B)/htfuzz_repro: $(B)/%: $(LIBOBJ) \
     $(B)/obj/fuzz/%.o
-	$(CC) $(LDFLAGS) $(FUZZ_LINK) -o $@ $^
+	$(FUZZ_LD) $(LDFLAGS) $(FUZZ_LINK) -o $@ $^
 
 $(B)/htfuzz_diff: $(DIFF_INST) $(B)/obj/fuzz/diff.o \
     $(B)/obj/fuzz/htfuzz_diff.o
-	$(CC) $(LDFLAGS) $(FUZZ_LINK) -o $@ $^
+	$(FUZZ_LD) $(LDFLAGS) $(FUZZ_LINK) -o $@ $^
 
 htdiff:
 	@$(MAKE) -s B=build/$(VARIANT)-diff build/$(VARIANT)-diff/htdiff
@@ -85,7 +102,7 @@ htdiff:
 fuzz-build:
 	@$(MAKE) -s CC=clang VARIANT=asan B=build/fuzz \
 	    EXTRA_CFLAGS="$(FUZZ_CFLAGS)" FUZZ_LINK=-fsanitize=fuzzer \
-	    $(addprefix build/fuzz/,$(FUZZ_TARGETS))
+	    $(addprefix build/fuzz/,$(FUZZ_BUILDABLE))
 
 fuzz-mutant:
 	@test -f mutants/$(M).patch || { echo "make fuzz-mutant: no mutant '$(M)' (have: $(MUTANTS))" >&2; exit 2; }
@@ -93,6 +110,30 @@ fuzz-mutant:
 	@$(MAKE) -s CC=clang VARIANT=asan B=build/fuzz-mutant-$(M) \
 	    CORE=build/mutants/$(M)/src/core EXTRA_CFLAGS="$(FUZZ_CFLAGS)" \
 	    FUZZ_LINK=-fsanitize=fuzzer build/fuzz-mutant-$(M)/htfuzz_sched
+
+# AFL++ runs libFuzzer targets (afl-clang-fast -fsanitize=fuzzer links
+# its own driver).  Its allowlist takes a file or a function, and a file
+# by the end of its name: the files, without their leading '*'.
+fuzz-afl:
+	@command -v $(AFL_CC) >/dev/null 2>&1 || { echo "make fuzz-afl:" \
+	    "$(AFL_CC) is missing; as root: apt-get install -y afl++" >&2; \
+	    exit 2; }
+	@mkdir -p build/afl
+	@sed -n 's/^src:\*//p' fuzz/coverage.allow > build/afl/coverage.allow
+	@AFL_LLVM_ALLOWLIST=$(CURDIR)/build/afl/coverage.allow AFL_QUIET=1 \
+	    $(MAKE) -s CC=$(AFL_CC) VARIANT=asan B=build/afl \
+	    FUZZ_LINK=-fsanitize=fuzzer $(addprefix build/afl/,$(FUZZ_BUILDABLE))
+	@echo "make fuzz-afl: built $(FUZZ_BUILDABLE) in build/afl/"
+
+# ci/oss-fuzz-build.sh: the engine's flags in place of the asan
+# variant's, linked by its FUZZ_LD; the names built listed in
+# OSS_B/targets
+fuzz-oss:
+	@test -n "$(OSS_B)" || { echo "make fuzz-oss: set OSS_B" >&2; exit 2; }
+	@$(MAKE) -s VARIANT=asan CFLAGS_asan="$(CFLAGS)" B=$(OSS_B) NO_DEPS=1 \
+	    EXTRA_CFLAGS="$(FUZZ_POLICY)" FUZZ_LINK="$(LIB_FUZZING_ENGINE)" \
+	    $(addprefix $(OSS_B)/,$(FUZZ_BUILDABLE))
+	@echo $(FUZZ_BUILDABLE) > $(OSS_B)/targets
 
 # seed inputs of a target, if it has a rule for build/fuzz/seeds/<T>
 build/fuzz/seeds/htfuzz_diff:

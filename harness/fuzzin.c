@@ -22,7 +22,7 @@
  * htfuzz_ops (hb_fuzz_decode_ops()): one fiber, no schedule bytes (the
  * reaper and the worker take turns by the strategy's default):
  *
- *	byte 0		1 + b % 3 hats
+ *	byte 0		1 + b % 3 hats, and (b / 3) % 2: windows (as above)
  *	the rest	op records of 8 bytes (hb_op_decode()), run in order;
  *			the first HB_FUZZ_OPS count (as many as the fibers
  *			of an htfuzz_sched input have: the run has the
@@ -61,12 +61,13 @@ fold_hat(uint8_t raw, int nhats)
 	return ((uint8_t)(h == nhats ? HB_FUZZ_HATS : h));
 }
 
-/* a program of nf fibers, none with ops yet */
+/* a program of nf fibers, none with ops yet, in kpm or window mode */
 static void
-empty(struct hb_program *p, int nf)
+empty(struct hb_program *p, int nf, int windows)
 {
 	__builtin_memset(p, 0, sizeof (*p));
 	p->hp_nfibers = nf;
+	p->hp_windows = windows;
 }
 
 /* the op of a record, appended to fiber f while it has room */
@@ -89,8 +90,7 @@ hb_fuzz_decode(const uint8_t *in, size_t len, struct hb_program *p,
 	int nf = 2 + shape % 3, nh = 1 + (shape / 3) % HB_FUZZ_HATS;
 	size_t n = len > 1 ? in[1] % (HB_FUZZ_OPS + 1) : 0, off = 2, i;
 
-	empty(p, nf);
-	p->hp_windows = (shape / 9) % 2;
+	empty(p, nf, (shape / 9) % 2);
 	for (i = 0; i < n && off + REC <= len; i++, off += REC)
 		add_op(p, in[off] % nf, &in[off + 1], nh);
 	off = off > len ? len : off;
@@ -102,12 +102,12 @@ hb_fuzz_decode(const uint8_t *in, size_t len, struct hb_program *p,
 size_t
 hb_fuzz_decode_ops(const uint8_t *in, size_t len, struct hb_program *p)
 {
-	int nh = 1 + (len > 0 ? in[0] : 0) % HB_FUZZ_HATS;
+	uint8_t shape = len > 0 ? in[0] : 0;
 	size_t off = 1;
 
-	empty(p, 1);
+	empty(p, 1, (shape / 3) % 2);
 	for (; off + HB_OP_BYTES <= len && p->hp_nops[0] < HB_FUZZ_OPS;
 	    off += HB_OP_BYTES)
-		add_op(p, 0, &in[off], nh);
+		add_op(p, 0, &in[off], 1 + shape % HB_FUZZ_HATS);
 	return (off > len ? len : off);
 }
