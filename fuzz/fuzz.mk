@@ -56,6 +56,8 @@ DIFF_INST := $(B)/inst-own.o $(B)/inst-ref.o
 # the targets this tree can build: htfuzz_diff needs its reference
 FUZZ_BUILDABLE := $(if $(wildcard $(DIFF_REF)),$(FUZZ_TARGETS),\
 	$(filter-out htfuzz_diff,$(FUZZ_TARGETS)))
+FUZZ_SKIPPED := $(if $(filter-out $(FUZZ_BUILDABLE),$(FUZZ_TARGETS)),echo \
+	"fuzz: htfuzz_diff not built: $(DIFF_REF) does not exist" >&2,true)
 AFL_CC ?= afl-clang-fast
 
 .PHONY: fuzz-build fuzz fuzz-mutant fuzz-afl fuzz-oss htdiff lib-objects \
@@ -100,6 +102,7 @@ htdiff:
 	@$(MAKE) -s B=build/$(VARIANT)-diff build/$(VARIANT)-diff/htdiff
 
 fuzz-build:
+	@$(FUZZ_SKIPPED)
 	@$(MAKE) -s CC=clang VARIANT=asan B=build/fuzz \
 	    EXTRA_CFLAGS="$(FUZZ_CFLAGS)" FUZZ_LINK=-fsanitize=fuzzer \
 	    $(addprefix build/fuzz/,$(FUZZ_BUILDABLE))
@@ -118,6 +121,7 @@ fuzz-afl:
 	@command -v $(AFL_CC) >/dev/null 2>&1 || { echo "make fuzz-afl:" \
 	    "$(AFL_CC) is missing; as root: apt-get install -y afl++" >&2; \
 	    exit 2; }
+	@$(FUZZ_SKIPPED)
 	@mkdir -p build/afl
 	@sed -n 's/^src:\*//p' fuzz/coverage.allow > build/afl/coverage.allow
 	@AFL_LLVM_ALLOWLIST=$(CURDIR)/build/afl/coverage.allow AFL_QUIET=1 \
@@ -130,6 +134,7 @@ fuzz-afl:
 # OSS_B/targets
 fuzz-oss:
 	@test -n "$(OSS_B)" || { echo "make fuzz-oss: set OSS_B" >&2; exit 2; }
+	@$(FUZZ_SKIPPED)
 	@$(MAKE) -s VARIANT=asan CFLAGS_asan="$(CFLAGS)" B=$(OSS_B) NO_DEPS=1 \
 	    EXTRA_CFLAGS="$(FUZZ_POLICY)" FUZZ_LINK="$(LIB_FUZZING_ENGINE)" \
 	    $(addprefix $(OSS_B)/,$(FUZZ_BUILDABLE))
