@@ -455,8 +455,11 @@ parse_line(struct parse *ps, char *line, uint64_t *declared)
 	int n;
 
 	if (strncmp(line, "failure ", 8) == 0) {
-		(void) snprintf(ps->p_r->r_failure, sizeof (ps->p_r->r_failure),
-		    "%s", line + 8);
+		size_t len = strlen(line + 8);
+
+		if (len >= sizeof (ps->p_r->r_failure))
+			return (perr(ps, "failure too long"));
+		memcpy(ps->p_r->r_failure, line + 8, len + 1);
 		return (0);
 	}
 	if ((n = words(line, w, (int)NFIELDS + 1)) == 0 || w[0][0] == '#')

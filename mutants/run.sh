@@ -5,14 +5,22 @@
 #    (the failure signature) and after how long;
 #  - controlled (release): for every strategy, run it with seeds
 #    1..--ctl-seeds and record how many found it and the median time to
-#    the failure report (a miss counts as the whole budget).
+#    the failure report (a miss counts as the whole budget);
+#  - fuzz (own core only): htfuzz_sched with the bug in, --fuzz-runs
+#    libFuzzer runs (-seed=1..N) from the checked-in seed corpus, each
+#    capped at --fuzz-cap seconds; for every feedback in --fuzz-feedback
+#    (sched: coverage and interleaving counters, cov: code coverage only),
+#    how many found it and the median time to the crash.
 #
 # usage: mutants/run.sh [--seconds N] [--variants "release tsan"]
 #                       [--seed N] [--out FILE] [--require]
 #                       [--strategies "random pct"] [--ctl-seeds N]
+#                       [--fuzz-runs N] [--fuzz-cap S]
+#                       [--fuzz-feedback "sched cov"]
 #                       [--htable FILE] [mutant ...]
 #   --require     exit 1 unless every run was detected (make test)
 #   --strategies  controlled-mode strategies, "" for none
+#   --fuzz-runs   fuzz runs per mutant and feedback, 0 for none
 #   --htable      run mutants/ext/*.patch against FILE (an illumos htable.c)
 #                 instead of mutants/*.patch against core/; the table goes
 #                 to mutants/results-ext.md
@@ -27,6 +35,7 @@ cd "$(dirname "$0")/.."
 
 seconds=60 variants="release tsan" seed=1 out= require=0 htable=
 strategies="random pct" ctl_seeds=10
+fuzz_runs=5 fuzz_cap=300 fuzz_feedback="sched cov"
 names=()
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -38,6 +47,9 @@ while [ $# -gt 0 ]; do
 	--htable) htable=$2; shift 2 ;;
 	--strategies) strategies=$2; shift 2 ;;
 	--ctl-seeds) ctl_seeds=$2; shift 2 ;;
+	--fuzz-runs) fuzz_runs=$2; shift 2 ;;
+	--fuzz-cap) fuzz_cap=$2; shift 2 ;;
+	--fuzz-feedback) fuzz_feedback=$2; shift 2 ;;
 	-*) echo "mutants/run.sh: unknown option $1" >&2; exit 2 ;;
 	*) names+=("$1"); shift ;;
 	esac
@@ -72,6 +84,40 @@ run_one() {
 	sig=$(sed -n 's/^signature: //p' "$odir/log" | head -1)
 }
 
+# fuzz_one BINARY DIR SEED FEEDBACK: rc (1 crash, 0 none), ms, sig
+fuzz_one() {
+	local bin=$1 odir=$2 t0 env=()
+	rm -rf "$odir" && mkdir -p "$odir/corpus"
+	[ "$4" = cov ] && env=(HTBED_NO_SCHED_FEEDBACK=1)
+	t0=$(date +%s%N)
+	env "${env[@]}" timeout $((fuzz_cap + 60)) "$bin" -seed="$3" \
+	    -max_total_time="$fuzz_cap" -artifact_prefix="$odir/" \
+	    "$odir/corpus" corpus/htfuzz_sched >"$odir/log" 2>&1
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	rc=0 sig=-
+	ls "$odir"/crash-* >/dev/null 2>&1 || return 0
+	rc=1
+	sig=$(fuzz_signature "$odir/log")
+}
+
+# the failure in a fuzz target's log: htbed's report, or ASan's
+fuzz_signature() {
+	local kind where
+	kind=$(sed -n 's/^==== htbed: BUG FOUND: \(.*\) ====$/\1/p' "$1" | head -1)
+	where=$(sed -n 's/^where:  //p' "$1" | head -1)
+	if [ -z "$kind" ]; then
+		kind=$(sed -n 's/.*ERROR: AddressSanitizer: \([a-z-]*\).*/asan-\1/p' "$1" | head -1)
+		where=$(grep -m1 -o ' in [^ ]* [^ ]*/\(core\|shim\|harness\)/[^ ]*' "$1" |
+		    sed 's#^ in \([^ ]*\) .*/\(\(core\|shim\|harness\)/[^ ]*\)#\2 (\1)#')
+	fi
+	echo "${kind:-crash} at ${where:-?}"
+}
+
+median() {
+	printf '%s\n' "$@" | sort -n | awk '{ t[NR] = $1 }
+	    END { print (NR % 2) ? t[(NR + 1) / 2] : int((t[NR / 2] + t[NR / 2 + 1]) / 2) }'
+}
+
 secs() {
 	printf "%d.%02d" $(($1 / 1000)) $(($1 % 1000 / 10))
 }
@@ -85,7 +131,31 @@ verdict() {
 	esac
 }
 
-rows=() ctl_rows=() missed=0
+# the fuzz rows of mutant $1: one per feedback
+fuzz_mutant() {
+	local fb r times found first med
+	[ "$fuzz_runs" -gt 0 ] && [ -z "$htable" ] || return 0
+	make -s fuzz-mutant M="$1" >/dev/null ||
+		{ echo "mutants/run.sh: $1 (fuzz) does not build" >&2; exit 2; }
+	for fb in $fuzz_feedback; do
+		times=() found=0 first=-
+		for r in $(seq 1 "$fuzz_runs"); do
+			fuzz_one "build/fuzz-mutant-$1/htfuzz_sched" \
+			    "$work/$1/fuzz-$fb-$r" "$r" "$fb"
+			[ $rc = 1 ] && found=$((found + 1)) &&
+			    [ "$first" = - ] && first=$sig
+			[ $rc = 1 ] || ms=$((fuzz_cap * 1000))
+			times+=("$ms")
+		done
+		med=$(median "${times[@]}")
+		[ $found = "$fuzz_runs" ] || missed=$((missed + 1))
+		printf '%-28s fuzz-%-5s %2d/%-2d found  median %6ss  %s\n' \
+		    "$1" "$fb" "$found" "$fuzz_runs" "$(secs $med)" "$first"
+		fuzz_rows+=("| $1 | $fb | $found/$fuzz_runs | $(secs $med) s | ${first//|/\\|} |")
+	done
+}
+
+rows=() ctl_rows=() fuzz_rows=() missed=0
 for m in "${names[@]}"; do
 	[ -f "$dir/$m.patch" ] || { echo "mutants/run.sh: no mutant $m in $dir" >&2; exit 2; }
 	only=$(header "$m" Variants) must=$(header "$m" Must-report)
@@ -101,6 +171,7 @@ for m in "${names[@]}"; do
 		    "$(secs $ms)" "$sig"
 		rows+=("| $m | $v | $res | $(secs $ms) s | ${sig//|/\\|} |")
 	done
+	fuzz_mutant "$m"
 	[ -n "$strategies" ] || continue
 	[ -z "$only" ] || [[ " $only " == *" release "* ]] || continue
 	make -s mutant M="$m" VARIANT=release "${mk[@]}" >/dev/null ||
@@ -117,8 +188,7 @@ for m in "${names[@]}"; do
 			[ $rc = 1 ] || ms=$((seconds * 1000))
 			times+=("$ms")
 		done
-		med=$(printf '%s\n' "${times[@]}" | sort -n | awk '{ t[NR] = $1 }
-		    END { print (NR % 2) ? t[(NR + 1) / 2] : int((t[NR / 2] + t[NR / 2 + 1]) / 2) }')
+		med=$(median "${times[@]}")
 		[ $found = "$ctl_seeds" ] || missed=$((missed + 1))
 		printf '%-28s %-8s %2d/%-2d found  median %6ss  %s\n' "$m" \
 		    "$st" "$found" "$ctl_seeds" "$(secs $med)" "$first"
@@ -154,6 +224,20 @@ tmp=$(mktemp "$out.XXXXXX")
 		echo "| mutant | strategy | memory | found | median | signature |"
 		echo "|---|---|---|---|---|---|"
 		printf '%s\n' "${ctl_rows[@]}"
+	fi
+	if [ ${#fuzz_rows[@]} -gt 0 ]; then
+		echo
+		echo "## Fuzz"
+		echo
+		echo "htfuzz_sched (clang, ASan and UBSan, libFuzzer) with the bug in,"
+		echo "-seed=1 to $fuzz_runs, from corpus/htfuzz_sched, capped at"
+		echo "$fuzz_cap s; median time to the crash, a miss counting as the"
+		echo "cap.  Feedback sched: code coverage and the interleaving"
+		echo "counters; cov: code coverage only (HTBED_NO_SCHED_FEEDBACK=1)."
+		echo
+		echo "| mutant | feedback | found | median | signature |"
+		echo "|---|---|---|---|---|"
+		printf '%s\n' "${fuzz_rows[@]}"
 	fi
 } >"$tmp" && mv "$tmp" "$out"
 echo "mutants/run.sh: table written to $out"

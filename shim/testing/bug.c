@@ -20,6 +20,9 @@
 #include <htbed/sched.h>
 #include <htbed/seam.h>
 #include <htbed/shim.h>
+#if defined(HTBED_TSAN) || defined(HTBED_ASAN)
+#include <sanitizer/common_interface_defs.h>
+#endif
 
 #define	REPORT_EVENTS	24	/* last events shown per thread */
 
@@ -391,13 +394,36 @@ bug_signal(int sig, void *addr)
 	bug_exit();
 }
 
+#ifdef HTBED_ASAN
+/*
+ * ASan's error, by its own name (use-after-poison, heap-use-after-free,
+ * ...), and where it happened: the signature of the failure.
+ */
+static void
+asan_where(char *kind, size_t klen, char *where, size_t wlen)
+{
+	const char *d = __asan_get_report_description();
+	char site[200];
+
+	(void) host_snprintf(kind, klen, "asan-%s", d != NULL ? d : "error");
+	__sanitizer_symbolize_pc(__asan_get_report_pc(), "%s:%l (%f)", site,
+	    sizeof (site));
+	(void) host_snprintf(where, wlen, "%s", host_relpath(site));
+}
+#endif
+
 void
 bug_sanitizer_died(void)
 {
+	char kind[64] = "sanitizer", where[240] = "sanitizer report above";
+
 	if (__atomic_exchange_n(&bug_started, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
 	__atomic_store_n(&htbed_frozen, 1, __ATOMIC_RELAXED);
-	bug_report("sanitizer", "sanitizer report above",
+#ifdef HTBED_ASAN
+	asan_where(kind, sizeof (kind), where, sizeof (where));
+#endif
+	bug_report(kind, where,
 	    "the sanitizer reported an error (report printed above)");
 	bug_exit();
 }
@@ -426,8 +452,6 @@ int __tsan_get_report_mop(void *report, unsigned long idx, int *tid,
     void **addr, int *size, int *write, int *atomic, void **trace,
     unsigned long trace_size);
 void __tsan_on_report(void *report);
-void __sanitizer_symbolize_pc(void *pc, const char *fmt, char *out_buf,
-    size_t out_buf_size);
 
 static struct {
 	int	tr_pending;
@@ -495,9 +519,6 @@ bug_sanitizer_pending(void)
 }
 #endif
 
-#if defined(HTBED_TSAN) || defined(HTBED_ASAN)
-#include <sanitizer/common_interface_defs.h>
-#endif
 extern void host_install_crash_handlers(void (*)(int, void *));
 
 /*
