@@ -11,8 +11,9 @@
 #                                       FUZZ_MAX_LEN bytes.  FUZZ_ARGS go to
 #                                       libFuzzer: -fork=N or -jobs=N
 #                                       -workers=N for several cores
-#   make fuzz-mutant M=name             build/fuzz-mutant-<name>/htfuzz_sched,
-#                                       the target with a planted bug
+#   make fuzz-mutant M=name [T=name]    build/fuzz-mutant-<name>/<T>, the
+#                                       target (htfuzz_sched by default)
+#                                       with a planted bug
 #   make fuzz-afl                       every target built for AFL++
 #                                       (afl-clang-fast), into build/afl/
 #   make fuzz-oss OSS_B=dir             every target built with the fuzzing
@@ -112,7 +113,7 @@ fuzz-mutant:
 	@$(MAKE) -s mutant-src M=$(M)
 	@$(MAKE) -s CC=clang VARIANT=asan B=build/fuzz-mutant-$(M) \
 	    CORE=build/mutants/$(M)/src/core EXTRA_CFLAGS="$(FUZZ_CFLAGS)" \
-	    FUZZ_LINK=-fsanitize=fuzzer build/fuzz-mutant-$(M)/htfuzz_sched
+	    FUZZ_LINK=-fsanitize=fuzzer build/fuzz-mutant-$(M)/$(T)
 
 # AFL++ runs libFuzzer targets (afl-clang-fast -fsanitize=fuzzer links
 # its own driver).  Its allowlist takes a file or a function, and a file
