@@ -6,6 +6,7 @@
 #define	_STRESS_DRIVER_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include "htbed/host.h"
 #include "harness.h"
 
@@ -25,6 +26,7 @@ struct opts {
 	int		prog_ops;	/* controlled: ops per fiber */
 	struct sched_params sp;		/* controlled: strategy, budget */
 	const char	*json;
+	FILE		*progress_json;	/* --progress-json, or NULL */
 	int		seed_given;
 	int		progress;	/* a live progress line on stderr */
 };
@@ -44,5 +46,7 @@ extern void	json_num(const char *key, double v);
 extern void	json_str(const char *key, const char *v);
 extern void	json_stats(const struct hb_stats *, double secs);
 extern void	json_end(const char *path);
+extern void	progress_json(double secs, const struct hb_stats *,
+		    uint64_t runs, int final);
 
 #endif	/* _STRESS_DRIVER_H */

@@ -71,6 +71,7 @@ usage_exit(const char *fmt, ...)
 "  --out DIR         failure reports and reproducers (default htbed-out)\n"
 "  --json FILE       write a summary in JSON\n"
 "  --quiet           no progress line\n"
+"  --progress-json F write the counters to F, a JSON line a second\n"
 "exit: 0 nothing found, 1 bug found, 2 usage or configuration error\n");
 	exit(0);
 }
@@ -134,7 +135,7 @@ enum { O_THREADS = 256, O_HATS, O_CPUS, O_SECONDS, O_OPS, O_SEED, O_KPM,
 	O_PRESSURE, O_YIELD, O_MIGRATE, O_KMEMFAIL, O_PAGEFAIL, O_FRAMES,
 	O_RESERVE, O_HASH, O_FORCE, O_WEIGHTS, O_CHECK, O_HANG, O_OUT, O_JSON,
 	O_QUIET, O_HELP, O_MODE, O_STRATEGY, O_DEPTH, O_BOUND, O_RUNS,
-	O_PROGOPS, O_MAXSTEPS };
+	O_PROGOPS, O_MAXSTEPS, O_PROGJSON };
 
 static const struct option longopts[] = {
 	{ "threads", 1, NULL, O_THREADS }, { "hats", 1, NULL, O_HATS },
@@ -155,6 +156,7 @@ static const struct option longopts[] = {
 	{ "pct-depth", 1, NULL, O_DEPTH }, { "bound", 1, NULL, O_BOUND },
 	{ "runs", 1, NULL, O_RUNS }, { "program-ops", 1, NULL, O_PROGOPS },
 	{ "max-steps", 1, NULL, O_MAXSTEPS },
+	{ "progress-json", 1, NULL, O_PROGJSON },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -266,6 +268,11 @@ parse_option(int c, const char *arg, const char *raw)
 	case O_OUT: o.cfg.hc_outdir = arg; break;
 	case O_JSON: o.json = arg; break;
 	case O_QUIET: o.progress = 0; break;
+	case O_PROGJSON: o.progress_json = fopen(arg, "w");
+	    if (o.progress_json == NULL)
+		usage_exit("--progress-json: cannot open %s: %s", arg,
+		    strerror(errno));
+	    break;
 	case O_HELP: usage_exit(NULL); break;
 	case O_MODE: o.mode = parse_mode(arg); break;
 	case O_STRATEGY: o.sp.sp_kind = parse_strategy(arg); break;
@@ -429,6 +436,27 @@ json_stats(const struct hb_stats *st, double secs)
 	json_u64("migrations", st->hs_shim.ss_migrations);
 	json_u64("foreign_removals", st->hs_foreign_removals);
 	json_u64("lookups_verified", st->hs_lookups_verified);
+}
+
+/*
+ * --progress-json: the counters so far, one JSON object a line, at most
+ * once a second and once at the end; each line is one write of a whole
+ * line, so a reader that takes whole lines sees only complete samples.
+ */
+void
+progress_json(double secs, const struct hb_stats *st, uint64_t runs,
+    int final)
+{
+	static double next;
+
+	if (o.progress_json == NULL || (!final && secs < next))
+		return;
+	next = secs + 1;
+	fprintf(o.progress_json, "{\"t\": %.3f, \"ops\": %" PRIu64 ", "
+	    "\"hat_ops\": %" PRIu64 ", \"runs\": %" PRIu64 ", \"steals\": %"
+	    PRIu64 ", \"reaps\": %" PRIu64 "}\n", secs, st->hs_ops,
+	    st->hs_hat_ops, runs, st->hs_steals, st->hs_reap_attempts);
+	fflush(o.progress_json);
 }
 
 void

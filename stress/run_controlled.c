@@ -190,6 +190,7 @@ ctl_main(void)
 			next_program(&st, seed);
 		more = one_run(st, seed) && o.sp.sp_kind == SK_BOUNDED;
 		nexplored += o.sp.sp_kind == SK_BOUNDED && !more;
+		progress_json(secs_since(start_ns), &total, nruns, 0);
 		if (o.progress && host_now_ns() - last_progress > 200000000ull) {
 			progress_line(0);
 			last_progress = host_now_ns();
@@ -197,6 +198,7 @@ ctl_main(void)
 	}
 	if (o.progress)
 		progress_line(1);
+	progress_json(secs_since(start_ns), &total, nruns, 1);
 	summary();
 	write_json("ok");
 	strategy_free(st);

@@ -167,6 +167,17 @@ progress_line(int final)
 }
 
 static void
+progress_sample(int final)
+{
+	struct hb_stats st;
+
+	if (o.progress_json == NULL)
+		return;
+	hb_stats(&st);
+	progress_json(secs_since(start_ns), &st, 0, final);
+}
+
+static void
 summary(void)
 {
 	struct hb_stats st;
@@ -205,6 +216,7 @@ main_loop(void)
 		}
 		if (o.progress)
 			progress_line(0);
+		progress_sample(0);
 	}
 }
 
@@ -235,6 +247,7 @@ free_main(void)
 	host_thread_join(wd);
 	if (o.progress)
 		progress_line(1);
+	progress_sample(1);
 	hb_detach();
 	hb_finish();
 	summary();
