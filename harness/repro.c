@@ -502,8 +502,8 @@ check_sum(struct parse *ps, size_t *body)
 		return (perr(ps, "truncated: the last line is incomplete"));
 	for (last = e - 1; last > b && last[-1] != '\n'; last--)
 		;
-	n = (size_t)(e - last);
-	if (n >= sizeof (tail) || strncmp(last, "checksum ", 9) != 0)
+	n = (size_t)(e - last);		/* the buffer is not a string */
+	if (n >= sizeof (tail) || n <= 9 || memcmp(last, "checksum ", 9) != 0)
 		return (perr(ps, "truncated: no checksum line at the end"));
 	memcpy(tail, last, n);
 	tail[n - 1] = '\0';
