@@ -1,8 +1,10 @@
 /*
  * ThreadSanitizer's policy for an unmodified illumos htable.c: the races
  * that code has on purpose, and nothing else.  Linked only into TSan
- * builds of an external htable.c (HTABLE_C=path, tests/real.mk), and not
- * instrumented itself (TSan calls it while it reports); the project's own
+ * builds of an external htable.c (HTABLE_C=path, tests/real.mk).  TSan
+ * calls it with its report locks held, so it is not instrumented itself
+ * and calls no instrumented code, only TSan's interface and libc (whose
+ * interceptors TSan ignores while it reports); the project's own
  * core/htable.c reads every shared counter atomically and is checked
  * without any exemption.
  *
