@@ -20,9 +20,11 @@
  * changes one op; changing a schedule byte moves one preemption.
  *
  * htfuzz_ops (hb_fuzz_decode_ops()): one fiber, no schedule bytes (the
- * reaper and the worker take turns by the strategy's default):
+ * reaper and the worker take turns by the strategy's default), always
+ * kpm (a run through the windows costs some 20 times as much where a
+ * remap is a system call; htfuzz_sched explores the windows):
  *
- *	byte 0		1 + b % 3 hats, and (b / 3) % 2: windows (as above)
+ *	byte 0		1 + b % 3 hats
  *	the rest	op records of 8 bytes (hb_op_decode()), run in order;
  *			the first HB_FUZZ_OPS count (as many as the fibers
  *			of an htfuzz_sched input have: the run has the
@@ -102,12 +104,12 @@ hb_fuzz_decode(const uint8_t *in, size_t len, struct hb_program *p,
 size_t
 hb_fuzz_decode_ops(const uint8_t *in, size_t len, struct hb_program *p)
 {
-	uint8_t shape = len > 0 ? in[0] : 0;
+	int nh = 1 + (len > 0 ? in[0] : 0) % HB_FUZZ_HATS;
 	size_t off = 1;
 
-	empty(p, 1, (shape / 3) % 2);
+	empty(p, 1, 0);
 	for (; off + HB_OP_BYTES <= len && p->hp_nops[0] < HB_FUZZ_OPS;
 	    off += HB_OP_BYTES)
-		add_op(p, 0, &in[off], 1 + shape % HB_FUZZ_HATS);
+		add_op(p, 0, &in[off], nh);
 	return (off > len ? len : off);
 }
