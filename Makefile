@@ -72,6 +72,15 @@ KIMG_RENAME := --rename-section .data=htbed_kdata \
 HOBJ := $(patsubst %.c,$(B)/obj/%.o,$(notdir $(HSRC)))
 LIBOBJ := $(KOBJ) $(HOBJ) $(patsubst %.S,$(B)/obj/%.o,$(notdir $(HASM)))
 
+# SHARE=dir: link the objects that do not depend on the core from dir's
+# build, already made (mutants/mutants.mk makes them first); only the
+# core's own objects and those naming it are compiled into $(B)
+CORE_OBJ := $(addprefix $(B)/obj/,htable.o hat.o hment.o repro.o)
+ifneq ($(SHARE),)
+LIBOBJ := $(filter $(CORE_OBJ),$(LIBOBJ)) $(patsubst $(B)/obj/%,\
+	$(SHARE)/obj/%,$(filter-out $(CORE_OBJ),$(LIBOBJ)))
+endif
+
 vpath %.c $(CORE) shim/kern shim/testing shim/stub harness shim/host stress
 
 .PHONY: all stress replay test check-ref deps mutant mutants bench clean unit \
@@ -130,10 +139,22 @@ $(B)/htreplay: $(LIBOBJ) $(REPLAY_OBJ)
 stress: $(B)/htstress
 	$(B)/htstress $(ARGS)
 
-# make replay CRASH=file [ARGS="--trace --minimize out.txt"]
-replay: $(B)/htreplay
+# make replay CRASH=file [ARGS="--trace --minimize out.txt"]: an htbed
+# reproducer, or a libFuzzer crash file of T (htfuzz_sched by default, or
+# htfuzz_ops), which is replayed under ASan as the fuzzer ran it
+REPLAY_ASAN := build/asan$(if $(HTABLE_C),-ext)
+replay:
 	@test -n "$(CRASH)" || { echo "make replay: name the file with CRASH=..." >&2; exit 2; }
-	$(B)/htreplay $(ARGS) $(CRASH)
+	@test -r "$(CRASH)" || { echo "make replay: cannot read $(CRASH)" >&2; exit 2; }
+	@if head -c 11 "$(CRASH)" | grep -q '^htbed-repro$$' || \
+	    [ -z "$(filter htfuzz_sched htfuzz_ops,$(T))" ]; then \
+		$(MAKE) -s $(B)/htreplay && $(B)/htreplay $(ARGS) $(CRASH); \
+	else \
+		echo "make replay: $(CRASH) is an $(T) input; replayed under ASan"; \
+		$(MAKE) -s VARIANT=asan $(REPLAY_ASAN)/htreplay && \
+		$(REPLAY_ASAN)/htreplay --fuzz-input=$(T:htfuzz_%=%) $(ARGS) \
+		    $(CRASH); \
+	fi
 
 check-ref: deps
 	@if [ -f $(REF_HTABLE) ]; then \
@@ -152,6 +173,7 @@ test: deps check-ref
 	$(MAKE) -s VARIANT=tsan unit
 	$(MAKE) -s smoke
 	tests/replay.sh
+	tests/regressions.sh
 	mutants/run.sh --seconds 30 --variants release --require \
 	    --out build/mutants-smoke.md unlink-keeps-count steal-ignores-locks
 	$(MAKE) -s test-real

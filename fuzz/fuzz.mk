@@ -111,8 +111,11 @@ fuzz-build:
 fuzz-mutant:
 	@test -f mutants/$(M).patch || { echo "make fuzz-mutant: no mutant '$(M)' (have: $(MUTANTS))" >&2; exit 2; }
 	@$(MAKE) -s mutant-src M=$(M)
+	@$(if $(call MUT_SHARE,1),$(MAKE) -s CC=clang VARIANT=asan B=build/fuzz \
+	    EXTRA_CFLAGS="$(FUZZ_CFLAGS)" lib-objects)
 	@$(MAKE) -s CC=clang VARIANT=asan B=build/fuzz-mutant-$(M) \
 	    CORE=build/mutants/$(M)/src/core EXTRA_CFLAGS="$(FUZZ_CFLAGS)" \
+	    $(call MUT_SHARE,SHARE=build/fuzz) \
 	    FUZZ_LINK=-fsanitize=fuzzer build/fuzz-mutant-$(M)/$(T)
 
 # AFL++ runs libFuzzer targets (afl-clang-fast -fsanitize=fuzzer links
@@ -150,7 +153,7 @@ build/fuzz/seeds/htfuzz_diff:
 # how finding $(1) of target T is replayed: htreplay takes the inputs
 # of htfuzz_sched and htfuzz_ops, the other targets their own
 FUZZ_REPLAY = $(if $(filter htfuzz_sched htfuzz_ops,$(T)),make replay \
-	ARGS=--fuzz-input=$(T:htfuzz_%=%) CRASH=$(1),build/fuzz/$(T) $(1))
+	$(if $(filter htfuzz_ops,$(T)),T=htfuzz_ops )CRASH=$(1),build/fuzz/$(T) $(1))
 
 fuzz: fuzz-build
 	@mkdir -p build/fuzz/corpus/$(T) corpus/$(T) $(FUZZ_OUT)

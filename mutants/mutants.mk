@@ -23,8 +23,14 @@ mutant-src:
 	@rm -rf $(MUT_SRC) && mkdir -p $(MUT_SRC) && cp -rp core $(MUT_SRC)/
 	@patch -s -p1 -d $(MUT_SRC) < mutants/$(M).patch || { echo "make mutant: mutants/$(M).patch does not apply to core/" >&2; exit 2; }
 
+# A mutant of core/*.c compiles only its core and links the rest from
+# build/<variant>; one that patches a header is built whole.
+MUT_SHARE = $(if $(shell grep -l '^+++ .*\.h' mutants/$(M).patch),,$(1))
+
 mutant: mutant-src
+	@$(if $(call MUT_SHARE,1),$(MAKE) -s VARIANT=$(VARIANT) lib-objects)
 	@$(MAKE) -s CORE=$(MUT_SRC)/core B=build/mutant-$(M)-$(VARIANT) \
+	    $(call MUT_SHARE,SHARE=build/$(VARIANT)) \
 	    build/mutant-$(M)-$(VARIANT)/htstress \
 	    build/mutant-$(M)-$(VARIANT)/htreplay
 else

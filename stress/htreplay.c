@@ -211,10 +211,13 @@ replay_setup(void)
 		replay_sp.sp_nchoices = rep.r_nchoices;
 	}
 	hb_repro_reserve(replay_sp.sp_max_steps);
-	if (strcmp(rep.r_core, HTBED_CORE) != 0)
-		fprintf(stderr, "htreplay: warning: the reproducer was recorded "
-		    "on core %s; this htreplay is built with %s\n", rep.r_core,
-		    HTBED_CORE);
+	if (strcmp(rep.r_core, HTBED_CORE) != 0) {
+		fprintf(stderr, "htreplay: the reproducer was recorded on core "
+		    "%s, this htreplay is built with %s: its schedule is "
+		    "followed as far as this core's run matches it\n",
+		    rep.r_core, HTBED_CORE);
+		replay_sp.sp_guided = 1;
+	}
 	if (hb_ctl_init(&rep.r_cfg) != 0)
 		exit(2);
 	return (strategy_new(&replay_sp));

@@ -175,7 +175,7 @@ int
 ctl_main(void)
 {
 	struct strategy *st = strategy_new(&o.sp);
-	uint64_t last_progress = 0, seed;
+	uint64_t last_progress = 0, seed = 0;
 	int more = 0;
 
 	o.cfg.hc_on_bug = on_bug;
@@ -185,7 +185,9 @@ ctl_main(void)
 	hb_stats(&base);
 	start_ns = host_now_ns();
 	while (time_left()) {
-		seed = mix(mix(o.cfg.hc_shim.sc_seed) + nruns);
+		/* a bounded search replays its path prefix: one seed for all */
+		if (!more || o.sp.sp_kind != SK_BOUNDED)
+			seed = mix(mix(o.cfg.hc_shim.sc_seed) + nruns);
 		if (!more)
 			next_program(&st, seed);
 		more = one_run(st, seed) && o.sp.sp_kind == SK_BOUNDED;

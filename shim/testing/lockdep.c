@@ -24,6 +24,7 @@
 #include <sys/cpuvar.h>
 #include <vm/htable.h>
 #include <htbed/shim.h>
+#include <htbed/sanitizer.h>
 
 extern kmutex_t htable_mutex[];
 extern kmutex_t htable_reserve_mutex;
@@ -119,9 +120,21 @@ lock_class_of(kmutex_t *m)
 	return (c);
 }
 
+/*
+ * A report names the locks of past events, and one may since have been
+ * freed with its object (kmem fills it with KMEM_POISON, ASan poisons
+ * it): its class is read past ASan and checked.
+ */
+static NO_SANITIZE_ADDRESS unsigned
+class_in_report(const kmutex_t *m)
+{
+	return (__atomic_load_n(&m->m_class, __ATOMIC_RELAXED));
+}
+
 void
 lock_name(const kmutex_t *m, char *buf, size_t len)
 {
+	unsigned c;
 	int i;
 
 	if (m >= &htable_mutex[0] && m < &htable_mutex[NUM_BUCKET_MUTEX]) {
@@ -154,9 +167,9 @@ lock_name(const kmutex_t *m, char *buf, size_t len)
 			return;
 		}
 	}
-	(void) host_snprintf(buf, len, "%s mutex %p",
-	    lock_class_name[__atomic_load_n(&m->m_class, __ATOMIC_RELAXED)],
-	    (const void *)m);
+	c = class_in_report(m);
+	(void) host_snprintf(buf, len, "%s mutex %p", c < LC_NCLASSES ?
+	    lock_class_name[c] : "freed", (const void *)m);
 }
 
 int
