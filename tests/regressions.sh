@@ -10,6 +10,9 @@
 #    error ("asan-...") is replayed under ASan, any other in release.
 #
 # usage: tests/regressions.sh [name ...]   (run from the top of the tree)
+#        tests/regressions.sh --signature HTREPLAY FILE
+#            the signature HTREPLAY fails with on FILE ("none at" if none)
+# fuzz/regression.sh adds regressions.
 # exit: 0 all as expected, 1 a regression failed, 2 a build or setup error
 set -u
 dir=corpus/regressions
@@ -34,6 +37,13 @@ replay() {
 	timeout 300 "$1" --fuzz-input --quiet --out "$out/r" "$2" >"$3" 2>&1
 }
 
+if [ "${1:-}" = --signature ]; then
+	[ $# = 3 ] || { echo "usage: tests/regressions.sh --signature HTREPLAY FILE" >&2; exit 2; }
+	mkdir -p "$out"
+	replay "$2" "$3" "$out/signature.log"
+	signature "$out/signature.log"
+	exit 0
+fi
 make -s VARIANT=asan build/asan/htreplay >/dev/null ||
 	{ echo "tests/regressions.sh: htreplay (asan) does not build" >&2; exit 2; }
 mkdir -p "$out"
