@@ -136,14 +136,28 @@ class Builder:
                 'EXTRA_CFLAGS=' + self._fuzz_cflags,
                 'FUZZ_LINK=-fsanitize=fuzzer']
 
+    def _by_make_mutant(self, core, variant):
+        """Whether `make mutant` builds this one: a mutant of the own core,
+        release or tsan, in make's own build directory (the binaries are
+        then those make mutant gives anyone, however it builds them)."""
+        return (core.label == 'own' and core.mutant is not None and
+                variant != 'fuzz' and
+                self.cfg.build == os.path.join(self.cfg.root, 'build'))
+
+    def _command(self, core, variant, rel, bins):
+        make = ['make', '-s', '-j%d' % (os.cpu_count() or 1)]
+        if self._by_make_mutant(core, variant):
+            return make + ['mutant', 'M=' + core.mutant, 'VARIANT=' + variant]
+        return (make + self._variant_vars(variant) +
+                self._core_make_vars(core) + ['B=' + rel] +
+                list(bins.values()))
+
     def build(self, core, variant):
         """Build one core in one variant; BuildError if it fails."""
         d = os.path.join(self.cfg.build, _dir_name(core, variant))
         rel = util.shown_path(d, self.cfg.root)
         bins = {t: os.path.join(rel, t) for t in TARGETS[variant]}
-        cmd = (['make', '-s', '-j%d' % (os.cpu_count() or 1)] +
-               self._variant_vars(variant) + self._core_make_vars(core) +
-               ['B=' + rel] + list(bins.values()))
+        cmd = self._command(core, variant, rel, bins)
         log = os.path.join(self.log_dir, 'build-%s-%s.log' % (core.label,
                                                               variant))
         b = Build(core.label, variant, rel, cmd, bins,

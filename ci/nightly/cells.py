@@ -25,12 +25,15 @@ import runner
 import util
 
 # how long a process may outlive its slice: a stuck free-running run is
-# reported as a hang by htstress itself after --hang-secs (60 s) first
-GRACE = 75
+# reported as a hang by htstress itself after HANG_SECS first
+HANG_SECS = 20
+GRACE = 30
 MIN_PROCESS = 1.0       # seconds: no process is started for less
 MIN_FUZZ = 3.0          # libFuzzer's time limit is whole seconds
 TRIAGE_SECS = 60        # a replay of one fuzz input
-HTSTRESS_MODE = {'stress': [], 'controlled': ['--mode', 'controlled']}
+WINDDOWN = {'stress': 2.0, 'controlled': 0.2}   # first guesses
+HTSTRESS_MODE = {'stress': ['--hang-secs', str(HANG_SECS)],
+                 'controlled': ['--mode', 'controlled']}
 ARTIFACT = re.compile(r'^(crash|leak|timeout|oom|slow-unit)-')
 FUZZ_STATUS = re.compile(r'^#(\d+)\s+(\w+)\s+cov: (\d+) ft: (\d+) corp: (\d+)')
 FUZZ_EXECS = re.compile(r'^stat::number_of_executed_units:\s+(\d+)')
@@ -69,6 +72,9 @@ class Context:
         self.clock = clock      # monotonic seconds
         self.t0 = t0            # when the nightly began, on that clock
         self.say = say
+        # seconds an htstress process takes past its --seconds (teardown,
+        # the final check), as last seen: each asks for that much less
+        self.winddown = dict(WINDDOWN)
 
     def now(self):
         return self.clock() - self.t0
@@ -97,9 +103,10 @@ def _failure(rc, killed, log_text, did_work, prefix):
                            'nightly)' % GRACE)
     if rc == 1:
         return 'finding', (findings.signature_of(log_text) or
-                           'a bug report without a signature line')
+                           findings.fallback_signature(log_text))
     if rc < 0:
-        return 'finding', 'killed by %s, no report' % signal.Signals(-rc).name
+        return 'finding', 'killed by %s without a report' % \
+            signal.Signals(-rc).name
     if not did_work:
         return 'error', _last_line(log_text, prefix)
     return 'finding', 'testbed failure: exit %d (%s)' % (
@@ -130,6 +137,13 @@ def _htstress_work(result_path, progress):
     return {}
 
 
+def _keep_log(pdir, cdir, name):
+    """A cell keeps the log of its last process, unless a finding took it."""
+    src = os.path.join(pdir, name)
+    if os.path.exists(src):
+        os.replace(src, os.path.join(cdir, 'last-process.log'))
+
+
 def run_htstress(ctx, cell, build, end):
     """A stress or controlled cell until ctx.now() reaches end."""
     r = CellRun(cell, status='ok', start=ctx.now())
@@ -137,21 +151,25 @@ def run_htstress(ctx, cell, build, end):
         (['--kpm'] if cell.memory == 'kpm' else [])
     cdir = ctx.cell_dir(cell)
     i = 0
-    while end - ctx.now() >= MIN_PROCESS and r.status != 'error':
+    while r.status != 'error':
+        secs = end - ctx.now() - ctx.winddown[cell.kind]
+        if secs < MIN_PROCESS:
+            break
         pdir = os.path.join(cdir, 'process-%d' % i)
         os.makedirs(pdir, exist_ok=True)
-        argv = base + ['--seconds', '%.1f' % (end - ctx.now()),
+        argv = base + ['--seconds', '%.1f' % secs,
                        '--seed', str(ctx.state.seed(cell, i))]
         if r.command is None:
             r.command = util.command_line(argv)
-        _htstress_process(ctx, r, argv, pdir, end)
+        _htstress_process(ctx, r, argv, pdir, end, secs)
+        _keep_log(pdir, cdir, 'log.txt')
         shutil.rmtree(pdir, ignore_errors=True)
         i += 1
     r.seconds = ctx.now() - r.start
     return r
 
 
-def _htstress_process(ctx, r, argv, pdir, end):
+def _htstress_process(ctx, r, argv, pdir, end, secs):
     files = {k: os.path.join(pdir, k) for k in
              ('result.json', 'progress.jsonl', 'log.txt')}
     t_start = ctx.now()
@@ -160,6 +178,8 @@ def _htstress_process(ctx, r, argv, pdir, end):
                 '--json', ctx.rel(files['result.json']),
                 '--progress-json', ctx.rel(files['progress.jsonl'])],
         ctx.cfg.root, files['log.txt'], ctx.t0 + end + GRACE)
+    if rc == 0 and not killed:
+        ctx.winddown[r.cell.kind] = max(0.0, ctx.now() - t_start - secs)
     r.processes += 1
     progress = _read_progress(files['progress.jsonl'], t_start)
     work = _htstress_work(files['result.json'], progress)
@@ -188,7 +208,8 @@ def _htstress_occurrence(ctx, r, argv, pdir, log, signature):
         signature, r.cell.name, ctx.now(), util.command_line(argv), replay,
         {'report.txt': report[0] if report else None,
          'repro.txt': repro[0] if repro else None,
-         'log.txt': os.path.join(pdir, 'log.txt')})
+         'log.txt': os.path.join(pdir, 'log.txt')},
+        rerun_exact=r.cell.kind == 'controlled')
     f = ctx.store.add(occ)
     r.found[f.signature] += 1
     r.status = 'found'
@@ -215,6 +236,7 @@ def run_fuzz(ctx, cell, build, end):
         if r.command is None:
             r.command = util.command_line(argv)
         _fuzz_process(ctx, r, argv, pdir, end, build)
+        _keep_log(pdir, cdir, 'fuzz-log.txt')
         shutil.rmtree(pdir, ignore_errors=True)
         i += 1
     r.corpus_after = len(os.listdir(corpus))
@@ -275,9 +297,11 @@ def _fuzz_occurrence(ctx, r, build, artifact, fuzz_log):
         [htreplay, '--fuzz-input', '--out', ctx.rel(tdir), ctx.rel(artifact)],
         ctx.cfg.root, log_path, ctx.clock() + TRIAGE_SECS)
     with open(log_path, errors='replace') as f:
-        sig = findings.signature_of(f.read()) if rc == 1 else None
+        log = f.read()
     kind = ARTIFACT.match(os.path.basename(artifact)).group(1)
-    if sig is None:
+    if rc == 1 and not killed:
+        sig = findings.signature_of(log) or findings.fallback_signature(log)
+    else:
         sig = 'fuzz %s input that htreplay --fuzz-input does not reproduce' \
             ' (exit %s)' % (kind, 'killed' if killed else rc)
     repro = os.path.join(tdir, 'repro-fuzz.txt')
@@ -288,6 +312,6 @@ def _fuzz_occurrence(ctx, r, build, artifact, fuzz_log):
         '%s {dir}/repro.txt' % htreplay if os.path.exists(repro) else None,
         {'input': artifact, 'repro.txt': repro, 'log.txt': log_path,
          'report.txt': report[0] if report else None,
-         'fuzz-log.txt': fuzz_log})
+         'fuzz-log.txt': fuzz_log}, rerun_exact=True)
     r.found[ctx.store.add(occ).signature] += 1
     r.status = 'found'

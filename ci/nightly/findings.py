@@ -37,6 +37,23 @@ def signature_of(log_text):
     return found[-1] if found else None
 
 
+_SANITIZER_SUMMARY = re.compile(
+    r'^SUMMARY: (\w+Sanitizer): (\S+)(?: (/?[^ (]+?:\d+)(?::\d+)?)?'
+    r'(?: .*?)? in ([\w:~]+)', re.M)
+
+
+def fallback_signature(log_text):
+    """For a process that failed without the testbed's report: the
+    sanitizer's SUMMARY line (tool, kind, place, function) if it printed
+    one."""
+    m = _SANITIZER_SUMMARY.search(log_text)
+    if m is None:
+        return 'a failure without a report or a signature line'
+    where = ' at %s' % m.group(3) if m.group(3) else ''
+    return 'no report: %s %s%s (%s)' % (m.group(1), m.group(2), where,
+                                         m.group(4))
+
+
 @dataclass
 class Occurrence:
     """One failing process: what it found and where its evidence lies."""
@@ -47,6 +64,7 @@ class Occurrence:
     replay: str = None          # deterministic replay command, if any
     # ({dir} in either stands for the directory the occurrence is kept in)
     files: dict = field(default_factory=dict)   # name -> path to move in
+    rerun_exact: bool = False   # the repeat command repeats the schedule
 
 
 @dataclass
@@ -61,6 +79,7 @@ class Finding:
     replay: str = None          # the first exact replay command kept
     replay_dir: str = None      # the example it replays
     repeat: str = None          # the first example's repeat command
+    rerun_exact: bool = False   # that command repeats the schedule
     verified: str = None        # 'reproduced', 'different', 'not reproduced'
     verify_note: str = None
 
@@ -113,13 +132,13 @@ class Store:
                  '# the command that repeats the run:', repeat]
         if replay:
             lines += ['# replay (same schedule, same failure):', replay]
-        else:
+        elif not occ.rerun_exact:
             lines += ['# (free-running: the schedule is not recorded; '
                       'the command reruns the same seed)']
         util.write_atomic(os.path.join(d, 'command.txt'),
                           '\n'.join(lines) + '\n')
         f.examples.append(util.shown_path(d, self.root))
         if f.repeat is None:
-            f.repeat = repeat
+            f.repeat, f.rerun_exact = repeat, occ.rerun_exact
         if f.replay is None and replay:
             f.replay, f.replay_dir = replay, d

@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import time
+import traceback
 
 import build
 import cells
@@ -28,7 +29,7 @@ import state
 import triage
 import util
 
-MIN_CELL = 2.0          # seconds: a cell given less is skipped
+MIN_CELL = 1.0          # seconds: a cell given less is skipped
 
 
 class Interrupted(Exception):
@@ -80,15 +81,16 @@ def _finding_dict(f):
     return {'id': f.id, 'signature': f.signature, 'count': f.count,
             'cells': dict(f.cells), 'first_s': round(f.first_t, 3),
             'last_s': round(f.last_t, 3), 'examples': f.examples,
-            'replay': f.replay, 'repeat': f.repeat, 'verified': f.verified,
+            'replay': f.replay, 'repeat': f.repeat,
+            'rerun_exact': f.rerun_exact, 'verified': f.verified,
             'verify_note': f.verify_note}
 
 
 class Nightly:
-    def __init__(self, cfg):
+    def __init__(self, cfg, t0):
         self.cfg = cfg
         self.clock = time.monotonic
-        self.t0 = self.clock()
+        self.t0 = t0
         self.deadline = self.t0 + cfg.budget
         self.started = datetime.datetime.now(datetime.timezone.utc)
         self.builds = {}
@@ -108,7 +110,7 @@ class Nightly:
             self.builds[key] = b
 
     def _run_cells(self, ctx):
-        reserve = max(5.0, min(120.0, 0.05 * self.cfg.budget))
+        reserve = max(1.0, min(120.0, 0.05 * self.cfg.budget))
         end_all = self.deadline - reserve - self.t0
         todo = list(self.cfg.cells)
         for k, cell in enumerate(todo):
@@ -124,7 +126,7 @@ class Nightly:
             say('%s: %s in %s, %d process%s, %s' % (
                 cell.name, r.status, util.fmt_duration(r.seconds),
                 r.processes, '' if r.processes == 1 else 'es',
-                r.reason or '%d occurrences' % sum(r.found.values())))
+                r.reason or '%d occurrence(s)' % sum(r.found.values())))
         ran = [r for r in self.results if r.status != 'skipped']
         if not ran:
             self.error = ('the budget leaves no time for the %d cells after '
@@ -187,6 +189,7 @@ def _on_signal(signum, frame):
 
 
 def main(argv):
+    t0 = time.monotonic()       # the budget counts from here
     root = os.path.dirname(os.path.dirname(os.path.dirname(
         os.path.abspath(__file__))))
     try:
@@ -200,7 +203,15 @@ def main(argv):
         return 2
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
-    return Nightly(cfg).run()
+    try:
+        return Nightly(cfg, t0).run()
+    except Exception as e:
+        runner.stop_current()
+        path = os.path.join(cfg.out, 'logs', 'nightly-error.txt')
+        util.write_atomic(path, traceback.format_exc())
+        say('could not run: an error in the nightly itself (%s: %s); see %s'
+            % (type(e).__name__, e, util.shown_path(path, root)))
+        return 2
 
 
 if __name__ == '__main__':

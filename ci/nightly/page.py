@@ -194,9 +194,10 @@ def _cells_table(s):
 def _findings_table(s):
     e = html.escape
     rows = []
-    for f in s['findings']:
+    for f in report.by_count(s['findings']):
         cmd = f['replay'] or f['repeat']
         how = ('replay, %s' % f['verified']) if f['replay'] else \
+            'rerun, deterministic' if f['rerun_exact'] else \
             'rerun (free-running)'
         rows.append([f['id'], '<code>%s</code>' % e(f['signature']),
                      f['count'], e(', '.join('%s %d' % kv for kv in

@@ -86,7 +86,7 @@ def markdown(s):
     L += ['', '## Findings by signature', '']
     if not s['findings']:
         L.append('None.')
-    for f in s['findings'][:MD_FINDINGS]:
+    for f in by_count(s['findings'])[:MD_FINDINGS]:
         L += _md_finding(f)
     if len(s['findings']) > MD_FINDINGS:
         L.append('... and %d more in summary.json.' %
@@ -94,6 +94,11 @@ def markdown(s):
     L += ['', 'Plots: summary.html.  Every kept occurrence: findings/<id>/<n>/'
           ' (report, log, reproducer, trace, command.txt).', '']
     return '\n'.join(L)
+
+
+def by_count(found):
+    """Findings in the order to read them: the most frequent first."""
+    return sorted(found, key=lambda f: (-f['count'], f['id']))
 
 
 def _md_finding(f):
@@ -106,8 +111,9 @@ def _md_finding(f):
                                    if f['verify_note'] else '')
         L.append('   replay (%s): `%s`' % (verdict, f['replay']))
     else:
-        L.append('   rerun (free-running, not deterministic): `%s`' %
-                 f['repeat'])
+        L.append('   rerun (%s): `%s`' % (
+            'deterministic' if f['rerun_exact'] else
+            'free-running: the schedule is not recorded', f['repeat']))
     L.append('   kept: %s' % ', '.join(f['examples']))
     return L
 

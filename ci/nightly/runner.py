@@ -22,16 +22,17 @@ def stop_current():
             pass
 
 
-def run(argv, cwd, log_path, kill_at, on_line=None):
-    """Run argv until it exits or the monotonic clock reaches kill_at.
-    Returns (exit code, killed): the code is negative for a signal, as
-    subprocess gives it."""
+def run(argv, cwd, log_path, kill_at, on_line=None, stderr_path=None):
+    """Run argv until it exits or the monotonic clock reaches kill_at; its
+    standard error goes to stderr_path if given, else to the log with its
+    output.  Returns (exit code, killed): the code is negative for a
+    signal, as subprocess gives it."""
     global _current
     killed = threading.Event()
+    err = open(stderr_path, 'wb') if stderr_path else subprocess.STDOUT
     with open(log_path, 'wb') as log:
         p = subprocess.Popen([str(a) for a in argv], cwd=cwd,
-                             stdout=subprocess.PIPE,
-                             stderr=subprocess.STDOUT,
+                             stdout=subprocess.PIPE, stderr=err,
                              start_new_session=True)
         _current = p
 
@@ -51,4 +52,6 @@ def run(argv, cwd, log_path, kill_at, on_line=None):
         finally:
             timer.cancel()
             _current = None
+            if stderr_path:
+                err.close()
     return rc, killed.is_set()

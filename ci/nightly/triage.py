@@ -1,7 +1,7 @@
 """Checking each finding's replay command: the first kept occurrence that
-has a reproducer is replayed once more, with its interleaving printed
-(trace.txt); the finding is 'reproduced' only if htreplay reports the
-same signature again."""
+has a reproducer is replayed once more, its interleaving printed to
+trace.txt and its verdict to replay.log; the finding is 'reproduced'
+only if htreplay reports the same signature again."""
 
 import os
 import re
@@ -14,16 +14,16 @@ REPLAY_SECS = 60
 TRACE_EVENTS = 80
 
 
-def _verdict(rc, killed, output, signature, root):
+def _verdict(rc, killed, output, errors, signature, root):
     if killed:
         return 'not reproduced', 'the replay did not end in %d s' % \
             REPLAY_SECS
-    m = re.search(r'^htreplay: reproduced: (.+)$', output, re.M)
+    m = re.search(r'^htreplay: reproduced: (.+)$', errors, re.M)
     if rc == 1 and m and findings.normalize(m.group(1), root) == signature:
         return 'reproduced', None
     if rc == 1:
-        return 'different', (findings.signature_of(output) or
-                             'a failure without a signature line')
+        return 'different', (findings.signature_of(output + errors) or
+                             findings.fallback_signature(output + errors))
     return 'not reproduced', 'htreplay exit %d' % rc
 
 
@@ -33,15 +33,18 @@ def verify(store, root, clock, deadline, say):
     for f in store.findings():
         if f.replay is None:
             continue
-        if clock() + 5 > deadline:
+        if clock() >= deadline:
             f.verified, f.verify_note = 'not checked', 'no time left'
             continue
         argv = shlex.split(f.replay)
         argv[1:1] = ['--trace=%d' % TRACE_EVENTS, '--out',
                      os.path.join(f.replay_dir, 'replay')]
         trace = os.path.join(f.replay_dir, 'trace.txt')
-        rc, killed = runner.run(argv, root, trace, clock() + REPLAY_SECS)
-        with open(trace, errors='replace') as t:
+        log = os.path.join(f.replay_dir, 'replay.log')
+        rc, killed = runner.run(argv, root, trace, clock() + REPLAY_SECS,
+                                stderr_path=log)
+        with open(trace, errors='replace') as t, \
+                open(log, errors='replace') as e:
             f.verified, f.verify_note = _verdict(rc, killed, t.read(),
-                                                 f.signature, root)
+                                                 e.read(), f.signature, root)
         say('finding %d: replay %s' % (f.id, f.verified))
