@@ -1,11 +1,14 @@
 #!/bin/sh
 # Check (and on a Debian machine, install) what htbed needs to build and
-# test.  Usage: ci/deps.sh [check|install]
+# test.  Usage: ci/deps.sh [check|install|optional]
 #   check    exit 0 if everything is there, 1 (with a list) if not
 #   install  as root: apt-get install what is missing; otherwise print the
 #            exact command to run and exit 2
+#   optional install what only optional checks use, as install does:
+#            chromium, for tests/nightly_html.py (skipped without it)
 set -u
 PKGS="make clang libclang-rt-14-dev libfuzzer-14-dev libcmocka-dev liburcu-dev libck-dev patch python3"
+OPTIONAL="chromium"
 
 missing() {
 	for p in $PKGS; do
@@ -20,8 +23,10 @@ if ! command -v dpkg-query >/dev/null 2>&1; then
 	exit 2
 fi
 
+mode=${1:-check}
+[ "$mode" = optional ] && PKGS=$OPTIONAL mode=install
 need=$(missing | tr '\n' ' ')
-case "${1:-check}" in
+case "$mode" in
 check)
 	[ -z "$need" ] && exit 0
 	echo "htbed: missing Debian packages: $need" >&2
@@ -43,6 +48,6 @@ install)
 	[ -z "$need" ] || { echo "htbed: still missing: $need" >&2; exit 2; }
 	exit 0 ;;
 *)
-	echo "usage: ci/deps.sh [check|install]" >&2
+	echo "usage: ci/deps.sh [check|install|optional]" >&2
 	exit 2 ;;
 esac
