@@ -536,10 +536,10 @@ translate_explain(hat_t *hat, uintptr_t va, char *buf, size_t len)
 static pfn_t
 ism_expected(const hb_slot_t *sl, uintptr_t va)
 {
-	uintptr_t start = hb_user_base[HB_ISM_FIRST] +
-	    (sl->sl_shared == 2 ? MMU_PAGESIZE : 0);
+	uintptr_t start = HB_ISM_ATTACH_VA(sl->sl_shared);
 
-	if (sl->sl_shared == 0 || va < start || va >= start + HB_ISM_LEN)
+	if (sl->sl_shared == 0 || va < start ||
+	    va >= start + HB_ISM_ATTACH_LEN(sl->sl_shared))
 		return (PFN_INVALID);
 	return (hb_ism_pfn(va - start));
 }

@@ -486,12 +486,6 @@ op_walk(int w, const hb_op_t *op)
 	as_exit(sl);
 }
 
-static uintptr_t
-ism_attach_va(int how)
-{
-	return (hb_user_base[HB_ISM_FIRST] + (how == 2 ? MMU_PAGESIZE : 0));
-}
-
 /* share: attach the ISM segment, aligned (shared tables) or not */
 static void
 op_share(int w, const hb_op_t *op)
@@ -502,9 +496,9 @@ op_share(int w, const hb_op_t *op)
 	(void) w;
 	as_enter(sl, RW_WRITER);
 	if (sl->sl_shared == 0) {
-		(void) hat_share(sl->sl_hat, (caddr_t)ism_attach_va(how),
+		(void) hat_share(sl->sl_hat, (caddr_t)HB_ISM_ATTACH_VA(how),
 		    hb_world.w_ism.sl_hat, (caddr_t)hb_world.w_ism_src,
-		    HB_ISM_LEN, 0);
+		    HB_ISM_ATTACH_LEN(how), 0);
 		sl->sl_shared = how;
 	}
 	as_exit(sl);
@@ -513,8 +507,8 @@ op_share(int w, const hb_op_t *op)
 static void
 unshare(hb_slot_t *sl)
 {
-	hat_unshare(sl->sl_hat, (caddr_t)ism_attach_va(sl->sl_shared),
-	    HB_ISM_LEN, 0);
+	hat_unshare(sl->sl_hat, (caddr_t)HB_ISM_ATTACH_VA(sl->sl_shared),
+	    HB_ISM_ATTACH_LEN(sl->sl_shared), 0);
 	sl->sl_shared = 0;
 }
 

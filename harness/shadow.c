@@ -313,11 +313,10 @@ const struct hat_observer shadow_observer = {
 static pfn_t
 ism_expect(const hb_slot_t *sl, uintptr_t va)
 {
-	uintptr_t start = hb_user_base[HB_ISM_FIRST];
+	uintptr_t start = HB_ISM_ATTACH_VA(sl->sl_shared);
 
-	if (sl->sl_shared == 2)
-		start += MMU_PAGESIZE;
-	if (sl->sl_shared == 0 || va < start || va >= start + HB_ISM_LEN)
+	if (sl->sl_shared == 0 || va < start ||
+	    va >= start + HB_ISM_ATTACH_LEN(sl->sl_shared))
 		return (PFN_INVALID);
 	return (hb_ism_pfn(va - start));
 }

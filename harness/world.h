@@ -37,6 +37,7 @@
 #define	HB_USER_ALL		(HB_USER_REGIONS + HB_ISM_REGIONS)
 #define	HB_KERNEL_REGIONS	8
 #define	HB_ISM_LEN		(4ul << 20)	/* ISM segment: 4M */
+#define	HB_ISM_COPY_LEN		(32ul << 12)	/* the part attached unaligned */
 #define	HB_MAX_WORKERS		64
 #define	HB_MAX_HATS		64
 
@@ -81,6 +82,16 @@ typedef struct hb_world {
 extern hb_world_t hb_world;
 extern const uintptr_t hb_user_base[HB_USER_ALL];
 extern const uintptr_t hb_kernel_base[HB_KERNEL_REGIONS];
+
+/*
+ * The ISM segment as a slot has it attached: aligned (sl_shared 1), all
+ * of it, through shared tables; unaligned (2), a page further on, only
+ * its first HB_ISM_COPY_LEN, copied page by page (each page costs two
+ * window remaps, which made the whole segment by far the costliest op).
+ */
+#define	HB_ISM_ATTACH_VA(how)	\
+	(hb_user_base[HB_ISM_FIRST] + ((how) == 2 ? MMU_PAGESIZE : 0))
+#define	HB_ISM_ATTACH_LEN(how)	((how) == 2 ? HB_ISM_COPY_LEN : HB_ISM_LEN)
 
 /* every slot (at most HB_MAX_HATS + 3), kernel, ISM, reservoir first */
 extern int	hb_all_slots(hb_slot_t **);
