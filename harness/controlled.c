@@ -4,6 +4,14 @@
  * The machine is booted once, saved, and put back before every run, so a
  * run depends only on its program, its strategy and its seed: replaying
  * those in any process gives the same interleaving, event for event.
+ *
+ * A quiescent point is a moment when no worker is inside an op and the
+ * reaper is parked: no kernel lock is held and every count is settled, as
+ * at the end of the run.  The worker that finishes an op and finds the
+ * machine quiescent runs the whole invariant check there (unless no op is
+ * left: the end of the run checks); the check takes no lock, so no other
+ * fiber runs in the middle of it.
+ *
  * Fiber i of a run executes the program's list i as worker i; a daemon
  * fiber plays the kmem reaper, woken by kmem_reap().
  */
@@ -21,6 +29,8 @@ static struct {
 	struct fr_ring		c_ring;
 	int			c_worker[HB_PROG_FIBERS];
 	char			c_name[HB_PROG_FIBERS][16];
+	int			c_busy;		/* workers in an op, reaper */
+	int			c_left;		/* ops not yet started */
 } ctl;
 
 int
@@ -51,8 +61,13 @@ worker_body(void *arg)
 {
 	int w = *(int *)arg, i;
 
-	for (i = 0; i < ctl.c_prog->hp_nops[w]; i++)
+	for (i = 0; i < ctl.c_prog->hp_nops[w]; i++) {
+		ctl.c_busy++;
+		ctl.c_left--;
 		hb_exec(w, &ctl.c_prog->hp_ops[w][i]);
+		if (--ctl.c_busy == 0 && ctl.c_left > 0)
+			hb_check("quiescent point");
+	}
 }
 
 static void
@@ -61,8 +76,11 @@ reaper_body(void *arg)
 	(void) arg;
 	while (!sched_stopping()) {
 		hb_reaper_park();
-		if (!sched_stopping())
-			hb_reaper_run();
+		if (sched_stopping())
+			break;
+		ctl.c_busy++;
+		hb_reaper_run();
+		ctl.c_busy--;
 	}
 }
 
@@ -87,6 +105,8 @@ hb_ctl_run(const struct hb_program *p, struct strategy *st,
 	shim_thread_init(&ctl.c_thread, &ctl.c_ring, "controller", 0);
 	htbed_curthread = &ctl.c_thread;
 	ctl.c_prog = p;
+	ctl.c_busy = 0;
+	ctl.c_left = hb_program_ops(p);
 	ctl.c_params = sp;
 	for (f = 0; f < p->hp_nfibers; f++)
 		b[n++] = (sched_body_t){ ctl.c_name[f], worker_body,
