@@ -295,7 +295,8 @@ test_write_after_free_reported(void **state)
 	(void) state;
 	if (kmm_under_asan()) {
 		/* freed objects are poisoned for ASan: it reports the write */
-		expect_bug(do_write_after_free, (void *)1, "sanitizer",
+		expect_bug(do_write_after_free, (void *)1,
+		    "asan-use-after-poison",
 		    "use-after-poison");
 	} else {
 		expect_bug(do_write_after_free, (void *)1, "use-after-free",
