@@ -41,7 +41,8 @@ KFLAGS := $(BASEFLAGS) -DDEBUG -D_KERNEL -Ishim/include -iquote $(CORE) \
 CORE_NAME := $(if $(HTABLE_C),$(HTABLE_C),$(if $(filter core,$(CORE)),own,$(CORE)/htable.c))
 HFLAGS := $(BASEFLAGS) -iquote shim/include -iquote harness -pthread \
 	-DHTBED_CORE='"$(CORE_NAME)"' 
-LDFLAGS := $(CFLAGS_$(VARIANT)) -pthread
+# liburcu (urcu-memb): the emulated MMU's grace periods (shim/host/rcu.c)
+LDFLAGS := $(CFLAGS_$(VARIANT)) -pthread -lurcu-memb
 
 # The kernel image: every kernel-domain object whose state is the emulated
 # machine's (the code under test, the HAT, shim/kern, the harness).  Their
@@ -54,6 +55,7 @@ LDFLAGS := $(CFLAGS_$(VARIANT)) -pthread
 HARNESS_CTL := harness/controlled.c
 HARNESS_HOST := harness/repro.c
 KIMG_SRC := $(CORE)/hat.c $(CORE)/hment.c $(wildcard shim/kern/*.c) \
+	$(wildcard shim/hw/*.c) \
 	$(filter-out $(HARNESS_HOST) $(HARNESS_CTL),$(wildcard harness/*.c))
 KSRC := $(KIMG_SRC) $(HARNESS_CTL) $(wildcard shim/testing/*.c) \
 	$(wildcard shim/stub/*.c)
@@ -81,7 +83,8 @@ LIBOBJ := $(filter $(CORE_OBJ),$(LIBOBJ)) $(patsubst $(B)/obj/%,\
 	$(SHARE)/obj/%,$(filter-out $(CORE_OBJ),$(LIBOBJ)))
 endif
 
-vpath %.c $(CORE) shim/kern shim/testing shim/stub harness shim/host stress
+vpath %.c $(CORE) shim/kern shim/hw shim/testing shim/stub harness shim/host \
+	stress
 
 .PHONY: all stress replay test check-ref deps mutant mutants bench clean unit \
 	smoke
@@ -175,7 +178,12 @@ test: deps check-ref
 	tests/replay.sh
 	tests/regressions.sh
 	mutants/run.sh --seconds 30 --variants release --require \
+	    --ctl-seeds 3 --fuzz-runs 1 --fuzz-feedback sched \
 	    --out build/mutants-smoke.md unlink-keeps-count steal-ignores-locks
+	mutants/run.sh --seconds 30 --variants release --require \
+	    --strategies random --ctl-seeds 2 --fuzz-runs 0 \
+	    --out build/mutants-mmu.md inval-flushes-dirty-only
+	tests/nightly.sh
 	$(MAKE) -s test-real
 	@echo "make test: all passed"
 

@@ -5,14 +5,17 @@
 # the figures; nothing here fails a build -- speed belongs in this file,
 # not in tests.
 #
-# usage: bench/run.sh [--seconds N] [--seeds N] [--out FILE]
+# usage: bench/run.sh [--seconds N] [--seeds N] [--fuzz-seconds N]
+#                     [--out FILE]
+#   --fuzz-seconds   length of the htfuzz_sched run (default 600; 0: none)
 set -u
 cd "$(dirname "$0")/.."
-seconds=5 seeds=5 out=bench/results.md
+seconds=5 seeds=5 out=bench/results.md fuzz_seconds=600
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--seconds) seconds=$2; shift 2 ;;
 	--seeds) seeds=$2; shift 2 ;;
+	--fuzz-seconds) fuzz_seconds=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
 	*) echo "bench/run.sh: unknown option $1" >&2; exit 2 ;;
 	esac
@@ -57,6 +60,32 @@ detect_median() {
 			echo 60000
 	done | sort -n | awk '{ t[NR] = $1 }
 	    END { print (NR % 2) ? t[(NR + 1) / 2] : int((t[NR / 2] + t[NR / 2 + 1]) / 2) }'
+}
+
+# htfuzz_sched for $fuzz_seconds s on one core from the seed corpus, its
+# resident size sampled every 10 s: "execs/s runs edges RSS-at-1-min
+# RSS-at-the-end peak-RSS" (MB)
+fuzz_run() {
+	local d pid rss=() r
+	d=$(mktemp -d build/bench-fuzz.XXXXXX)
+	mkdir -p "$d/corpus"
+	build/fuzz/htfuzz_sched -seed=1 -max_total_time="$fuzz_seconds" \
+	    -print_final_stats=1 "$d/corpus" corpus/htfuzz_sched \
+	    >"$d/log" 2>&1 &
+	pid=$!
+	while sleep 10 && r=$(awk '/^VmRSS/ { print int($2 / 1024) }' \
+	    "/proc/$pid/status" 2>/dev/null) && [ -n "$r" ]; do
+		rss+=("$r")
+	done
+	wait $pid ||
+		{ echo "bench/run.sh: htfuzz_sched failed or found something (see $d/log)" >&2; exit 2; }
+	awk -v r1="${rss[5]:--}" -v rn="${rss[${#rss[@]}-1]:--}" '
+	    /stat::average_exec_per_sec/ { e = $2 }
+	    /stat::number_of_executed_units/ { n = $2 }
+	    /stat::peak_rss_mb/ { p = $2 }
+	    / cov: / { for (i = 1; i < NF; i++) if ($i == "cov:") c = $(i + 1) }
+	    END { print e, n, c, r1, rn, p }' "$d/log"
+	rm -rf "$d"
 }
 
 fmt_ms() {
@@ -141,6 +170,33 @@ for v in release tsan; do
 	done
 done
 echo
+echo "## The emulated MMU"
+echo
+echo "\`htstress --walkers N --access-rate R\` (release, free-running, window"
+echo "mode, default op mix, 8 workers, 4 vCPUs; R accesses/s per walker, the"
+echo "default 20000, or 0: as fast as it can, taking CPU from the workers on"
+echo "this machine's 2 cores).  A shootdown is hat_tlb_inval with walkers on: the TLBs"
+echo "emptied of the address, a grace period (liburcu synchronize_rcu),"
+echo "emptied again; its cost is the mean wall time of one."
+echo
+echo "| walkers per vCPU | rate | translations/s | TLB hits | HAT ops/s | shootdowns/s | mean shootdown |"
+echo "|---|---|---|---|---|---|---|"
+for wr in 0:20000 1:20000 1:0 2:0; do
+	w=${wr%:*} r=${wr#*:}
+	j=$(mktemp)
+	build/release/htstress --seconds "$seconds" --seed 1 --quiet \
+	    --walkers "$w" --access-rate "$r" --json "$j" >/dev/null 2>&1 ||
+		{ echo "bench/run.sh: walkers $w failed" >&2; exit 2; }
+	echo "| $w | $([ "$r" = 0 ] && echo max || echo "$r/s") | $(json "$j" mmu_translations_per_sec) |" \
+	    "$(awk -v h="$(json "$j" mmu_tlb_hits)" -v x="$(json "$j" mmu_translations)" \
+	    'BEGIN { printf "%.0f%%", x ? 100 * h / x : 0 }') |" \
+	    "$(json "$j" hat_ops_per_sec) |" \
+	    "$(awk -v n="$(json "$j" shootdowns)" -v s="$seconds" \
+	    'BEGIN { printf "%.0f", n / s }') |" \
+	    "$(json "$j" shootdown_us_mean) us |"
+	rm -f "$j"
+done
+echo
 echo "## Time to detect a planted bug, controlled vs free-running"
 echo
 echo "Median wall time to the failure report over seeds 1 to $seeds, release"
@@ -156,11 +212,28 @@ for m in $(ls mutants/*.patch | sed 's#.*/##; s#\.patch$##'); do
 		{ echo "bench/run.sh: mutant $m does not build" >&2; exit 2; }
 	mem=--kpm
 	grep -q '^# Memory: window' "mutants/$m.patch" && mem=
-	f=$(detect_median "$m" --hang-secs 20)
-	c=$(detect_median "$m" --mode controlled $mem)
+	args=$(sed -n 's/^# Args: *//p' "mutants/$m.patch" | head -1)
+	f=$(detect_median "$m" --hang-secs 20 $args)
+	c=$(detect_median "$m" --mode controlled $mem $args)
 	echo "| $m | $(fmt_ms "$f") s | $(fmt_ms "$c") s |" \
 	    "$(awk -v c="$c" -v f="$f" 'BEGIN { printf "%.2f", f ? c / f : 0 }') |"
 done
+if [ "$fuzz_seconds" -gt 0 ]; then
+	make -s fuzz-build >/dev/null ||
+		{ echo "bench/run.sh: the fuzz targets do not build" >&2; exit 2; }
+	set -- $(fuzz_run)
+	echo
+	echo "## Fuzzing"
+	echo
+	echo "\`build/fuzz/htfuzz_sched -seed=1 -max_total_time=$fuzz_seconds\` (clang,"
+	echo "ASan + UBSan, libFuzzer, one process) from corpus/htfuzz_sched; its"
+	echo "resident size sampled every 10 s.  Targets: >= 5,000 executions/s;"
+	echo "the resident size bounded, not growing after the first minute."
+	echo
+	echo "| execs/s | executions | edges | RSS at 1 min | RSS at the end | peak RSS |"
+	echo "|---|---|---|---|---|---|"
+	echo "| $1 | $2 | $3 | $4 MB | $5 MB | $6 MB |"
+fi
 echo
 echo "## What limits window mode"
 echo

@@ -30,6 +30,7 @@
 #include <vm/as.h>
 #include <vm/hat.h>
 #include <vm/hat_i86.h>
+#include <htbed/hw.h>
 #include <htbed/seam.h>
 #include <htbed/shim.h>
 #include "hat_testbed.h"
@@ -219,8 +220,13 @@ hat_exit(hat_t *hat)
 }
 
 /*
- * A shootdown.  No TLBs are emulated yet, so it is recorded; it must not
- * block: callers hold bucket mutexes, mapping-list locks or a window.
+ * A shootdown of va (or everything) in every TLB that may hold hat's
+ * entries: the emulated MMU's (shim/hw), which returns once no walker can
+ * use them.  It waits for walkers only, never for a lock, as the kernel's
+ * cross-call spins: callers hold bucket mutexes, mapping-list locks or a
+ * window.  A shared hat's tables are linked into other hats, so its
+ * shootdown is every TLB's, all of it, as hat_i86.c widens it; the kernel
+ * hat's covers every address space.
  */
 void
 hat_tlb_inval(hat_t *hat, uintptr_t va)
@@ -229,6 +235,10 @@ hat_tlb_inval(hat_t *hat, uintptr_t va)
 		return;
 	T_STAT_INC(curthread, TS_TLB_INVAL);
 	seam(EV_TLB_INVAL, hat, va, 0);
+	if (ATOMIC_READ(hat->hat_flags) & HAT_SHARED)
+		hw_shootdown(NULL, DEMAP_ALL_ADDR);
+	else
+		hw_shootdown(hat == kas.a_hat ? NULL : hat, va);
 }
 
 /*
@@ -288,8 +298,9 @@ hati_pte_map(htable_t *ht, uint_t entry, page_t *pp, x86pte_t pte,
 		}
 		HTABLE_INC(ht->ht_valid_cnt);
 		PGCNT_INC(hat, l);
-	} else if (PTE2PFN(old, l) != PTE2PFN(pte, l) &&
-	    !(flags & HAT_LOAD_REMAP)) {
+	} else if (PTE2PFN(old, l) == PTE2PFN(pte, l)) {
+		hw_pte_reloaded(ht->ht_pfn, entry);
+	} else if (!(flags & HAT_LOAD_REMAP)) {
 		panic("hati_pte_map: va 0x%lx maps pfn 0x%lx, not 0x%lx, and "
 		    "HAT_LOAD_REMAP is not set", htable_e2va(ht, entry),
 		    PTE2PFN(old, l), PTE2PFN(pte, l));
@@ -449,6 +460,7 @@ hati_pte_unmap(htable_t *ht, uint_t entry, uint_t flags, x86pte_t old_pte,
 		old_pte = found;
 	}
 	observe_end(foreign, ht, entry, 1);
+	hw_pte_cleared(ht->ht_pfn, entry, found);
 	if (pp != NULL) {
 		if (!(flags & HAT_UNLOAD_NOSYNC))
 			pp->p_nrm |= ((found & PT_REF) ? P_REF : 0) |
@@ -600,6 +612,7 @@ hati_page_unmap(page_t *pp, htable_t *ht, uint_t entry)
 		panic("hati_page_unmap: va 0x%lx holds " FMT_PTE ", not a "
 		    "mapping of pfn 0x%lx", va, old, pp->p_pagenum);
 	observe_end(B_TRUE, ht, entry, 1);
+	hw_pte_cleared(ht->ht_pfn, entry, old);
 	HTABLE_DEC(ht->ht_valid_cnt);
 	PGCNT_DEC(hat, l);
 	pp->p_nrm |= ((old & PT_REF) ? P_REF : 0) | ((old & PT_MOD) ? P_MOD : 0);

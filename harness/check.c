@@ -71,6 +71,17 @@ frame(pfn_t pfn)
 	return ((x86pte_t *)(void *)SHIM_FRAME_VA(pfn));
 }
 
+/*
+ * Entry e of the table in pfn.  Read atomically: the emulated MMU sets
+ * REF and MOD with atomic updates even while the checker runs (in
+ * controlled mode the walkers are fibers, to ThreadSanitizer threads).
+ */
+static x86pte_t
+pte_at(pfn_t pfn, uint_t e)
+{
+	return (__atomic_load_n(&frame(pfn)[e], __ATOMIC_RELAXED));
+}
+
 static uint64_t
 mix(uint64_t x)
 {
@@ -255,10 +266,10 @@ check_frames(void)
 		owner[ht->ht_pfn] = ht;
 		used++;
 		for (e = 0; tab[i].ti_cached && e < 512; e++) {
-			if (frame(ht->ht_pfn)[e] != 0)
+			if (pte_at(ht->ht_pfn, e) != 0)
 				FAIL("%s: cached htable %p has entry %d = 0x%lx: "
 				    "cached tables must be zero", chk_when,
-				    (void *)ht, e, frame(ht->ht_pfn)[e]);
+				    (void *)ht, e, pte_at(ht->ht_pfn, e));
 		}
 	}
 	shim_stats(&ss);
@@ -316,21 +327,21 @@ scan_entries(tinfo_t *t, void (*leaf)(tinfo_t *, uint_t, x86pte_t))
 {
 	htable_t *ht = t->ti_ht;
 	hat_t *hat = ht->ht_hat;
-	x86pte_t *ptes = frame(ht->ht_pfn);
-	x86pte_t *ktop = frame(kas.a_hat->hat_htable->ht_pfn);
 	int user_top = ht->ht_level == 3 && hat != kas.a_hat;
 	int valid = 0;
 	uint_t e;
 
 	for (e = 0; e < 512; e++) {
-		x86pte_t pte = ptes[e];
+		x86pte_t pte = pte_at(ht->ht_pfn, e);
 		tinfo_t *c;
 
 		if (user_top && e >= kernel_first_entry()) {
-			if (pte != ktop[e])
+			x86pte_t k = pte_at(kas.a_hat->hat_htable->ht_pfn, e);
+
+			if (pte != k)
 				FAIL("%s: user top table %p entry %u is 0x%lx, "
 				    "the kernel's is 0x%lx", chk_when,
-				    (void *)ht, e, pte, ktop[e]);
+				    (void *)ht, e, pte, k);
 			continue;
 		}
 		if (!PTE_ISVALID(pte)) {
@@ -522,7 +533,7 @@ translate_explain(hat_t *hat, uintptr_t va, char *buf, size_t len)
 
 	for (l = 3; l >= 0; l--) {
 		uint_t e = (uint_t)(va >> LEVEL_SHIFT(l)) & 511;
-		x86pte_t pte = frame(pfn)[e];
+		x86pte_t pte = pte_at(pfn, e);
 
 		if (!PTE_ISVALID(pte) || PTE_ISPAGE(pte, l)) {
 			(void) host_snprintf(buf, len, "the level-%d table in "
@@ -553,11 +564,13 @@ static void
 translate_region(hat_t *hat, uintptr_t base, pfn_t *out)
 {
 	pfn_t pfn = hat->hat_htable->ht_pfn, first = PFN_INVALID;
-	x86pte_t pte = 0, *l0 = NULL;
+	x86pte_t pte = 0;
+	pfn_t l0 = PFN_INVALID;		/* the level-0 table */
 	int l, pg;
 
-	for (l = 3; l >= 1 && first == PFN_INVALID && l0 == NULL; l--) {
-		pte = frame(pfn)[(base >> LEVEL_SHIFT(l)) & 511];
+	for (l = 3; l >= 1 && first == PFN_INVALID && l0 == PFN_INVALID;
+	    l--) {
+		pte = pte_at(pfn, (base >> LEVEL_SHIFT(l)) & 511);
 		if (!PTE_ISVALID(pte))
 			break;
 		if (PTE_ISPAGE(pte, l)) {
@@ -570,13 +583,14 @@ translate_region(hat_t *hat, uintptr_t base, pfn_t *out)
 			FAIL("%s: translating 0x%lx leads to pfn 0x%lx, not a "
 			    "live page-table frame", chk_when, base, pfn);
 		if (l == 1)
-			l0 = frame(pfn);
+			l0 = pfn;
 	}
 	for (pg = 0; pg < HB_PAGES; pg++) {
+		pte = l0 != PFN_INVALID ? pte_at(l0, pg) : 0;
 		if (first != PFN_INVALID)
 			out[pg] = first + (pfn_t)pg;
-		else if (l0 != NULL && PTE_ISVALID(l0[pg]))
-			out[pg] = PTE2PFN(l0[pg], 0);
+		else if (PTE_ISVALID(pte))
+			out[pg] = PTE2PFN(pte, 0);
 		else
 			out[pg] = PFN_INVALID;
 	}
@@ -682,7 +696,7 @@ check_hments(void)
 				FAIL("%s: pfn 0x%lx has an hment for htable %p, "
 				    "which is not a live table", chk_when, pfn,
 				    (void *)hm->hm_htable);
-			pte = frame(hm->hm_htable->ht_pfn)[hm->hm_entry];
+			pte = pte_at(hm->hm_htable->ht_pfn, hm->hm_entry);
 			if (!PTE_ISPAGE(pte, hm->hm_htable->ht_level) ||
 			    PTE2PFN(pte, hm->hm_htable->ht_level) != pfn)
 				FAIL("%s: pfn 0x%lx has an hment for htable %p "
@@ -701,7 +715,7 @@ check_hments(void)
 		    ht->ht_level > 2)
 			continue;
 		for (e = 0; e < 512; e++) {
-			x86pte_t pte = frame(ht->ht_pfn)[e];
+			x86pte_t pte = pte_at(ht->ht_pfn, e);
 
 			if (PTE_ISPAGE(pte, ht->ht_level) &&
 			    !(pte & PT_NOCONSIST))

@@ -10,14 +10,21 @@
  * at the end of the run.  The worker that finishes an op and finds the
  * machine quiescent runs the whole invariant check there (unless no op is
  * left: the end of the run checks); the check takes no lock, so no other
- * fiber runs in the middle of it.
+ * fiber runs in the middle of it.  Not under ThreadSanitizer: to it the
+ * fibers are threads switched without synchronisation, so a check made in
+ * one worker's fiber "races" with every other fiber's later write (and
+ * ordering them would hide real races between ops on either side); the
+ * check at the end of the run, from the controller, stays.
  *
  * Fiber i of a run executes the program's list i as worker i; a daemon
- * fiber plays the kmem reaper, woken by kmem_reap().
+ * fiber plays the kmem reaper, woken by kmem_reap(); the MMU's walkers,
+ * if any, are daemon fibers after it, on their vCPUs.
  */
 #include <sys/types.h>
 #include <sys/thread.h>
+#include <htbed/hw.h>
 #include <htbed/sched.h>
+#include <htbed/sanitizer.h>
 #include <htbed/shim.h>
 #include <htbed/snapshot.h>
 #include "world.h"
@@ -29,9 +36,24 @@ static struct {
 	struct fr_ring		c_ring;
 	int			c_worker[HB_PROG_FIBERS];
 	char			c_name[HB_PROG_FIBERS][16];
+	/*
+	 * Bookkeeping shared by every fiber of a run, with no lock: only one
+	 * fiber runs at a time, but ThreadSanitizer sees fibers as threads
+	 * switched without synchronisation, so these go through CTL_ADD.
+	 */
 	int			c_busy;		/* workers in an op, reaper */
 	int			c_left;		/* ops not yet started */
+	int			c_walker[SCHED_MAX_FIBERS];
+	char			c_wname[SCHED_MAX_FIBERS][16];
 } ctl;
+
+#ifdef HTBED_TSAN
+#define	CHECK_IN_FIBERS_RACES	1
+#else
+#define	CHECK_IN_FIBERS_RACES	0
+#endif
+
+#define	CTL_ADD(f, n)	__atomic_add_fetch(&ctl.f, (n), __ATOMIC_RELAXED)
 
 int
 hb_ctl_init(const struct hb_config *c)
@@ -41,6 +63,14 @@ hb_ctl_init(const struct hb_config *c)
 	if (c->hc_workers > HB_PROG_FIBERS) {
 		host_eprintf("htbed: controlled mode runs at most %d worker "
 		    "fibers, not %d\n", HB_PROG_FIBERS, c->hc_workers);
+		return (-1);
+	}
+	if (c->hc_workers + 1 + c->hc_shim.sc_walkers * c->hc_shim.sc_ncpus >
+	    SCHED_MAX_FIBERS) {
+		host_eprintf("htbed: controlled mode runs at most %d fibers: "
+		    "%d workers, the reaper and %d walkers on each of %d vCPUs "
+		    "are too many\n", SCHED_MAX_FIBERS, c->hc_workers,
+		    c->hc_shim.sc_walkers, c->hc_shim.sc_ncpus);
 		return (-1);
 	}
 	if (hb_init(c) != 0)
@@ -53,6 +83,11 @@ hb_ctl_init(const struct hb_config *c)
 		(void) host_snprintf(ctl.c_name[f], sizeof (ctl.c_name[f]),
 		    "worker-%d", f);
 	}
+	for (f = 0; f < hw_nwalkers(); f++) {
+		ctl.c_walker[f] = f;
+		(void) host_snprintf(ctl.c_wname[f], sizeof (ctl.c_wname[f]),
+		    "mmu-%d.%d", hw_walker_cpu(f), f % c->hc_shim.sc_walkers);
+	}
 	return (0);
 }
 
@@ -62,11 +97,31 @@ worker_body(void *arg)
 	int w = *(int *)arg, i;
 
 	for (i = 0; i < ctl.c_prog->hp_nops[w]; i++) {
-		ctl.c_busy++;
-		ctl.c_left--;
+		CTL_ADD(c_busy, 1);
+		CTL_ADD(c_left, -1);
 		hb_exec(w, &ctl.c_prog->hp_ops[w][i]);
-		if (--ctl.c_busy == 0 && ctl.c_left > 0)
+		if (CTL_ADD(c_busy, -1) == 0 && CTL_ADD(c_left, 0) > 0 &&
+		    !CHECK_IN_FIBERS_RACES)
 			hb_check("quiescent point");
+	}
+}
+
+/*
+ * An MMU walker: an access, then a sleep of 1 to WALK_GAP scheduling
+ * steps (drawn from its own stream), so that walkers take a bounded share
+ * of every run's steps whatever the strategy.
+ */
+#define	WALK_GAP	64
+
+static void
+walker_body(void *arg)
+{
+	int w = *(int *)arg;
+
+	hb_walker_pin();
+	while (!sched_stopping()) {
+		hb_walker_access(w);
+		sched_sleep(1 + shim_rand() % WALK_GAP);
 	}
 }
 
@@ -78,9 +133,9 @@ reaper_body(void *arg)
 		hb_reaper_park();
 		if (sched_stopping())
 			break;
-		ctl.c_busy++;
+		CTL_ADD(c_busy, 1);
 		hb_reaper_run();
-		ctl.c_busy--;
+		CTL_ADD(c_busy, -1);
 	}
 }
 
@@ -88,7 +143,7 @@ void
 hb_ctl_run(const struct hb_program *p, struct strategy *st,
     const struct sched_params *sp, struct hb_run *out)
 {
-	sched_body_t b[HB_PROG_FIBERS + 1];
+	sched_body_t b[SCHED_MAX_FIBERS];
 	uint64_t touched[HB_MAX_HATS + 3];
 	int f, n = 0;
 
@@ -105,14 +160,19 @@ hb_ctl_run(const struct hb_program *p, struct strategy *st,
 	shim_thread_init(&ctl.c_thread, &ctl.c_ring, "controller", 0);
 	htbed_curthread = &ctl.c_thread;
 	ctl.c_prog = p;
-	ctl.c_busy = 0;
-	ctl.c_left = hb_program_ops(p);
+	__atomic_store_n(&ctl.c_busy, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&ctl.c_left, hb_program_ops(p), __ATOMIC_RELAXED);
 	ctl.c_params = sp;
 	for (f = 0; f < p->hp_nfibers; f++)
 		b[n++] = (sched_body_t){ ctl.c_name[f], worker_body,
 		    &ctl.c_worker[f], f, 0 };
 	b[n++] = (sched_body_t){ "reaper", reaper_body, NULL, 0, 1 };
+	for (f = 0; f < hw_nwalkers(); f++)
+		b[n++] = (sched_body_t){ ctl.c_wname[f], walker_body,
+		    &ctl.c_walker[f], hw_walker_cpu(f), SCHED_HW };
+	hw_set_running(1);
 	sched_run(b, n, st, sp);
+	hw_set_running(0);
 	bug_sanitizer_pending();
 	hb_check("end of run");
 	out->hr_steps = sched_steps();

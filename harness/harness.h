@@ -70,6 +70,8 @@ struct hb_stats {
 	uint64_t	hs_checks;		/* full invariant checks passed */
 	uint64_t	hs_lookups_verified;	/* probes compared with model */
 	uint64_t	hs_foreign_removals;	/* by steal or pageunload */
+	uint64_t	hs_mmu_verified;	/* translations compared with
+						 * the model */
 	struct shim_stats hs_shim;
 };
 
@@ -153,6 +155,22 @@ extern size_t	hb_fuzz_decode(const uint8_t *, size_t, struct hb_program *,
     const uint8_t **sched, size_t *nsched);
 extern size_t	hb_fuzz_decode_ops(const uint8_t *, size_t,
     struct hb_program *);
+
+/*
+ * The emulated MMU's walkers (harness/walkers.c), --walkers per vCPU:
+ * hb_walkers() of them, numbered from 0.  Free-running: a thread per
+ * walker calls hb_walker_attach(), then hb_walker_gate() and
+ * hb_walker_access() until the run ends, then hb_walker_detach();
+ * hb_walkers_running() brackets their lives.  Controlled mode runs them
+ * as fibers by itself.
+ */
+extern int	hb_walkers(void);
+extern void	hb_walkers_running(int on);
+extern void	hb_walker_attach(int w, const char *name);
+extern void	hb_walker_detach(void);
+extern void	hb_walker_gate(void);
+extern void	hb_walker_access(int w);
+extern void	hb_walker_pin(void);
 
 /* background duties: the kmem reaper and the memory-pressure toggler */
 extern void	hb_reaper_wait(uint64_t max_ns);	/* until kmem_reap() */

@@ -182,6 +182,7 @@ load_page(hb_slot_t *sl, uintptr_t va, uint64_t *sw, pfn_t pfn, int lock)
 	hat_memload(sl->sl_hat, (caddr_t)va, pp, PROT_RWU,
 	    lock ? HAT_LOAD_LOCK : HAT_LOAD);
 	sh_end_map(sw, sl->sl_hat, va);
+	walkers_hint(sl, sw);
 	page_unlock(pp);
 }
 
@@ -584,8 +585,9 @@ op_swapout(int w, const hb_op_t *op)
 
 /*
  * exit: tear the process down as as_free() does, then start a new one in
- * the slot.  Before the hat is freed, pageunloads in flight are waited
- * out, as as_free() waits for the page locks they hold.
+ * the slot.  The process stops running first (no MMU uses its hat).
+ * Before the hat is freed, pageunloads in flight are waited out, as
+ * as_free() waits for the page locks they hold.
  */
 static void
 op_exit(int w, const hb_op_t *op)
@@ -594,6 +596,7 @@ op_exit(int w, const hb_op_t *op)
 
 	(void) w;
 	as_enter(sl, RW_WRITER);
+	hb_ctx_stop(sl);
 	hat_free_start(sl->sl_hat);
 	if (sl->sl_shared != 0)
 		unshare(sl);
@@ -603,6 +606,7 @@ op_exit(int w, const hb_op_t *op)
 	hat_free_end(sl->sl_hat);
 	shadow_clear(sl);
 	sl->sl_hat = hat_alloc(&sl->sl_as);
+	hb_ctx_run(sl);
 	sl->sl_incarnation++;
 	as_exit(sl);
 }
@@ -732,6 +736,7 @@ hb_finish(void)
 	for (i = 0; i < wd->w_nslots; i++) {
 		hb_slot_t *sl = &wd->w_user[i];
 
+		hb_ctx_stop(sl);
 		hat_free_start(sl->sl_hat);
 		if (sl->sl_shared != 0)
 			unshare(sl);
@@ -740,6 +745,7 @@ hb_finish(void)
 		shadow_clear(sl);
 	}
 	wd->w_nslots = 0;
+	hb_ctx_stop(&wd->w_reservoir);
 	hat_free_start(wd->w_reservoir.sl_hat);
 	unload_all(&wd->w_reservoir);
 	hat_free_end(wd->w_reservoir.sl_hat);

@@ -44,8 +44,12 @@ static const struct field cfg_fields[] = {
 	{ "small_pages", HC(hc_small_pages), 4, 1 << 20 },
 	{ "large_runs", HC(hc_large_runs), 4, 64 },
 	{ "reservoir", HC(hc_reservoir), 4, 32 },
+	/* the MMU's: absent (no walkers) in files written before it */
+	{ "walkers", SC(sc_walkers), 4, 16 },
+	{ "write_ppm", SC(sc_write_ppm), 4, 1000000 },
 };
 #define	NFIELDS	(sizeof (cfg_fields) / sizeof (cfg_fields[0]))
+#define	NMMU	2	/* the last NMMU fields */
 
 static uint64_t
 field_get(const struct hb_config *c, const struct field *f)
@@ -293,17 +297,21 @@ words(char *line, char **w, int max)
 	return (t != NULL ? max + 1 : n);
 }
 
+/*
+ * Every field once, the MMU's all or none (a file from before the MMU:
+ * no walkers).
+ */
 static int
 parse_config(struct parse *ps, char **w, int n)
 {
-	uint64_t v;
+	uint64_t v, seen = 0;
 	size_t i;
 	int k;
 	char *eq;
 
-	if (n != (int)NFIELDS + 1)
-		return (perr(ps, "config has %d fields, not %zu", n - 1,
-		    NFIELDS));
+	if (n != (int)NFIELDS + 1 && n != (int)(NFIELDS - NMMU) + 1)
+		return (perr(ps, "config has %d fields, not %zu (or %zu "
+		    "without the MMU's)", n - 1, NFIELDS, NFIELDS - NMMU));
 	for (k = 1; k < n; k++) {
 		if ((eq = strchr(w[k], '=')) == NULL)
 			return (perr(ps, "config: '%s' is not name=value",
@@ -314,6 +322,12 @@ parse_config(struct parse *ps, char **w, int n)
 				break;
 		if (i == NFIELDS)
 			return (perr(ps, "config: unknown field '%s'", w[k]));
+		if (seen & (1ull << i))
+			return (perr(ps, "config: '%s' given twice", w[k]));
+		if (n != (int)NFIELDS + 1 && i >= NFIELDS - NMMU)
+			return (perr(ps, "config: '%s' without the other MMU "
+			    "fields", w[k]));
+		seen |= 1ull << i;
 		if (num(ps, eq + 1, cfg_fields[i].f_max, &v) != 0)
 			return (-1);
 		field_set(&ps->p_r->r_cfg, &cfg_fields[i], v);

@@ -41,6 +41,13 @@ shadow_word(hb_slot_t *sl, int reg, int pg)
 	return (&sl->sl_shadow[reg * HB_PAGES + pg]);
 }
 
+/* the word, without marking the region used (a walker only looks) */
+const uint64_t *
+shadow_peek(const hb_slot_t *sl, int reg, int pg)
+{
+	return (&sl->sl_shadow[reg * HB_PAGES + pg]);
+}
+
 int
 shadow_touched(const hb_slot_t *sl, int reg)
 {
@@ -359,6 +366,54 @@ sh_verify(const hb_slot_t *sl, uintptr_t va, uint64_t w1, pfn_t found,
 	if (found != sw_pfn(w1))
 		BUG("model", "%s: va 0x%lx maps pfn 0x%lx, the model says pfn "
 		    "0x%lx (%s)", how, va, found, sw_pfn(w1), state_name[st]);
+}
+
+/*
+ * What an MMU walker's translation of va found (x), against the model word
+ * read before (w1) and after (w2) it.  If the word did not change and no
+ * removal was in flight, the owner had finished any load or unload of the
+ * slot before the translation began, so:
+ *  - an unload had returned, and with it its shootdown: no TLB may still
+ *    translate va (a TLB entry that does is stale);
+ *  - the page tables said what the model says: a walk finding another
+ *    page, or a page where the model has none, found a phantom mapping,
+ *    and a walk finding nothing for a mapped slot lost it.
+ * Slots being loaded or unloaded may or may not translate, but only to
+ * the page the model names.
+ */
+void
+sh_verify_xlate(uintptr_t va, uint64_t w1, const hw_xlate_t *x, uint64_t w2,
+    int cpu)
+{
+	int st = SW_STATE(w1);
+
+	if (w1 != w2 || (w1 & SW_FOREIGN))
+		return;
+	__atomic_add_fetch(&hb_world.w_xlates_verified, 1, __ATOMIC_RELAXED);
+	if (x->hx_pfn == PFN_INVALID) {
+		if (st == SW_MAPPED)
+			BUG("mmu", "lost mapping: cpu%d's MMU finds no mapping "
+			    "of va 0x%lx, but the model says it maps pfn 0x%lx "
+			    "(model word 0x%llx)", cpu, va, sw_pfn(w1),
+			    (unsigned long long)w1);
+		return;
+	}
+	if (st != SW_UNMAPPED && x->hx_pfn == sw_pfn(w1))
+		return;
+	if (x->hx_from_tlb)
+		BUG("mmu", "stale translation: cpu%d used its TLB entry va "
+		    "0x%lx -> pfn 0x%lx (level-%d PTE 0x%lx at pa 0x%llx, "
+		    "cached at %llu), but the model says the slot is %s (pfn "
+		    "0x%lx): the mapping was removed, and the shootdown that "
+		    "should have removed the entry did not", cpu, va,
+		    x->hx_pfn, x->hx_level, x->hx_pte,
+		    (unsigned long long)x->hx_pte_pa,
+		    (unsigned long long)x->hx_when, state_name[st], sw_pfn(w1));
+	BUG("mmu", "phantom mapping: cpu%d's MMU walk of va 0x%lx finds pfn "
+	    "0x%lx (level-%d PTE 0x%lx at pa 0x%llx), but the model says the "
+	    "slot is %s (pfn 0x%lx): a mapping never made or fully removed",
+	    cpu, va, x->hx_pfn, x->hx_level, x->hx_pte,
+	    (unsigned long long)x->hx_pte_pa, state_name[st], sw_pfn(w1));
 }
 
 /*

@@ -278,9 +278,11 @@ hb_init(const struct hb_config *c)
 	for (i = 0; i < c->hc_hats; i++) {
 		slot_setup(&w->w_user[i], HK_USER, i);
 		w->w_user[i].sl_hat = hat_alloc(&w->w_user[i].sl_as);
+		hb_ctx_run(&w->w_user[i]);
 	}
 	slot_setup(&w->w_reservoir, HK_USER, -1);
 	w->w_reservoir.sl_hat = hat_alloc(&w->w_reservoir.sl_as);
+	hb_ctx_run(&w->w_reservoir);
 	ops_init();
 	hb_reservoir_fill();
 	check_world("after boot");
@@ -364,11 +366,13 @@ hb_pause_all(void)
 	while (gate_parked < gate_members)
 		cv_wait(&gate_cv, &gate_mutex);
 	mutex_exit(&gate_mutex);
+	walkers_pause();
 }
 
 void
 hb_resume_all(void)
 {
+	walkers_resume();
 	mutex_enter(&gate_mutex);
 	__atomic_store_n(&gate_pause, 0, __ATOMIC_RELEASE);
 	cv_broadcast(&gate_cv);
@@ -471,6 +475,8 @@ hb_stats(struct hb_stats *s)
 	s->hs_lookups_verified = __atomic_load_n(&hb_world.w_verified,
 	    __ATOMIC_RELAXED);
 	s->hs_foreign_removals = __atomic_load_n(&hb_world.w_foreign,
+	    __ATOMIC_RELAXED);
+	s->hs_mmu_verified = __atomic_load_n(&hb_world.w_xlates_verified,
 	    __ATOMIC_RELAXED);
 	shim_stats(&s->hs_shim);
 }

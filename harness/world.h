@@ -27,6 +27,7 @@
 #include <vm/as.h>
 #include <vm/hat.h>
 #include <vm/hat_i86.h>
+#include <htbed/hw.h>
 #include <htbed/shim.h>
 #include "harness.h"
 
@@ -76,6 +77,7 @@ typedef struct hb_world {
 	uintptr_t	w_ism_src;			/* where the ISM hat maps */
 	uint64_t	w_checks;
 	uint64_t	w_verified;
+	uint64_t	w_xlates_verified;	/* MMU translations */
 	uint64_t	w_foreign;
 } hb_world_t;
 
@@ -108,6 +110,7 @@ extern pfn_t	hb_ism_pfn(uintptr_t offset);
 extern void	shadow_init(void);
 extern void	shadow_clear(hb_slot_t *);
 extern uint64_t	*shadow_word(hb_slot_t *, int reg, int pg);
+extern const uint64_t *shadow_peek(const hb_slot_t *, int reg, int pg);
 extern int	shadow_touched(const hb_slot_t *, int reg);
 extern void	shadow_save(void);
 extern void	shadow_touched_masks(uint64_t *);
@@ -155,6 +158,17 @@ extern void	sh_clear_flags(uint64_t *, uint64_t flags);
 /* compare a probe (pfn or PFN_INVALID) read between w1 and w2 */
 extern void	sh_verify(const hb_slot_t *, uintptr_t va, uint64_t w1,
     pfn_t found, uint64_t w2, const char *how);
+
+/* an MMU translation of va, against the model (see shadow.c) */
+extern void	sh_verify_xlate(uintptr_t va, uint64_t w1, const hw_xlate_t *,
+    uint64_t w2, int cpu);
+
+/* the MMU's contexts and walkers (harness/walkers.c) */
+extern void	hb_ctx_run(hb_slot_t *);
+extern void	hb_ctx_stop(hb_slot_t *);
+extern void	walkers_hint(const hb_slot_t *, const uint64_t *sw);
+extern void	walkers_pause(void);
+extern void	walkers_resume(void);
 
 /* the checker (harness/check.c) */
 extern void	check_world(const char *when);

@@ -27,7 +27,9 @@
 # A mutant's header may restrict it ("# Variants: tsan": a race only
 # ThreadSanitizer sees), demand more than a bug report ("# Must-report:
 # TEXT": the run's output must contain TEXT), and name the memory mode its
-# bug needs ("# Memory: window"; controlled runs use kpm otherwise).
+# bug needs ("# Memory: window"; controlled runs use kpm otherwise), give
+# htstress options its bug needs to show ("# Args: --walkers 1": the
+# emulated MMU), or leave the fuzz section ("# Fuzz: no, REASON").
 # exit: 0 table written (and, with --require, all detected), 1 a required
 # detection missed, 2 a mutant did not build or a bad option.
 set -u
@@ -135,6 +137,11 @@ verdict() {
 fuzz_mutant() {
 	local fb r times found first med
 	[ "$fuzz_runs" -gt 0 ] && [ -z "$htable" ] || return 0
+	if [ -n "$nofuzz" ]; then
+		printf '%-28s fuzz   not run: %s\n' "$1" "$nofuzz"
+		fuzz_rows+=("| $1 | - | not run | - | ${nofuzz//|/\\|} |")
+		return 0
+	fi
 	make -s fuzz-mutant M="$1" >/dev/null ||
 		{ echo "mutants/run.sh: $1 (fuzz) does not build" >&2; exit 2; }
 	for fb in $fuzz_feedback; do
@@ -159,13 +166,14 @@ rows=() ctl_rows=() fuzz_rows=() missed=0
 for m in "${names[@]}"; do
 	[ -f "$dir/$m.patch" ] || { echo "mutants/run.sh: no mutant $m in $dir" >&2; exit 2; }
 	only=$(header "$m" Variants) must=$(header "$m" Must-report)
-	memory=$(header "$m" Memory)
+	memory=$(header "$m" Memory) args=$(header "$m" Args)
+	nofuzz=$(header "$m" Fuzz | sed -n 's/^no, *//p')
 	for v in $variants; do
 		[ -z "$only" ] || [[ " $only " == *" $v "* ]] || continue
 		make -s mutant M="$m" VARIANT="$v" "${mk[@]}" >/dev/null ||
 			{ echo "mutants/run.sh: $m ($v) does not build" >&2; exit 2; }
 		run_one "$bin$m-$v/htstress" "$work/$m/out-$v" --seed "$seed" \
-		    --hang-secs 20
+		    --hang-secs 20 $args
 		verdict
 		printf '%-28s %-8s %-14s %6ss  %s\n' "$m" "$v" "$res" \
 		    "$(secs $ms)" "$sig"
@@ -182,7 +190,7 @@ for m in "${names[@]}"; do
 		for s in $(seq 1 "$ctl_seeds"); do
 			run_one "$bin$m-release/htstress" "$work/$m/ctl-$st-$s" \
 			    --mode controlled --strategy "$st" --seed "$s" \
-			    $([ $mem = kpm ] && echo --kpm)
+			    $([ $mem = kpm ] && echo --kpm) $args
 			[ $rc = 1 ] && found=$((found + 1)) &&
 			    [ "$first" = - ] && first=$sig
 			[ $rc = 1 ] || ms=$((seconds * 1000))
@@ -207,7 +215,8 @@ tmp=$(mktemp "$out.XXXXXX")
 	if [ ${#rows[@]} -gt 0 ]; then
 		echo "## Free-running"
 		echo
-		echo "htstress with its default options, seed $seed."
+		echo "htstress with its default options (and the mutant's own"
+		echo "\`# Args:\`, e.g. \`--walkers 1\` for the MMU's), seed $seed."
 		echo
 		echo "| mutant | variant | result | time | signature |"
 		echo "|---|---|---|---|---|"

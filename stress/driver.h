@@ -12,7 +12,8 @@
 
 enum { MODE_FREE, MODE_CONTROLLED };
 
-#define	MAX_HOST_THREADS	70	/* 64 workers, reaper, pressure */
+#define	MAX_HOST_THREADS	134	/* 64 workers, reaper, pressure,
+					 * 64 walkers */
 
 struct opts {
 	struct hb_config cfg;
@@ -22,6 +23,8 @@ struct opts {
 	double		pressure;	/* free: share of time under pressure */
 	double		check_secs;	/* free: between full checks */
 	double		hang_secs;	/* free: no progress for this long */
+	double		access_rate;	/* free: accesses/s per walker (0:
+					 * as fast as it can) */
 	uint64_t	runs;		/* controlled: runs (0: until time) */
 	int		prog_ops;	/* controlled: ops per fiber */
 	struct sched_params sp;		/* controlled: strategy, budget */

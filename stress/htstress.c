@@ -60,6 +60,11 @@ usage_exit(const char *fmt, ...)
 "                    pageunload swapout exit reap pressure)\n"
 "  --check-every S   free: seconds between full invariant checks (1)\n"
 "  --hang-secs S     free: report a hang after S s without progress (60)\n"
+"emulated MMU (docs/ARCHITECTURE.md):\n"
+"  --walkers N       MMU walkers per vCPU (default 0: no MMU)\n"
+"  --access-rate R   free: accesses per second per walker (default 20000;\n"
+"                    0: as fast as it can)\n"
+"  --write-frac F    share of walker accesses that write (default 0.25)\n"
 "controlled mode:\n"
 "  --strategy S      random (default), pct, bounded\n"
 "  --pct-depth D     PCT bug depth (default 3)\n"
@@ -135,7 +140,7 @@ enum { O_THREADS = 256, O_HATS, O_CPUS, O_SECONDS, O_OPS, O_SEED, O_KPM,
 	O_PRESSURE, O_YIELD, O_MIGRATE, O_KMEMFAIL, O_PAGEFAIL, O_FRAMES,
 	O_RESERVE, O_HASH, O_FORCE, O_WEIGHTS, O_CHECK, O_HANG, O_OUT, O_JSON,
 	O_QUIET, O_HELP, O_MODE, O_STRATEGY, O_DEPTH, O_BOUND, O_RUNS,
-	O_PROGOPS, O_MAXSTEPS, O_PROGJSON };
+	O_PROGOPS, O_MAXSTEPS, O_PROGJSON, O_WALKERS, O_RATE, O_WRITE };
 
 static const struct option longopts[] = {
 	{ "threads", 1, NULL, O_THREADS }, { "hats", 1, NULL, O_HATS },
@@ -156,6 +161,9 @@ static const struct option longopts[] = {
 	{ "pct-depth", 1, NULL, O_DEPTH }, { "bound", 1, NULL, O_BOUND },
 	{ "runs", 1, NULL, O_RUNS }, { "program-ops", 1, NULL, O_PROGOPS },
 	{ "max-steps", 1, NULL, O_MAXSTEPS },
+	{ "walkers", 1, NULL, O_WALKERS },
+	{ "access-rate", 1, NULL, O_RATE },
+	{ "write-frac", 1, NULL, O_WRITE },
 	{ "progress-json", 1, NULL, O_PROGJSON },
 	{ NULL, 0, NULL, 0 }
 };
@@ -191,6 +199,8 @@ set_defaults(int argc, char **argv)
 	o.check_secs = 1;
 	o.hang_secs = 60;
 	o.progress = isatty(STDERR_FILENO);
+	sc->sc_write_ppm = 250000;
+	o.access_rate = 20000;
 	sc->sc_seed = ((uint64_t)time(NULL) * 2654435761u) ^
 	    ((uint64_t)getpid() << 16);
 	if (o.mode == MODE_FREE) {
@@ -285,6 +295,11 @@ parse_option(int c, const char *arg, const char *raw)
 	    HB_PROG_OPS); break;
 	case O_MAXSTEPS: o.sp.sp_max_steps = parse_u64("--max-steps", arg);
 	    break;
+	case O_WALKERS: sc->sc_walkers = (int)parse_num("--walkers", arg, 0,
+	    16); break;
+	case O_RATE: o.access_rate = parse_num("--access-rate", arg, 0, 1e9);
+	    break;
+	case O_WRITE: sc->sc_write_ppm = ppm("--write-frac", arg); break;
 	default:
 		usage_exit("unknown or incomplete option '%s'", raw);
 	}
@@ -347,6 +362,27 @@ print_op_counts(const struct hb_stats *st)
 			    st->hs_op_count[op]);
 }
 
+static double
+shootdown_us(const struct shim_stats *s)
+{
+	return (s->ss_mmu_shootdowns ? (double)s->ss_mmu_shootdown_ns /
+	    (double)s->ss_mmu_shootdowns / 1e3 : 0);
+}
+
+static void
+print_mmu(const struct shim_stats *s, uint64_t verified, double secs)
+{
+	printf("  mmu xlates     %12" PRIu64 "  %10.0f/s\n", s->ss_mmu_xlates,
+	    secs > 0 ? s->ss_mmu_xlates / secs : 0.0);
+	printf("  tlb hits       %12" PRIu64 "   faults         %12" PRIu64
+	    "\n", s->ss_mmu_tlb_hits, s->ss_mmu_faults);
+	printf("  ref/mod sets   %12" PRIu64 "   xlates checked %12" PRIu64
+	    "\n", s->ss_mmu_bits_set, verified);
+	printf("  shootdowns     %12" PRIu64 "   mean %.1f us; frames reused "
+	    "after a grace period %" PRIu64 "\n", s->ss_mmu_shootdowns,
+	    shootdown_us(s), s->ss_mmu_deferred);
+}
+
 void
 print_counters(const struct hb_stats *st, double secs)
 {
@@ -367,6 +403,8 @@ print_counters(const struct hb_stats *st, double secs)
 	printf("  full checks    %12" PRIu64 "   injected fails %12" PRIu64
 	    "\n", st->hs_checks, st->hs_shim.ss_kmem_fail +
 	    st->hs_shim.ss_page_fail);
+	if (o.cfg.hc_shim.sc_walkers > 0)
+		print_mmu(&st->hs_shim, st->hs_mmu_verified, secs);
 }
 
 /* the --json summary, built in a fixed buffer (a bug may be in progress) */
@@ -436,6 +474,17 @@ json_stats(const struct hb_stats *st, double secs)
 	json_u64("migrations", st->hs_shim.ss_migrations);
 	json_u64("foreign_removals", st->hs_foreign_removals);
 	json_u64("lookups_verified", st->hs_lookups_verified);
+	json_u64("walkers", (uint64_t)o.cfg.hc_shim.sc_walkers);
+	json_u64("mmu_translations", st->hs_shim.ss_mmu_xlates);
+	json_num("mmu_translations_per_sec", secs > 0 ?
+	    st->hs_shim.ss_mmu_xlates / secs : 0);
+	json_u64("mmu_tlb_hits", st->hs_shim.ss_mmu_tlb_hits);
+	json_u64("mmu_faults", st->hs_shim.ss_mmu_faults);
+	json_u64("mmu_bits_set", st->hs_shim.ss_mmu_bits_set);
+	json_u64("mmu_verified", st->hs_mmu_verified);
+	json_u64("shootdowns", st->hs_shim.ss_mmu_shootdowns);
+	json_num("shootdown_us_mean", shootdown_us(&st->hs_shim));
+	json_u64("frames_deferred", st->hs_shim.ss_mmu_deferred);
 }
 
 /*

@@ -6,7 +6,9 @@
  * reclaim callback when kmem_reap() asks; a pressure thread raises and
  * drops memory pressure; the main thread periodically parks everyone at
  * op boundaries and runs the full invariant check; a watchdog reports a
- * hang when no op completes for --hang-secs.
+ * hang when no op completes for --hang-secs.  With --walkers, a thread per
+ * MMU walker translates, at --access-rate accesses a second or as fast as
+ * it can, and parks with the workers for every check.
  */
 #define	_GNU_SOURCE
 #include <inttypes.h>
@@ -131,6 +133,35 @@ pressurer(void *arg)
 	hb_detach();
 }
 
+/*
+ * An MMU walker.  With a rate, it sleeps off what its batch of accesses
+ * took less than the rate allows.
+ */
+#define	WALK_BATCH	64
+
+static void
+walker(void *arg)
+{
+	int w = (int)(intptr_t)arg, k;
+	uint64_t next = host_now_ns(), gap, now;
+	char name[32];
+
+	snprintf(name, sizeof (name), "mmu-%d", w);
+	hb_walker_attach(w, strdup(name));
+	gap = o.access_rate > 0 ? (uint64_t)(WALK_BATCH * 1e9 /
+	    o.access_rate) : 0;
+	while (!should_stop()) {
+		hb_walker_gate();
+		for (k = 0; k < WALK_BATCH; k++)
+			hb_walker_access(w);
+		next += gap;
+		now = host_now_ns();
+		if (now < next)
+			host_sleep_ns(next - now);
+	}
+	hb_walker_detach();
+}
+
 /* a hang: no op and no check completed for hang_secs */
 static void
 watchdog(void *arg)
@@ -237,6 +268,9 @@ free_main(void)
 	th[nth++] = host_thread_create(reaper, NULL);
 	if (o.pressure > 0)
 		th[nth++] = host_thread_create(pressurer, NULL);
+	hb_walkers_running(1);
+	for (w = 0; w < hb_walkers(); w++)
+		th[nth++] = host_thread_create(walker, (void *)(intptr_t)w);
 	wd = host_thread_create(watchdog, NULL);
 	while (__atomic_load_n(&joined, __ATOMIC_ACQUIRE) < members)
 		host_sleep_ns(1000000);
@@ -244,6 +278,7 @@ free_main(void)
 	hb_resume_all();
 	for (w = 0; w < nth; w++)
 		host_thread_join(th[w]);
+	hb_walkers_running(0);
 	host_thread_join(wd);
 	if (o.progress)
 		progress_line(1);

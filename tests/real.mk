@@ -20,11 +20,10 @@
 #                  free-running stress (controlled mode: real-controlled)
 #   real-diff      the differential test: 200 programs of 50 ops on the
 #                  project's htable.c and this one, no difference
-#   real-controlled  HOOK: controlled-mode exploration over many seeds
-#   real-corpus    HOOK: the regression corpus, which must pass
-#
-# The two hooks are where the controlled mode and the regression corpus
-# plug in: give the target a recipe (and keep it in REAL_STEPS).
+#   real-controlled  controlled-mode exploration, release (random in
+#                  window and kpm mode, pct) and TSan, many runs each
+#   real-corpus    the regression corpus (corpus/regressions), replayed
+#                  under ASan on this file: every input must pass
 
 REAL_FILE := $(if $(HTABLE_C),$(HTABLE_C),$(REF_HTABLE))
 REAL_STEPS := real-build real-unit real-stress real-planted real-mutants \
@@ -105,7 +104,7 @@ define real_run
 	@mkdir -p build/real-smoke; log=build/real-smoke/run.log; \
 	json=build/real-smoke/run.json; rm -f $$json; \
 	if $(1) $(REAL_SMOKE) --json $$json >$$log 2>&1; then \
-		echo "real-stress: $(1): $$(sed -n 's/^htstress: no bug/no bug/p' $$log)," \
+		echo "$@: $(1): $$(sed -n 's/^htstress: no bug/no bug/p' $$log)," \
 		    $$(tr -d ' \n' <$$json | sed 's/.*"ops":\([0-9]*\).*"steals":\([0-9]*\).*"reaps":\([0-9]*\).*/ops \1, steals \2, reaps \3/'); \
 	else cat $$log; exit 1; fi
 endef
@@ -136,7 +135,11 @@ real-diff:
 	    --out build/real-diff
 
 real-controlled:
-	@echo "real-controlled: hook: controlled-mode exploration of $(REAL_FILE) (not wired yet)"
+	$(call real_run,build/release-ext/htstress $(CTL) --seconds 15 --seed 11)
+	$(call real_run,build/release-ext/htstress --mode controlled --seconds 10 --seed 12)
+	$(call real_run,build/release-ext/htstress $(CTL) --strategy pct --seconds 10 --seed 13)
+	$(call real_run,build/tsan-ext/htstress $(CTL) --seconds 15 --seed 14)
 
 real-corpus:
-	@echo "real-corpus: hook: the regression corpus on $(REAL_FILE) (not wired yet)"
+	@$(REAL_MAKE) VARIANT=asan build/asan-ext/htreplay
+	@tests/regressions.sh --core build/asan-ext/htreplay

@@ -9,6 +9,7 @@
 #include <sys/cpuvar.h>
 #include <vm/seg_kmem.h>
 #include <vm/seg_kpm.h>
+#include <htbed/hw.h>
 #include <htbed/seam.h>
 #include <htbed/shim.h>
 
@@ -47,6 +48,8 @@ shim_init(const struct shim_config *c)
 	if (shim_phys_init(c, &windows, SHIM_WINDOWS_PER_CPU * (unsigned)ncpus) != 0)
 		return (-1);
 	shim_windows_init(windows, SHIM_WINDOWS_PER_CPU * (unsigned)ncpus);
+	if (hw_init(c) != 0)
+		return (-1);
 	kpm_vbase = c->sc_kpm ? shim_physmap : NULL;
 	seam_configure(c);
 	bug_install_handlers(c->sc_abort_on_bug);
@@ -99,4 +102,5 @@ shim_stats(struct shim_stats *s)
 	}
 	shim_page_stats(s);
 	s->ss_kmem_fail = shim_kmem_fail_count();
+	hw_stats(s);
 }

@@ -65,18 +65,8 @@ static char *arena_brk;
 static char *arena_hwm;			/* highest brk since boot or restore */
 static uint32_t arena_lock;
 
-static void
-spin_enter(uint32_t *l)
-{
-	while (__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE) != 0)
-		__builtin_ia32_pause();
-}
-
-static void
-spin_exit(uint32_t *l)
-{
-	__atomic_store_n(l, 0, __ATOMIC_RELEASE);
-}
+#define	spin_enter	host_spin_lock
+#define	spin_exit	host_spin_unlock
 
 /* size bytes of the arena, align a power of two; never given back */
 static void *

@@ -36,14 +36,13 @@ static uint32_t *win_lock;	/* orders remaps with frame frees */
 static void
 win_enter(unsigned x)
 {
-	while (__atomic_exchange_n(&win_lock[x], 1, __ATOMIC_ACQUIRE) != 0)
-		__builtin_ia32_pause();
+	host_spin_lock(&win_lock[x]);
 }
 
 static void
 win_exit(unsigned x)
 {
-	__atomic_store_n(&win_lock[x], 0, __ATOMIC_RELEASE);
+	host_spin_unlock(&win_lock[x]);
 }
 
 /*

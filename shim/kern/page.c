@@ -4,13 +4,16 @@
  *
  * Layout by pfn:  [0, 16) unused | page-table pool | data frames.
  * Page-table frames live in a memfd (see host/physmem.c); a new one is
- * filled with PTE_JUNK (htable.c must zero it), a freed one with PTE_POISON.
+ * filled with PTE_JUNK (htable.c must zero it), a freed one with PTE_POISON,
+ * and goes back on the free stack once no MMU walker can read it
+ * (hw_frame_retire(): at once without walkers).
  *
  * Invariants (checked by the harness at quiescent points):
- *  - a pool frame is on the free stack iff p_use == 0;
- *  - freemem == number of free pool frames (minus frames held back for
- *    pressure), and resv == frames allocated by page_get_physical() not
- *    yet given back with page_unresv().
+ *  - a pool frame is on the free stack only if p_use == 0, and every
+ *    frame with p_use == 0 is on it or waiting for a grace period;
+ *  - freemem == number of frames on the free stack (minus frames held
+ *    back for pressure), and resv == frames allocated by
+ *    page_get_physical() not yet given back with page_unresv().
  * The free stack is guarded by a host spinlock, never held across a seam
  * point, so it is invisible to the scheduler.
  */
@@ -20,6 +23,7 @@
 #include <sys/thread.h>
 #include <vm/page.h>
 #include <vm/hat_pte.h>
+#include <htbed/hw.h>
 #include <htbed/seam.h>
 #include <htbed/shim.h>
 #include <htbed/snapshot.h>
@@ -47,14 +51,13 @@ static kmutex_t page_lock_mtx[PAGE_LOCKS];
 static void
 phys_lock(void)
 {
-	while (__atomic_exchange_n(&phys_spin, 1, __ATOMIC_ACQUIRE) != 0)
-		__builtin_ia32_pause();
+	host_spin_lock(&phys_spin);
 }
 
 static void
 phys_unlock(void)
 {
-	__atomic_store_n(&phys_spin, 0, __ATOMIC_RELEASE);
+	host_spin_unlock(&phys_spin);
 }
 
 static void
@@ -283,6 +286,16 @@ page_hashout(page_t *pp, kmutex_t *phm)
 	pp->p_vnode = NULL;
 }
 
+/* a freed frame can be handed out again (once no walker reads it) */
+static void
+frame_reuse(pfn_t pfn)
+{
+	phys_lock();
+	free_stack[nfree++] = pfn;
+	__atomic_add_fetch(&freemem, 1, __ATOMIC_RELAXED);
+	phys_unlock();
+}
+
 void
 page_free(page_t *pp, int dontneed)
 {
@@ -301,10 +314,7 @@ page_free(page_t *pp, int dontneed)
 	pp->p_selock = 0;
 	__atomic_store_n(&pp->p_use, 0, __ATOMIC_RELEASE);
 	__atomic_add_fetch(&ptable_frees, 1, __ATOMIC_RELAXED);
-	phys_lock();
-	free_stack[nfree++] = pfn;
-	__atomic_add_fetch(&freemem, 1, __ATOMIC_RELAXED);
-	phys_unlock();
+	hw_frame_retire(pfn, frame_reuse);
 }
 
 int

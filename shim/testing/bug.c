@@ -58,6 +58,9 @@ const char *const seam_ev_name[EV_NKINDS] = {
 	[EV_YIELD] = "yield",
 	[EV_STEAL_UNMAP] = "steal_unmap",
 	[EV_SPIN] = "spin",
+	[EV_MMU_READ] = "mmu_read",
+	[EV_MMU_BITS] = "mmu_refmod",
+	[EV_MMU_XLATE] = "mmu_xlate",
 };
 
 /* the harness names ops in traces; the shim only knows their numbers */
@@ -117,6 +120,23 @@ fr_format_event(const struct fr_event *e, char *buf, size_t len)
 		    obj, (unsigned long long)e->fe_a,
 		    e->fe_kind == EV_CAS_PTE ? "->" : " found ",
 		    (unsigned long long)e->fe_b);
+		return;
+	case EV_MMU_READ:
+		pte_where(e->fe_obj, obj, sizeof (obj));
+		(void) host_snprintf(buf, len, "%-14s %s level %llu walker "
+		    "%llu", kind, obj, (unsigned long long)e->fe_a,
+		    (unsigned long long)e->fe_b);
+		return;
+	case EV_MMU_BITS:
+		pte_where(e->fe_obj, obj, sizeof (obj));
+		(void) host_snprintf(buf, len, "%-14s %s 0x%llx->0x%llx", kind,
+		    obj, (unsigned long long)e->fe_a,
+		    (unsigned long long)e->fe_b);
+		return;
+	case EV_MMU_XLATE:
+		(void) host_snprintf(buf, len, "%-14s va 0x%llx pfn 0x%llx%s",
+		    kind, (unsigned long long)e->fe_a,
+		    (unsigned long long)e->fe_b, e->fe_obj ? " (tlb)" : "");
 		return;
 	case EV_MIGRATE:
 		(void) host_snprintf(buf, len, "%-14s cpu%llu -> cpu%llu",

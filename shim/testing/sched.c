@@ -8,7 +8,9 @@
  *  - a fiber changes state only here: RUNNABLE -> BLOCKED in
  *    sched_futex_wait() (by itself), BLOCKED -> RUNNABLE in
  *    sched_futex_wake() (by the waker) or at the run's end (daemons),
- *    RUNNABLE -> DONE when its body returns;
+ *    RUNNABLE -> SLEEPING in sched_sleep() (by itself), SLEEPING ->
+ *    RUNNABLE once the step count reaches its wake-up step (or at the
+ *    run's end), RUNNABLE -> DONE when its body returns;
  *  - a switch between two fibers is direct; a fiber whose body returns
  *    ends into main, which picks the next one, so that the end of one
  *    fiber never orders (for ThreadSanitizer) what another does after it;
@@ -16,7 +18,8 @@
  *    fiber could run; its answer is recorded, and that record replays the
  *    run.
  * Main takes control back when every worker fiber is done, when nothing
- * can run (a deadlock) or when the run exceeds its step budget (a hang);
+ * can run (a deadlock; hardware fibers, which wake nobody, do not count
+ * until the run ends) or when the run exceeds its step budget (a hang);
  * the last two are bug-found events.
  *
  * Built without ThreadSanitizer instrumentation (see the Makefile): the
@@ -31,7 +34,7 @@
 #include <htbed/sched.h>
 #include <htbed/shim.h>
 
-enum { FS_IDLE, FS_RUNNABLE, FS_BLOCKED, FS_DONE };
+enum { FS_IDLE, FS_RUNNABLE, FS_BLOCKED, FS_DONE, FS_SLEEPING };
 
 typedef struct slot {
 	fiber_t		*sl_fiber;
@@ -40,6 +43,7 @@ typedef struct slot {
 	sched_body_t	sl_body;
 	int		sl_state;
 	uint32_t	*sl_wait;	/* futex word it is blocked on */
+	uint64_t	sl_until;	/* sleeping: the step it wakes at */
 	char		sl_name[32];
 } slot_t;
 
@@ -49,6 +53,8 @@ static struct {
 	slot_t		s_slot[SCHED_MAX_FIBERS];
 	int		s_n;
 	uint32_t	s_runnable;	/* mask of fibers in FS_RUNNABLE */
+	uint32_t	s_hw;		/* mask of hardware fibers */
+	uint32_t	s_sleeping;	/* mask of fibers in FS_SLEEPING */
 	int		s_cur;		/* running fiber, -1: main */
 	int		s_last;		/* the fiber that ran last */
 	fiber_t		*s_main;
@@ -197,8 +203,8 @@ hash_event(uint64_t h, uint64_t k)
 	return (fnv(h, e->fe_b));
 }
 
-struct fr_event *
-sched_event(int tid)
+void
+sched_event(int tid, const struct fr_event *e)
 {
 	uint64_t i = S.s_ntrace & (TRACE_SIZE - 1);
 
@@ -206,7 +212,8 @@ sched_event(int tid)
 		S.s_hash = hash_event(S.s_hash, S.s_ntrace - 1);
 	S.s_ntrace++;
 	S.s_trace_tid[i] = (uint8_t)tid;
-	return (&S.s_trace[i]);
+	S.s_trace[i] = *e;
+	S.s_trace[i].fe_when = seam_step;
 }
 
 /* the last (at most max) events of thread tid, oldest first */
@@ -255,15 +262,38 @@ set_state(int i, int state)
 		S.s_runnable &= ~(1u << i);
 }
 
-/* who runs next; cur is the running fiber if it could go on, else -1 */
+/* sleepers whose wake-up step has come are runnable again */
+static void
+wake_sleepers(void)
+{
+	uint32_t m = S.s_sleeping;
+	int i;
+
+	for (; m != 0; m &= m - 1) {
+		i = __builtin_ctz(m);
+		if (S.s_slot[i].sl_until <= seam_step) {
+			S.s_sleeping &= ~(1u << i);
+			set_state(i, FS_RUNNABLE);
+		}
+	}
+}
+
+/*
+ * Who runs next; cur is the running fiber if it could go on, else -1.
+ * Nobody, if only hardware fibers could: they never wake a fiber, so the
+ * workers left would wait forever (unless the run is ending).
+ */
 static int
 choose(int cur, seam_ev_t ev)
 {
 	struct sched_view v;
-	uint32_t m = S.s_runnable;
+	uint32_t m;
 	int c;
 
-	if (m == 0)
+	if (S.s_sleeping != 0)
+		wake_sleepers();
+	m = S.s_runnable;
+	if (m == 0 || ((m & ~S.s_hw) == 0 && !S.s_stopping))
 		return (-1);
 	if ((m & (m - 1)) == 0)
 		return (__builtin_ctz(m));
@@ -370,6 +400,10 @@ sched_point(seam_ev_t ev, const void *obj)
 	    --t->t_migrate_in <= 0)
 		migrate(t);
 	c = choose(S.s_cur, ev);
+	if (c < 0) {
+		stall(STALL_DEADLOCK);
+		return;
+	}
 	run_from_fiber(c);
 }
 
@@ -386,6 +420,30 @@ sched_futex_wait(uint32_t *addr, uint32_t val)
 	c = choose(-1, EV_MUTEX_WAIT);
 	if (c < 0)
 		stall(STALL_DEADLOCK);
+	run_from_fiber(c);
+}
+
+/*
+ * The running fiber sleeps for `steps' scheduling steps, as on a timer:
+ * it is not runnable until the run has made that many steps.  Once the
+ * run is ending, nobody makes steps: it does not sleep.
+ */
+void
+sched_sleep(uint64_t steps)
+{
+	int me = S.s_cur, c;
+
+	if (S.s_stopping)
+		return;
+
+	S.s_slot[me].sl_until = seam_step + steps;
+	S.s_sleeping |= 1u << me;
+	set_state(me, FS_SLEEPING);
+	c = choose(-1, EV_YIELD);
+	if (c < 0) {
+		stall(STALL_DEADLOCK);
+		return;
+	}
 	run_from_fiber(c);
 }
 
@@ -453,7 +511,7 @@ void
 sched_describe(host_buf_t *b)
 {
 	static const char *const state[] = { "idle", "runnable", "blocked",
-	    "done" };
+	    "done", "sleeping" };
 	char what[96];
 	int i, h;
 
@@ -514,9 +572,12 @@ slots_arm(const sched_body_t *b, int n)
 
 	S.s_n = n;
 	S.s_runnable = 0;
+	S.s_hw = 0;
+	S.s_sleeping = 0;
 	for (i = 0; i < n; i++) {
 		sl = &S.s_slot[i];
 		sl->sl_body = b[i];
+		S.s_hw |= (b[i].sb_daemon == SCHED_HW ? 1u : 0u) << i;
 		set_state(i, FS_RUNNABLE);
 		sl->sl_wait = NULL;
 		shim_thread_init(&sl->sl_thread, &sl->sl_ring, b[i].sb_name,
@@ -548,8 +609,10 @@ daemons_stop(void)
 	int i;
 
 	S.s_stopping = 1;
+	S.s_sleeping = 0;
 	for (i = 0; i < S.s_n; i++) {
-		if (S.s_slot[i].sl_state == FS_BLOCKED) {
+		if (S.s_slot[i].sl_state == FS_BLOCKED ||
+		    S.s_slot[i].sl_state == FS_SLEEPING) {
 			set_state(i, FS_RUNNABLE);
 			S.s_slot[i].sl_wait = NULL;
 		}

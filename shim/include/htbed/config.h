@@ -21,6 +21,10 @@ struct shim_config {
 	uint32_t	sc_upgrade_fail_ppm;	/* page_tryupgrade fails */
 	int		sc_abort_on_bug;	/* a bug ends in abort() (fuzz
 						 * targets), not exit(1) */
+	int		sc_walkers;		/* MMU walkers per vCPU (0: no
+						 * MMU; shim/hw) */
+	uint32_t	sc_write_ppm;		/* share of walker accesses that
+						 * write */
 };
 
 /*
@@ -64,6 +68,15 @@ struct shim_stats {
 	uint64_t	ss_kmem_fail;		/* injected kmem failures */
 	uint64_t	ss_page_fail;		/* injected page failures */
 	uint64_t	ss_freemem;
+	/* the emulated MMU (shim/hw), all walkers together */
+	uint64_t	ss_mmu_xlates;		/* translations */
+	uint64_t	ss_mmu_tlb_hits;	/* of them, from a TLB */
+	uint64_t	ss_mmu_faults;		/* no valid mapping */
+	uint64_t	ss_mmu_bits_set;	/* REF/MOD updates by CAS */
+	uint64_t	ss_mmu_shootdowns;
+	uint64_t	ss_mmu_shootdown_ns;	/* time spent in them */
+	uint64_t	ss_mmu_deferred;	/* frames reused after a grace
+						 * period */
 };
 
 #endif	/* _HTBED_CONFIG_H */

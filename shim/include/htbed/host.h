@@ -55,6 +55,35 @@ extern void	host_yield(void);
 extern void	host_sleep_ns(uint64_t ns);
 extern int	host_ncores(void);
 
+/*
+ * A spinlock for the emulator's own short critical sections (never held
+ * across a scheduler-seam point).  Waiters read before they retry and
+ * give up the host CPU every SPIN_YIELD turns: with more threads than
+ * cores (and TSan's slowdown) the holder is often the one descheduled.
+ */
+#define	SPIN_YIELD	128
+
+static inline void
+host_spin_lock(uint32_t *l)
+{
+	unsigned n = 0;
+
+	while (__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE) != 0) {
+		do {
+			if (++n % SPIN_YIELD == 0)
+				host_yield();
+			else
+				__builtin_ia32_pause();
+		} while (__atomic_load_n(l, __ATOMIC_RELAXED) != 0);
+	}
+}
+
+static inline void
+host_spin_unlock(uint32_t *l)
+{
+	__atomic_store_n(l, 0, __ATOMIC_RELEASE);
+}
+
 /* futex word waits: return when *addr != val or on a wakeup */
 extern void	host_futex_wait(uint32_t *addr, uint32_t val);
 extern void	host_futex_wake(uint32_t *addr, int nwake);
@@ -71,6 +100,22 @@ extern void	host_free(void *);
 typedef struct host_thread host_thread_t;
 extern host_thread_t *host_thread_create(void (*fn)(void *), void *arg);
 extern void	host_thread_join(host_thread_t *);
+
+/*
+ * Read-copy-update from liburcu (the urcu-memb flavour), for the emulated
+ * MMU in free-running mode (shim/hw/gp.c).  A thread is registered with
+ * liburcu the first time it needs to be, and unregistered when it exits.
+ * ThreadSanitizer does not see liburcu's ordering: these calls tell it
+ * (the end of a read-side critical section happens before the end of
+ * every grace period that follows, and before every callback run after
+ * one).  host_rcu_call() runs fn(arg) on liburcu's thread after a grace
+ * period; host_rcu_barrier() waits for every callback queued so far.
+ */
+extern void	host_rcu_read_lock(void);
+extern void	host_rcu_read_unlock(void);
+extern void	host_rcu_synchronize(void);
+extern void	host_rcu_call(void (*fn)(uint64_t), uint64_t arg);
+extern void	host_rcu_barrier(void);
 
 /*
  * Emulated physical memory: one memfd of nframes 4K frames.

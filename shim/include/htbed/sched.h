@@ -25,8 +25,15 @@ typedef struct sched_body {
 	void		*sb_arg;
 	int		sb_cpu;		/* vCPU it starts on */
 	int		sb_daemon;	/* a service (the reaper): the run ends
-					 * when only daemons are left */
+					 * when only daemons are left; or
+					 * SCHED_HW */
 } sched_body_t;
+
+/*
+ * A daemon that is emulated hardware (an MMU walker): it wakes no fiber,
+ * so a run in which only such daemons can run is deadlocked.
+ */
+#define	SCHED_HW	2
 
 /* spin points: the fiber waits for another to act, so it must give way */
 #define	SEAM_IS_SPIN(ev)	((ev) == EV_SPIN)
@@ -38,7 +45,8 @@ extern int	sched_stopping(void);
 extern void	sched_point(seam_ev_t, const void *obj);
 extern void	sched_futex_wait(uint32_t *addr, uint32_t val);
 extern void	sched_futex_wake(uint32_t *addr, int n);
-extern struct fr_event *sched_event(int tid);
+extern void	sched_sleep(uint64_t steps);
+extern void	sched_event(int tid, const struct fr_event *);
 extern int	sched_thread_events(int tid, const struct fr_event **, int max);
 extern void	sched_set_features(uint8_t *counters, size_t n);
 extern void	sched_feature(int kind, uint64_t from, uint64_t to);

@@ -38,6 +38,12 @@ typedef enum seam_ev {
 	EV_YIELD,		/* explicit yield point, obj = site */
 	EV_STEAL_UNMAP,		/* obj = hat, a = va, b = old pte */
 	EV_SPIN,		/* waiting for another thread to act: obj = site */
+	EV_MMU_READ,		/* a walker reads an entry: obj = its physaddr,
+				 * a = table level, b = walker */
+	EV_MMU_BITS,		/* a walker sets REF/MOD: obj = physaddr,
+				 * a = old, b = new */
+	EV_MMU_XLATE,		/* a translation: obj = 1 if from the TLB,
+				 * a = va, b = pfn (or -1) */
 	EV_NKINDS
 } seam_ev_t;
 
@@ -59,20 +65,20 @@ extern void seam_freeze(void) __attribute__((noreturn));
 /*
  * Controlled mode keeps one log of every thread's events, in the order
  * they happened (shim/testing/sched.c), instead of the per-thread rings:
- * sched_event() gives the next slot of it.
+ * sched_event() copies the event into it and stamps it with the step.
+ * The copy is made there, uninstrumented: the log is the scheduler's,
+ * written by every fiber in turn, and ThreadSanitizer, which sees fibers
+ * as threads switched without synchronisation, must not see it.
  */
-extern struct fr_event *sched_event(int tid);
+extern void sched_event(int tid, const struct fr_event *);
 
 static inline void
 fr_record(kthread_t *t, seam_ev_t ev, uint64_t obj, uint64_t a, uint64_t b)
 {
 	struct fr_ring *r = t->t_fr;
-	struct fr_event *e;
+	struct fr_event one, *e = &one;
 
-	if (seam_controlled) {
-		e = sched_event(t->t_tid);
-		e->fe_when = seam_step;
-	} else {
+	if (!seam_controlled) {
 		e = &r->fr_ev[r->fr_head++ & (FR_SIZE - 1)];
 		e->fe_when = __builtin_ia32_rdtsc();
 	}
@@ -82,6 +88,8 @@ fr_record(kthread_t *t, seam_ev_t ev, uint64_t obj, uint64_t a, uint64_t b)
 	e->fe_obj = obj;
 	e->fe_a = a;
 	e->fe_b = b;
+	if (seam_controlled)
+		sched_event(t->t_tid, e);
 }
 
 /* Record an event without making it a scheduling point. */
