@@ -187,19 +187,21 @@ test: deps check-ref
 	$(MAKE) -s test-real
 	@echo "make test: all passed"
 
-# short stress runs: free-running release in window and kpm mode, and
-# under TSan; controlled mode in release and under TSan
+# short stress runs: free-running release in window and kpm mode, under
+# TSan, and with the emulated MMU; controlled mode in release and under
+# TSan
 CTL := --mode controlled --kpm
 smoke:
 	$(MAKE) -s VARIANT=release build/release/htstress
 	$(MAKE) -s VARIANT=tsan build/tsan/htstress
-	build/release/htstress --seconds 20 --seed 1 $(SMOKE)
+	build/release/htstress --seconds 15 --seed 1 $(SMOKE)
 	build/release/htstress --seconds 10 --seed 2 --kpm $(SMOKE)
-	build/tsan/htstress --seconds 30 --seed 3 $(SMOKE)
-	build/release/htstress $(CTL) --seconds 15 --seed 4 $(SMOKE)
+	build/tsan/htstress --seconds 20 --seed 3 $(SMOKE)
+	build/release/htstress --seconds 10 --seed 7 --walkers 1 $(SMOKE)
+	build/release/htstress $(CTL) --seconds 10 --seed 4 $(SMOKE)
 	build/release/htstress $(CTL) --strategy pct --seconds 10 --seed 5 \
 	    $(SMOKE)
-	build/tsan/htstress $(CTL) --seconds 20 --seed 6 $(SMOKE)
+	build/tsan/htstress $(CTL) --seconds 15 --seed 6 $(SMOKE)
 
 clean:
 	rm -rf build

@@ -12,8 +12,9 @@
 #   real-build     it compiles (-DDEBUG, 64-bit, non-Xen, no edits), and
 #                  htstress and the unit tests build, release and TSan
 #   real-unit      the unit tests, release and TSan (REAL_UNIT_TESTS)
-#   real-stress    free-running stress: release (window, kpm), TSan
-#                  (window, kpm) with tests/tsan_reference.c's policy
+#   real-stress    free-running stress: release (window, kpm, and with
+#                  the emulated MMU), TSan (window, kpm) with
+#                  tests/tsan_reference.c's policy
 #   real-planted   races planted next to exempted ones are still reported
 #                  (mutants/ext/planted-*.patch), where the patches apply
 #   real-mutants   two planted bugs are found (mutants/ext), likewise, by
@@ -110,10 +111,11 @@ define real_run
 endef
 
 real-stress:
-	$(call real_run,build/release-ext/htstress --seconds 20 --seed 1)
+	$(call real_run,build/release-ext/htstress --seconds 15 --seed 1)
 	$(call real_run,build/release-ext/htstress --seconds 10 --seed 2 --kpm)
-	$(call real_run,build/tsan-ext/htstress --seconds 30 --seed 3)
-	$(call real_run,build/tsan-ext/htstress --seconds 15 --seed 4 --kpm)
+	$(call real_run,build/tsan-ext/htstress --seconds 20 --seed 3)
+	$(call real_run,build/tsan-ext/htstress --seconds 10 --seed 4 --kpm)
+	$(call real_run,build/release-ext/htstress --seconds 10 --seed 5 --walkers 1)
 
 # planted bugs: only where their patches apply to this file
 real-planted real-mutants: real-%:
@@ -135,10 +137,10 @@ real-diff:
 	    --out build/real-diff
 
 real-controlled:
-	$(call real_run,build/release-ext/htstress $(CTL) --seconds 15 --seed 11)
-	$(call real_run,build/release-ext/htstress --mode controlled --seconds 10 --seed 12)
-	$(call real_run,build/release-ext/htstress $(CTL) --strategy pct --seconds 10 --seed 13)
-	$(call real_run,build/tsan-ext/htstress $(CTL) --seconds 15 --seed 14)
+	$(call real_run,build/release-ext/htstress $(CTL) --seconds 10 --seed 11)
+	$(call real_run,build/release-ext/htstress --mode controlled --seconds 8 --seed 12)
+	$(call real_run,build/release-ext/htstress $(CTL) --strategy pct --seconds 8 --seed 13)
+	$(call real_run,build/tsan-ext/htstress $(CTL) --seconds 10 --seed 14)
 
 real-corpus:
 	@$(REAL_MAKE) VARIANT=asan build/asan-ext/htreplay
