@@ -42,7 +42,8 @@ run() {	# variant mode threads extra... -> prints "hat_ops/s ops/s remaps/op"
 	local hat ops remaps
 	hat=$(json "$j" hat_ops_per_sec); ops=$(json "$j" ops)
 	remaps=$(json "$j" window_remaps)
-	echo "$hat $(json "$j" ops_per_sec) $(awk -v r="$remaps" -v h="$(json "$j" hat_ops)" 'BEGIN{printf "%.2f", h ? r / h : 0}')"
+	printf '%.0f %.0f ' "$hat" "$(json "$j" ops_per_sec)"
+	echo "$(awk -v r="$remaps" -v h="$(json "$j" hat_ops)" 'BEGIN{printf "%.2f", h ? r / h : 0}')"
 	rm -f "$j"
 }
 
@@ -70,15 +71,14 @@ fuzz_run() {
 	d=$(mktemp -d build/bench-fuzz.XXXXXX)
 	mkdir -p "$d/corpus"
 	build/fuzz/htfuzz_sched -seed=1 -max_total_time="$fuzz_seconds" \
-	    -print_final_stats=1 "$d/corpus" corpus/htfuzz_sched \
-	    >"$d/log" 2>&1 &
+	    -print_final_stats=1 -artifact_prefix="$d/" "$d/corpus" \
+	    corpus/htfuzz_sched >"$d/log" 2>&1 &
 	pid=$!
 	while sleep 10 && r=$(awk '/^VmRSS/ { print int($2 / 1024) }' \
 	    "/proc/$pid/status" 2>/dev/null) && [ -n "$r" ]; do
 		rss+=("$r")
 	done
-	wait $pid ||
-		{ echo "bench/run.sh: htfuzz_sched failed or found something (see $d/log)" >&2; exit 2; }
+	wait $pid || { echo "failed $d"; return; }
 	awk -v r1="${rss[5]:--}" -v rn="${rss[${#rss[@]}-1]:--}" '
 	    /stat::average_exec_per_sec/ { e = $2 }
 	    /stat::number_of_executed_units/ { n = $2 }
@@ -162,10 +162,10 @@ for v in release tsan; do
 		    --seconds "$seconds" --seed 1 --quiet \
 		    $([ $mode = kpm ] && echo --kpm) --json "$j" >/dev/null 2>&1 ||
 			{ echo "bench/run.sh: controlled ($v $mode) failed" >&2; exit 2; }
-		echo "| $v | $mode | $(json "$j" runs_per_sec) |" \
+		echo "| $v | $mode | $(printf %.0f "$(json "$j" runs_per_sec)") |" \
 		    "$(awk -v s="$(json "$j" steps)" -v r="$(json "$j" runs)" \
 		    'BEGIN { printf "%.0f", r ? s / r : 0 }') |" \
-		    "$(json "$j" hat_ops_per_sec) |"
+		    "$(printf %.0f "$(json "$j" hat_ops_per_sec)") |"
 		rm -f "$j"
 	done
 done
@@ -187,13 +187,14 @@ for wr in 0:20000 1:20000 1:0 2:0; do
 	build/release/htstress --seconds "$seconds" --seed 1 --quiet \
 	    --walkers "$w" --access-rate "$r" --json "$j" >/dev/null 2>&1 ||
 		{ echo "bench/run.sh: walkers $w failed" >&2; exit 2; }
-	echo "| $w | $([ "$r" = 0 ] && echo max || echo "$r/s") | $(json "$j" mmu_translations_per_sec) |" \
+	echo "| $w | $([ "$r" = 0 ] && echo max || echo "$r/s") |" \
+	    "$(printf %.0f "$(json "$j" mmu_translations_per_sec)") |" \
 	    "$(awk -v h="$(json "$j" mmu_tlb_hits)" -v x="$(json "$j" mmu_translations)" \
 	    'BEGIN { printf "%.0f%%", x ? 100 * h / x : 0 }') |" \
-	    "$(json "$j" hat_ops_per_sec) |" \
+	    "$(printf %.0f "$(json "$j" hat_ops_per_sec)") |" \
 	    "$(awk -v n="$(json "$j" shootdowns)" -v s="$seconds" \
 	    'BEGIN { printf "%.0f", n / s }') |" \
-	    "$(json "$j" shootdown_us_mean) us |"
+	    "$(printf %.1f "$(json "$j" shootdown_us_mean)") us |"
 	rm -f "$j"
 done
 echo
@@ -222,6 +223,8 @@ if [ "$fuzz_seconds" -gt 0 ]; then
 	make -s fuzz-build >/dev/null ||
 		{ echo "bench/run.sh: the fuzz targets do not build" >&2; exit 2; }
 	set -- $(fuzz_run)
+	[ "${1:-}" != failed ] || { echo "bench/run.sh: htfuzz_sched crashed or" \
+	    "failed: its log and any crash file are in $2" >&2; exit 2; }
 	echo
 	echo "## Fuzzing"
 	echo
