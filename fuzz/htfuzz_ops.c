@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "boot.h"
 #include "harness.h"
 
 int	LLVMFuzzerInitialize(int *, char ***);
@@ -23,16 +24,9 @@ static struct strategy *st;
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	struct sched_params sp = { .sp_kind = SK_BYTES };
-	struct hb_config c;
-
 	(void) argc;
 	(void) argv;
-	hb_fuzz_config(&c);
-	c.hc_shim.sc_abort_on_bug = 1;
-	if (hb_ctl_init(&c) != 0)
-		exit(2);
-	st = strategy_new(&sp);
+	st = fuzz_boot();
 	return (0);
 }
 

@@ -11,11 +11,12 @@
  * thread to another (shim/testing/sched.c, sched_feature()), in
  * libFuzzer's extra counters.  HTBED_NO_SCHED_FEEDBACK=1 in the
  * environment turns that off (code coverage alone), to measure what it
- * is worth (make fuzz-compare).
+ * is worth (mutants/run.sh, its fuzz section).
  */
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "boot.h"
 #include "harness.h"
 
 #define	FEATURES	(1 << 16)
@@ -32,18 +33,11 @@ static struct strategy *st;
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	struct sched_params sp = { .sp_kind = SK_BYTES };
-	struct hb_config c;
-
 	(void) argc;
 	(void) argv;
-	hb_fuzz_config(&c);
-	c.hc_shim.sc_abort_on_bug = 1;
-	if (hb_ctl_init(&c) != 0)
-		exit(2);
+	st = fuzz_boot();
 	if (getenv("HTBED_NO_SCHED_FEEDBACK") == NULL)
 		sched_set_features(features, FEATURES);
-	st = strategy_new(&sp);
 	return (0);
 }
 
