@@ -34,11 +34,12 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct hb_program p;
-	struct sched_params sp = { .sp_kind = SK_BYTES, .sp_seed = 1,
-	    .sp_max_steps = HB_FUZZ_MAX_STEPS, .sp_no_hash = 1 };
+	struct sched_params sp;
 	struct hb_run r;
 
 	(void) hb_fuzz_decode_ops(data, size, &p);
+	hb_fuzz_params(&sp, NULL, 0);
+	sp.sp_no_hash = 1;
 	hb_ctl_run(&p, st, &sp, &r);
 	return (0);
 }

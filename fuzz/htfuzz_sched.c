@@ -45,11 +45,14 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct hb_program p;
-	struct sched_params sp = { .sp_kind = SK_BYTES, .sp_seed = 1,
-	    .sp_max_steps = HB_FUZZ_MAX_STEPS, .sp_no_hash = 1 };
+	struct sched_params sp;
+	const uint8_t *sched;
+	size_t nsched;
 	struct hb_run r;
 
-	(void) hb_fuzz_decode(data, size, &p, &sp.sp_bytes, &sp.sp_nbytes);
+	(void) hb_fuzz_decode(data, size, &p, &sched, &nsched);
+	hb_fuzz_params(&sp, sched, nsched);
+	sp.sp_no_hash = 1;
 	hb_ctl_run(&p, st, &sp, &r);
 	return (0);
 }

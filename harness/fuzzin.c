@@ -35,6 +35,7 @@
  * kernel).
  */
 #include <sys/types.h>
+#include <htbed/sched.h>
 #include "harness.h"
 
 #define	REC	(1 + HB_OP_BYTES)
@@ -52,6 +53,14 @@ hb_fuzz_config(struct hb_config *c)
 	c->hc_shim.sc_ptframes = 512;
 	c->hc_shim.sc_seed = 1;
 	c->hc_outdir = "fuzz-out";
+}
+
+void
+hb_fuzz_params(struct sched_params *sp, const uint8_t *sched, size_t nsched)
+{
+	*sp = (struct sched_params){ .sp_kind = SK_BYTES, .sp_seed = 1,
+	    .sp_max_steps = HB_FUZZ_MAX_STEPS, .sp_bytes = sched,
+	    .sp_nbytes = nsched };
 }
 
 /* the input's hats, then the kernel: as harness/ops.c selects them */

@@ -151,6 +151,9 @@ extern void	hb_ctl_trace(char *buf, size_t len, int nevents, int html);
 #define	HB_FUZZ_MAX_STEPS	200000	/* a fuzz run's budget: more is a hang */
 
 extern void	hb_fuzz_config(struct hb_config *);
+/* a fuzz run's scheduling: the bytes strategy over sched, seed 1 */
+extern void	hb_fuzz_params(struct sched_params *, const uint8_t *sched,
+    size_t nsched);
 extern size_t	hb_fuzz_decode(const uint8_t *, size_t, struct hb_program *,
     const uint8_t **sched, size_t *nsched);
 extern size_t	hb_fuzz_decode_ops(const uint8_t *, size_t,

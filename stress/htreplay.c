@@ -285,9 +285,7 @@ fuzz_setup(char *err, size_t errlen)
 	memset(&rep, 0, sizeof (rep));
 	(void) snprintf(rep.r_core, sizeof (rep.r_core), "%s", HTBED_CORE);
 	hb_fuzz_config(&rep.r_cfg);
-	rep.r_sp.sp_kind = SK_BYTES;
-	rep.r_sp.sp_seed = 1;
-	rep.r_sp.sp_max_steps = HB_FUZZ_MAX_STEPS;
+	hb_fuzz_params(&rep.r_sp, NULL, 0);
 	if (strcmp(opt.fuzz_input, "ops") == 0)
 		(void) hb_fuzz_decode_ops(fuzz_bytes, fuzz_len, &rep.r_prog);
 	else
