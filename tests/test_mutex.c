@@ -351,8 +351,13 @@ cv_scenario(int nw, int broadcast, int *wakeups)
 		unit_sleep_ms(1);
 	if (km_cv_waiters(cv) != (unsigned)nw)
 		rc = 1;
-	/* the sleepers dropped the mutex */
-	if (rc == 0 && !km_mutex_tryenter(m))
+	/*
+	 * The sleepers drop the mutex: a waiter is counted just before
+	 * cv_wait() releases it, so poll until it is free.
+	 */
+	for (i = 0; rc == 0 && i < 5000 && !km_mutex_tryenter(m); i++)
+		unit_sleep_ms(1);
+	if (rc == 0 && i == 5000)
 		rc = 2;
 	if (rc == 0) {
 		pred = 1;
