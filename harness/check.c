@@ -35,6 +35,7 @@
 #include <vm/as.h>
 #include <vm/hat.h>
 #include <vm/hat_i86.h>
+#include <htbed/sanitizer.h>
 #include <htbed/shim.h>
 #include "world.h"
 
@@ -80,6 +81,29 @@ static x86pte_t
 pte_at(pfn_t pfn, uint_t e)
 {
 	return (__atomic_load_n(&frame(pfn)[e], __ATOMIC_RELAXED));
+}
+
+/*
+ * The first entry at or after e of the table in pfn that differs from the
+ * same entry of the table in like (or from 0, if like is PFN_INVALID);
+ * 512 if none does.  Most entries of most tables are 0, and the checker
+ * reads every table at every check: this is its inner loop, kept out of
+ * AddressSanitizer's instrumentation (frames are always mapped).
+ */
+static NO_SANITIZE_ADDRESS uint_t
+next_diff(pfn_t pfn, pfn_t like, uint_t e)
+{
+	const x86pte_t *f = frame(pfn);
+	const x86pte_t *l = like == PFN_INVALID ? NULL : frame(like);
+
+	for (; e < 512; e++) {
+		x86pte_t v = __atomic_load_n(&f[e], __ATOMIC_RELAXED);
+
+		if (v != (l == NULL ? 0 :
+		    __atomic_load_n(&l[e], __ATOMIC_RELAXED)))
+			break;
+	}
+	return (e);
 }
 
 static uint64_t
@@ -245,7 +269,8 @@ check_frames(void)
 	static htable_t **owner;
 	uint64_t npt = shim_pt_last + 1, used = 0;
 	struct shim_stats ss;
-	int i, e;
+	uint_t e;
+	int i;
 
 	if (owner == NULL)
 		owner = kmem_zalloc(sizeof (htable_t *) * npt, KM_SLEEP);
@@ -265,12 +290,12 @@ check_frames(void)
 			    (void *)owner[ht->ht_pfn], (void *)ht, ht->ht_pfn);
 		owner[ht->ht_pfn] = ht;
 		used++;
-		for (e = 0; tab[i].ti_cached && e < 512; e++) {
-			if (pte_at(ht->ht_pfn, e) != 0)
-				FAIL("%s: cached htable %p has entry %d = 0x%lx: "
-				    "cached tables must be zero", chk_when,
-				    (void *)ht, e, pte_at(ht->ht_pfn, e));
-		}
+		e = tab[i].ti_cached ? next_diff(ht->ht_pfn, PFN_INVALID, 0) :
+		    512;
+		if (e < 512)
+			FAIL("%s: cached htable %p has entry %u = 0x%lx: "
+			    "cached tables must be zero", chk_when,
+			    (void *)ht, e, pte_at(ht->ht_pfn, e));
 	}
 	shim_stats(&ss);
 	if (ss.ss_ptable_inuse != used || ss.ss_page_resv != used)
@@ -317,6 +342,9 @@ kernel_first_entry(void)
 	return ((uint_t)(kernelbase >> LEVEL_SHIFT(3)) & 511);
 }
 
+/* leaves with an hment (not PT_NOCONSIST), counted by scan_entries() */
+static uint64_t consistent;
+
 /*
  * One table's entries: links to children, leaves, zeros.  Counts the
  * holds the children own on it and the valid entries; returns the valid
@@ -327,23 +355,16 @@ scan_entries(tinfo_t *t, void (*leaf)(tinfo_t *, uint_t, x86pte_t))
 {
 	htable_t *ht = t->ti_ht;
 	hat_t *hat = ht->ht_hat;
-	int user_top = ht->ht_level == 3 && hat != kas.a_hat;
+	uint_t kfirst = ht->ht_level == 3 && hat != kas.a_hat ?
+	    kernel_first_entry() : 512;
 	int valid = 0;
 	uint_t e;
 
-	for (e = 0; e < 512; e++) {
+	for (e = next_diff(ht->ht_pfn, PFN_INVALID, 0); e < kfirst;
+	    e = next_diff(ht->ht_pfn, PFN_INVALID, e + 1)) {
 		x86pte_t pte = pte_at(ht->ht_pfn, e);
 		tinfo_t *c;
 
-		if (user_top && e >= kernel_first_entry()) {
-			x86pte_t k = pte_at(kas.a_hat->hat_htable->ht_pfn, e);
-
-			if (pte != k)
-				FAIL("%s: user top table %p entry %u is 0x%lx, "
-				    "the kernel's is 0x%lx", chk_when,
-				    (void *)ht, e, pte, k);
-			continue;
-		}
 		if (!PTE_ISVALID(pte)) {
 			if ((pte & ~(x86pte_t)PT_REF) != 0)
 				FAIL("%s: htable %p (va 0x%lx level %d) entry "
@@ -355,6 +376,8 @@ scan_entries(tinfo_t *t, void (*leaf)(tinfo_t *, uint_t, x86pte_t))
 		}
 		valid++;
 		if (PTE_ISPAGE(pte, ht->ht_level)) {
+			consistent += ht->ht_level <= 2 &&
+			    !(pte & PT_NOCONSIST);
 			leaf(t, e, pte);
 			continue;
 		}
@@ -367,6 +390,13 @@ scan_entries(tinfo_t *t, void (*leaf)(tinfo_t *, uint_t, x86pte_t))
 			    ht->ht_level, e, pte);
 		t->ti_holds++;
 	}
+	/* a user top table's kernel entries copy the kernel's */
+	e = kfirst < 512 ? next_diff(ht->ht_pfn, kas.a_hat->hat_htable->ht_pfn,
+	    kfirst) : 512;
+	if (e < 512)
+		FAIL("%s: user top table %p entry %u is 0x%lx, the kernel's is "
+		    "0x%lx", chk_when, (void *)ht, e, pte_at(ht->ht_pfn, e),
+		    pte_at(kas.a_hat->hat_htable->ht_pfn, e));
 	return (valid);
 }
 
@@ -449,6 +479,7 @@ check_tables(void)
 	int i, valid;
 
 	__builtin_memset(leaves, 0, sizeof (leaves));
+	consistent = 0;
 	for (i = 0; i < ntab; i++) {
 		tinfo_t *t = &tab[i];
 		htable_t *ht = t->ti_ht;
@@ -556,6 +587,30 @@ ism_expected(const hb_slot_t *sl, uintptr_t va)
 }
 
 /*
+ * The pfn of each 4K page of a 2M region that a level-0 table l0 maps, or
+ * that a large page starting at pfn first maps (PFN_INVALID: neither).
+ * Outside AddressSanitizer's instrumentation, as next_diff().
+ */
+static NO_SANITIZE_ADDRESS void
+fill_translation(pfn_t l0, pfn_t first, pfn_t *out)
+{
+	const x86pte_t *f = l0 != PFN_INVALID ? frame(l0) : NULL;
+	int pg;
+
+	for (pg = 0; pg < HB_PAGES; pg++) {
+		x86pte_t pte = f != NULL ?
+		    __atomic_load_n(&f[pg], __ATOMIC_RELAXED) : 0;
+
+		if (first != PFN_INVALID)
+			out[pg] = first + (pfn_t)pg;
+		else if (PTE_ISVALID(pte))
+			out[pg] = PTE2PFN(pte, 0);
+		else
+			out[pg] = PFN_INVALID;
+	}
+}
+
+/*
  * What an MMU would translate each 4K page of the 2M region at base to,
  * walking the tables in memory once for the region: PFN_INVALID where
  * nothing is mapped.
@@ -566,7 +621,7 @@ translate_region(hat_t *hat, uintptr_t base, pfn_t *out)
 	pfn_t pfn = hat->hat_htable->ht_pfn, first = PFN_INVALID;
 	x86pte_t pte = 0;
 	pfn_t l0 = PFN_INVALID;		/* the level-0 table */
-	int l, pg;
+	int l;
 
 	for (l = 3; l >= 1 && first == PFN_INVALID && l0 == PFN_INVALID;
 	    l--) {
@@ -585,15 +640,25 @@ translate_region(hat_t *hat, uintptr_t base, pfn_t *out)
 		if (l == 1)
 			l0 = pfn;
 	}
-	for (pg = 0; pg < HB_PAGES; pg++) {
-		pte = l0 != PFN_INVALID ? pte_at(l0, pg) : 0;
-		if (first != PFN_INVALID)
-			out[pg] = first + (pfn_t)pg;
-		else if (PTE_ISVALID(pte))
-			out[pg] = PTE2PFN(pte, 0);
-		else
-			out[pg] = PFN_INVALID;
+	fill_translation(l0, first, out);
+}
+
+/*
+ * The first page at or after pg of a region whose model word or
+ * translation is not plainly unmapped: most pages of a touched region
+ * are neither.  Outside AddressSanitizer's instrumentation, as next_diff().
+ */
+static NO_SANITIZE_ADDRESS int
+next_mapped(const uint64_t *sw, const pfn_t *got, int pg)
+{
+	for (; pg < HB_PAGES; pg++) {
+		uint64_t w = __atomic_load_n(&sw[pg], __ATOMIC_SEQ_CST);
+
+		if (got[pg] != PFN_INVALID || SW_STATE(w) != SW_UNMAPPED ||
+		    (w & SW_FOREIGN))
+			break;
 	}
+	return (pg);
 }
 
 /* every slot of the model against what the tables translate it to */
@@ -601,7 +666,7 @@ static void
 check_model(hb_slot_t *sl)
 {
 	pfn_t got_pfn[HB_PAGES];
-	int reg, pg;
+	int reg, pg, ism;
 
 	if (sl->sl_kind == HK_ISM)
 		return;
@@ -617,12 +682,15 @@ check_model(hb_slot_t *sl)
 		    (reg < HB_ISM_FIRST || sl->sl_shared == 0))
 			continue;
 		translate_region(sl->sl_hat, base, got_pfn);
-		for (pg = 0; pg < HB_PAGES; pg++) {
+		/* every page of an ISM attach area: ism_expected() says */
+		ism = reg >= HB_ISM_FIRST && sl->sl_kind == HK_USER;
+		for (pg = ism ? 0 : next_mapped(sw, got_pfn, 0); pg < HB_PAGES;
+		    pg = ism ? pg + 1 : next_mapped(sw, got_pfn, pg + 1)) {
 			uintptr_t va = base + ((uintptr_t)pg << MMU_PAGESHIFT);
 			uint64_t w = sw_load(&sw[pg]);
 			pfn_t want, got = got_pfn[pg];
 
-			if (reg >= HB_ISM_FIRST && sl->sl_kind == HK_USER)
+			if (ism)
 				want = ism_expected(sl, va);
 			else if (SW_STATE(w) == SW_MAPPED)
 				want = sw_pfn(w);
@@ -674,14 +742,15 @@ check_hat_counts(hb_slot_t *sl)
 		    "%ld pages", chk_when, (void *)hat, hat->hat_ism_pgcnt, ism);
 }
 
-/* each hment names a live leaf mapping its page; each leaf has one */
+/*
+ * Each hment names a live leaf mapping its page; each leaf has one (the
+ * leaves: counted by check_tables()).
+ */
 static void
 check_hments(void)
 {
-	uint64_t hments = 0, consistent = 0;
+	uint64_t hments = 0;
 	pfn_t pfn;
-	int i;
-	uint_t e;
 
 	for (pfn = shim_data_first; pfn <= shim_data_last; pfn++) {
 		page_t *pp = hb_page(pfn);
@@ -707,20 +776,6 @@ check_hments(void)
 			FAIL("%s: pfn 0x%lx has %u hments, p_share says %u",
 			    chk_when, pfn, n, pp->p_share);
 		hments += n;
-	}
-	for (i = 0; i < ntab; i++) {
-		htable_t *ht = tab[i].ti_ht;
-
-		if (tab[i].ti_cached || (ht->ht_flags & HTABLE_SHARED_PFN) ||
-		    ht->ht_level > 2)
-			continue;
-		for (e = 0; e < 512; e++) {
-			x86pte_t pte = pte_at(ht->ht_pfn, e);
-
-			if (PTE_ISPAGE(pte, ht->ht_level) &&
-			    !(pte & PT_NOCONSIST))
-				consistent++;
-		}
 	}
 	if (hments != consistent)
 		FAIL("%s: %llu hments for %llu consistent mappings", chk_when,

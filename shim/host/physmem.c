@@ -14,6 +14,8 @@
 #include "htbed/host.h"
 
 static int phys_fd = -1;
+static char *phys_map;
+static size_t phys_len;
 static char *win_base;
 static int64_t *win_shows;	/* the frame each window page maps, or -1 */
 
@@ -50,6 +52,8 @@ host_phys_init(uint64_t nframes, unsigned nwin, char **physmap,
 		    "memory: %s\n", strerror(errno));
 		return (-1);
 	}
+	phys_map = p;
+	phys_len = len;
 	win_base = w;
 	win_shows = malloc(sizeof (int64_t) * nwin);
 	if (win_shows == NULL)
@@ -68,7 +72,8 @@ host_phys_window_map(char *window_va, uint64_t pfn)
 	if (win_unchanged(window_va, (int64_t)pfn))
 		return;
 	p = mmap(window_va, 4096, PROT_READ | PROT_WRITE,
-	    MAP_SHARED | MAP_FIXED, phys_fd, (off_t)(pfn << 12));
+	    MAP_SHARED | MAP_FIXED | MAP_POPULATE, phys_fd,
+	    (off_t)(pfn << 12));
 	if (p == MAP_FAILED) {
 		(void) fprintf(stderr, "htbed: window remap failed: %s\n",
 		    strerror(errno));
@@ -87,4 +92,15 @@ host_phys_window_unmap(char *window_va)
 	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
 		abort();
+}
+
+void
+host_phys_private(void)
+{
+	if (mmap(phys_map, phys_len, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_FIXED, phys_fd, 0) == MAP_FAILED) {
+		(void) fprintf(stderr, "htbed: cannot make physical memory "
+		    "private: %s\n", strerror(errno));
+		abort();
+	}
 }

@@ -130,5 +130,12 @@ extern int	host_phys_init(uint64_t nframes, unsigned nwin,
     char **physmap, char **windows);
 extern void	host_phys_window_map(char *window_va, uint64_t pfn);
 extern void	host_phys_window_unmap(char *window_va);
+/*
+ * For a forked test child that corrupts page tables on purpose: from now
+ * on this process's physmap is its own copy (copy on write), so that its
+ * parent's machine stays intact.  The windows stay shared: such a child
+ * writes through the physmap.
+ */
+extern void	host_phys_private(void);
 
 #endif	/* _HTBED_HOST_H */

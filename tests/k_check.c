@@ -1,0 +1,142 @@
+/*
+ * Kernel half of test_check: the harness's own hats, given mappings by
+ * harness ops, and the corruptions the tests plant in their tables.  Each
+ * corruption is made in a forked child (tests/unit.h), which then runs
+ * the full check: the parent's machine stays intact.
+ */
+#include <sys/types.h>
+#include <vm/hat.h>
+#include <vm/hat_i86.h>
+#include <htbed/shim.h>
+#include "world.h"
+
+/* map runs of pages into user address space 0, as a worker's ops do */
+void
+kk_map_some(void)
+{
+	hb_op_t op = { .op_code = HB_MAP, .op_hat = 0, .op_c = 7 };
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		op.op_a = (uint16_t)i;
+		op.op_b = (uint16_t)(3 * i);
+		op.op_d = (uint32_t)i;
+		hb_exec(0, &op);
+	}
+}
+
+static x86pte_t *
+entries(const htable_t *ht)
+{
+	return ((x86pte_t *)(void *)SHIM_FRAME_VA(ht->ht_pfn));
+}
+
+/* user address space 0's hat */
+static hat_t *
+user_hat(void)
+{
+	return (hb_world.w_user[0].sl_hat);
+}
+
+/* a hashed table of the hat at the level with valid entries, or NULL */
+static htable_t *
+table_at(hat_t *hat, level_t l)
+{
+	htable_t *ht;
+	uint_t h;
+
+	for (h = 0; h < hat->hat_num_hash; h++) {
+		for (ht = hat->hat_ht_hash[h]; ht != NULL; ht = ht->ht_next) {
+			if (ht->ht_level == l && ht->ht_valid_cnt > 0)
+				return (ht);
+		}
+	}
+	return (NULL);
+}
+
+/* the first valid (want 1) or zero (want 0) entry of the table */
+static uint_t
+entry_where(const htable_t *ht, int want)
+{
+	uint_t e;
+
+	for (e = 0; e < 512; e++) {
+		if ((PTE_ISVALID(entries(ht)[e]) != 0) == want)
+			return (e);
+	}
+	return (512);
+}
+
+/*
+ * The corruptions.  Each returns 0 once planted, -1 if the machine had
+ * nothing to plant it in (a test setup error, not a checker verdict).
+ */
+int
+kk_stray_invalid_entry(void)
+{
+	htable_t *ht = table_at(user_hat(), 0);
+	uint_t e = ht == NULL ? 512 : entry_where(ht, 0);
+
+	if (e == 512)
+		return (-1);
+	entries(ht)[e] = PT_WRITABLE;		/* not valid, yet not 0 */
+	return (0);
+}
+
+int
+kk_leaf_moved(void)
+{
+	htable_t *ht = table_at(user_hat(), 0);
+	uint_t e = ht == NULL ? 512 : entry_where(ht, 1);
+
+	if (e == 512)
+		return (-1);
+	entries(ht)[e] += MMU_PAGESIZE;		/* the next pfn */
+	return (0);
+}
+
+int
+kk_leaf_dropped(void)
+{
+	htable_t *ht = table_at(user_hat(), 0);
+	uint_t e = ht == NULL ? 512 : entry_where(ht, 1);
+
+	if (e == 512)
+		return (-1);
+	entries(ht)[e] = 0;
+	return (0);
+}
+
+int
+kk_leaf_noconsist(void)
+{
+	htable_t *ht = table_at(user_hat(), 0);
+	uint_t e = ht == NULL ? 512 : entry_where(ht, 1);
+
+	if (e == 512)
+		return (-1);
+	entries(ht)[e] |= PT_NOCONSIST;
+	return (0);
+}
+
+int
+kk_kernel_entry_differs(void)
+{
+	htable_t *top = user_hat()->hat_htable;
+
+	entries(top)[511] ^= PT_WRITABLE;
+	return (0);
+}
+
+int
+kk_link_lost(void)
+{
+	htable_t *ht = table_at(user_hat(), 1);
+	uint_t e = ht == NULL ? 512 : entry_where(ht, 1);
+
+	if (e == 512)
+		return (-1);
+	entries(ht)[e] = 0;
+	ht->ht_valid_cnt--;		/* so that only the link is missing */
+	return (0);
+}
