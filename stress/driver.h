@@ -27,6 +27,8 @@ struct opts {
 					 * as fast as it can) */
 	uint64_t	runs;		/* controlled: runs (0: until time) */
 	int		prog_ops;	/* controlled: ops per fiber */
+	const char	*program;	/* controlled: --program FILE */
+	const struct hb_program *fixed_program;	/* its program */
 	struct sched_params sp;		/* controlled: strategy, budget */
 	const char	*json;
 	FILE		*progress_json;	/* --progress-json, or NULL */

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "driver.h"
+#include "repro.h"
 
 struct opts o;
 
@@ -71,6 +72,10 @@ usage_exit(const char *fmt, ...)
 "  --bound B         bounded: preemptions per schedule (default 2)\n"
 "  --runs N          runs (default: as many as --seconds allows)\n"
 "  --program-ops N   ops per fiber in a run (default 20)\n"
+"  --program FILE    every run runs the program of this reproducer, on its\n"
+"                    machine, under the strategy's schedules (does a\n"
+"                    failure come back under other schedules, on another\n"
+"                    core?)\n"
 "  --max-steps N     scheduling steps per run; more is a hang (2000000)\n"
 "output:\n"
 "  --out DIR         failure reports and reproducers (default htbed-out)\n"
@@ -140,7 +145,8 @@ enum { O_THREADS = 256, O_HATS, O_CPUS, O_SECONDS, O_OPS, O_SEED, O_KPM,
 	O_PRESSURE, O_YIELD, O_MIGRATE, O_KMEMFAIL, O_PAGEFAIL, O_FRAMES,
 	O_RESERVE, O_HASH, O_FORCE, O_WEIGHTS, O_CHECK, O_HANG, O_OUT, O_JSON,
 	O_QUIET, O_HELP, O_MODE, O_STRATEGY, O_DEPTH, O_BOUND, O_RUNS,
-	O_PROGOPS, O_MAXSTEPS, O_PROGJSON, O_WALKERS, O_RATE, O_WRITE };
+	O_PROGOPS, O_MAXSTEPS, O_PROGJSON, O_WALKERS, O_RATE, O_WRITE,
+	O_PROGRAM };
 
 static const struct option longopts[] = {
 	{ "threads", 1, NULL, O_THREADS }, { "hats", 1, NULL, O_HATS },
@@ -161,6 +167,7 @@ static const struct option longopts[] = {
 	{ "pct-depth", 1, NULL, O_DEPTH }, { "bound", 1, NULL, O_BOUND },
 	{ "runs", 1, NULL, O_RUNS }, { "program-ops", 1, NULL, O_PROGOPS },
 	{ "max-steps", 1, NULL, O_MAXSTEPS },
+	{ "program", 1, NULL, O_PROGRAM },
 	{ "walkers", 1, NULL, O_WALKERS },
 	{ "access-rate", 1, NULL, O_RATE },
 	{ "write-frac", 1, NULL, O_WRITE },
@@ -300,9 +307,29 @@ parse_option(int c, const char *arg, const char *raw)
 	case O_RATE: o.access_rate = parse_num("--access-rate", arg, 0, 1e9);
 	    break;
 	case O_WRITE: sc->sc_write_ppm = ppm("--write-frac", arg); break;
+	case O_PROGRAM: o.program = arg; break;
 	default:
 		usage_exit("unknown or incomplete option '%s'", raw);
 	}
+}
+
+/*
+ * --program: the reproducer's machine (its configuration but the seed,
+ * which still derives every run's) and its program, for every run.
+ */
+static void
+load_program(void)
+{
+	static struct hb_repro r;
+	uint64_t seed = o.cfg.hc_shim.sc_seed;
+	char err[256];
+
+	if (hb_repro_read(o.program, &r, err, sizeof (err)) != 0)
+		usage_exit("--program: %s", err);
+	r.r_cfg.hc_outdir = o.cfg.hc_outdir;
+	o.cfg = r.r_cfg;
+	o.cfg.hc_shim.sc_seed = seed;
+	o.fixed_program = &r.r_prog;
 }
 
 static void
@@ -320,6 +347,10 @@ parse_args(int argc, char **argv)
 		usage_exit("controlled mode needs --seconds or --runs");
 	if (o.sp.sp_max_steps == 0 && o.mode == MODE_CONTROLLED)
 		usage_exit("--max-steps must be at least 1");
+	if (o.program != NULL && o.mode != MODE_CONTROLLED)
+		usage_exit("--program needs --mode controlled");
+	if (o.program != NULL)
+		load_program();
 }
 
 /* the exact command line that repeats this run, seed included */

@@ -136,6 +136,8 @@ time_left(void)
 {
 	if (o.runs != 0 && nruns >= o.runs)
 		return (0);
+	if (o.fixed_program != NULL && nexplored > 0)
+		return (0);	/* its every bounded schedule was run */
 	return (o.seconds == 0 || secs_since(start_ns) < o.seconds);
 }
 
@@ -157,7 +159,8 @@ one_run(struct strategy *st, uint64_t seed)
 
 /*
  * A new program for every run; under bounded search, only once every
- * schedule of the last one was run, with a fresh search tree.
+ * schedule of the last one was run, with a fresh search tree.  With
+ * --program, the same program for every run.
  */
 static void
 next_program(struct strategy **st, uint64_t seed)
@@ -166,8 +169,13 @@ next_program(struct strategy **st, uint64_t seed)
 		strategy_free(*st);
 		*st = strategy_new(&o.sp);
 	}
-	hb_program_random(&prog, seed, o.cfg.hc_workers, o.prog_ops,
-	    o.cfg.hc_weights);
+	if (o.fixed_program != NULL && nprograms > 0)
+		return;
+	if (o.fixed_program != NULL)
+		prog = *o.fixed_program;
+	else
+		hb_program_random(&prog, seed, o.cfg.hc_workers, o.prog_ops,
+		    o.cfg.hc_weights);
 	nprograms++;
 }
 

@@ -2,7 +2,8 @@
 # Reproducers end to end: controlled mode finds a planted bug and writes a
 # reproducer; htreplay reproduces the failure in other processes with the
 # same event-trace hash; --minimize shrinks it and keeps the signature;
-# damaged reproducers are refused with exit 2 and one line.
+# htstress --program finds it again under other schedules; damaged
+# reproducers are refused with exit 2 and one line, by both.
 #
 # usage: tests/replay.sh [mutant]   (run from the top of the tree)
 set -u
@@ -47,6 +48,11 @@ after=$(grep -c '^op ' "$out/min.txt")
 [ $? = 1 ] && grep -q "reproduced: $sig" "$out/rmin.log" ||
 	fail "the minimized reproducer does not reproduce $sig"
 
+# --program: the minimized program fails again under other schedules
+"$b/htstress" --mode controlled --program "$out/min.txt" --runs 5000 \
+	--seconds 0 --seed 2 --quiet --out "$out/prog" >"$out/prog.log" 2>&1
+[ $? = 1 ] || fail "htstress --program $out/min.txt found nothing in 5000 runs"
+
 # damaged files: exit 2, one line
 head -c 200 "$repro" >"$out/cut.txt"
 printf 'hello\n' >"$out/foreign.txt"
@@ -57,6 +63,12 @@ for f in cut foreign edited missing; do
 	rc=$?
 	[ $rc = 2 ] && [ "$(echo "$msg" | wc -l)" = 1 ] ||
 		fail "htreplay $f.txt: exit $rc, said: $msg"
+	msg=$("$b/htstress" --mode controlled --runs 1 --program \
+	    "$out/$f.txt" 2>&1)
+	rc=$?
+	[ $rc = 2 ] && [ "$(echo "$msg" | wc -l)" = 1 ] ||
+		fail "htstress --program $f.txt: exit $rc, said: $msg"
 done
 echo "tests/replay.sh: $m found, replayed (trace hash $hashes), minimized" \
-	"from $before to $after ops; damaged reproducers refused"
+	"from $before to $after ops, found again by --program; damaged" \
+	"reproducers refused"
