@@ -65,16 +65,13 @@ static char *arena_brk;
 static char *arena_hwm;			/* highest brk since boot or restore */
 static uint32_t arena_lock;
 
-#define	spin_enter	host_spin_lock
-#define	spin_exit	host_spin_unlock
-
 /* size bytes of the arena, align a power of two; never given back */
 static void *
 arena_grab(size_t size, size_t align)
 {
 	char *p;
 
-	spin_enter(&arena_lock);
+	host_spin_lock(&arena_lock);
 	if (arena_base == NULL) {
 		arena_brk = arena_hwm = host_reserve(ARENA_SIZE, ARENA_ALIGN);
 		__atomic_store_n(&arena_base, arena_brk, __ATOMIC_RELEASE);
@@ -86,7 +83,7 @@ arena_grab(size_t size, size_t align)
 	arena_brk = p + size;
 	if (arena_brk > arena_hwm)
 		arena_hwm = arena_brk;
-	spin_exit(&arena_lock);
+	host_spin_unlock(&arena_lock);
 	ASAN_UNPOISON(p, size);
 	return (p);
 }
@@ -207,9 +204,9 @@ kmem_cache_alloc(kmem_cache_t *cp, int kmflag)
 	seam(EV_YIELD, (const void *)cp, 0, 0);
 	if (kmem_fails(kmflag))
 		return (NULL);
-	spin_enter(&cp->kc_lock);
+	host_spin_lock(&cp->kc_lock);
 	p = free_pop(cp);
-	spin_exit(&cp->kc_lock);
+	host_spin_unlock(&cp->kc_lock);
 	if (p == NULL)
 		p = arena_grab(cp->kc_size, 16);
 	ASAN_UNPOISON(p, cp->kc_size);
@@ -248,17 +245,17 @@ kmem_cache_free(kmem_cache_t *cp, void *p)
 	__atomic_sub_fetch(&cp->kc_outstanding, 1, __ATOMIC_RELAXED);
 	fill(p, cp->kc_size, KMEM_POISON);
 	ASAN_POISON(p, cp->kc_size);
-	spin_enter(&cp->kc_lock);
+	host_spin_lock(&cp->kc_lock);
 	old = cp->kc_quarantine[cp->kc_qhead];
 	cp->kc_quarantine[cp->kc_qhead] = p;
 	cp->kc_qhead = (cp->kc_qhead + 1) % QUARANTINE;
-	spin_exit(&cp->kc_lock);
+	host_spin_unlock(&cp->kc_lock);
 	if (old == NULL)
 		return;
 	quarantine_check(cp, old);
-	spin_enter(&cp->kc_lock);
+	host_spin_lock(&cp->kc_lock);
 	free_push(cp, old);
-	spin_exit(&cp->kc_lock);
+	host_spin_unlock(&cp->kc_lock);
 }
 
 /* the cache behind kmem_alloc(size): one per power of two */
@@ -275,14 +272,14 @@ class_cache(size_t size)
 		htbed_internal_error("kmem_alloc(%zu): too large", size);
 	if ((cp = __atomic_load_n(&size_class[c], __ATOMIC_ACQUIRE)) != NULL)
 		return (cp);
-	spin_enter(&arena_lock);
+	host_spin_lock(&arena_lock);
 	if ((cp = size_class[c]) == NULL) {
 		(void) host_snprintf(name, sizeof (name), "kmem_alloc_%zu",
 		    (size_t)1 << c);
 		cp = cache_new(name, (size_t)1 << c, NULL, NULL);
 		__atomic_store_n(&size_class[c], cp, __ATOMIC_RELEASE);
 	}
-	spin_exit(&arena_lock);
+	host_spin_unlock(&arena_lock);
 	return (cp);
 }
 
