@@ -148,7 +148,12 @@ extern void	hb_ctl_trace(char *buf, size_t len, int nevents, int html);
 #define	HB_FUZZ_FIBERS	4
 #define	HB_FUZZ_HATS	3
 #define	HB_FUZZ_OPS	32
-#define	HB_FUZZ_MAX_STEPS	200000	/* a fuzz run's budget: more is a hang */
+/*
+ * A fuzz run's step budget: more is a hang.  Through the windows a walk
+ * of a well-filled address space takes some 15,000 steps, and 32 ops can
+ * all be walks: 200,000 was reported as a hang on the correct core.
+ */
+#define	HB_FUZZ_MAX_STEPS	2000000
 
 extern void	hb_fuzz_config(struct hb_config *);
 /* a fuzz run's scheduling: the bytes strategy over sched, seed 1 */

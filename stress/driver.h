@@ -39,6 +39,7 @@ struct opts {
 extern struct opts o;
 
 extern int	free_main(void);
+extern const char *memory_mode(void);
 extern int	ctl_main(void);
 
 /* shared output */

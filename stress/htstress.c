@@ -465,7 +465,7 @@ json_begin(const char *result)
 	json_add("{\n  \"result\": \"%s\",\n  \"seed\": %" PRIu64 ",\n"
 	    "  \"mode\": \"%s\",\n  \"memory\": \"%s\"", result,
 	    o.cfg.hc_shim.sc_seed, o.mode == MODE_FREE ? "free" :
-	    "controlled", o.cfg.hc_shim.sc_kpm ? "kpm" : "window");
+	    "controlled", memory_mode());
 }
 
 void
@@ -548,6 +548,15 @@ json_end(const char *path)
 		    strerror(errno));
 }
 
+/* how runs reach page tables: a --program's own choice, or the option's */
+const char *
+memory_mode(void)
+{
+	if (o.fixed_program != NULL && o.fixed_program->hp_windows)
+		return ("window");
+	return (o.cfg.hc_shim.sc_kpm ? "kpm" : "window");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -556,8 +565,8 @@ main(int argc, char **argv)
 	fprintf(stderr, "htstress: seed %" PRIu64 ", %d %s, %d hats, %d "
 	    "vCPUs, %s mode, %s; repeat with:\n  %s\n", o.cfg.hc_shim.sc_seed,
 	    o.cfg.hc_workers, o.mode == MODE_FREE ? "workers" : "fibers",
-	    o.cfg.hc_hats, o.cfg.hc_shim.sc_ncpus, o.cfg.hc_shim.sc_kpm ?
-	    "kpm" : "window", o.mode == MODE_FREE ? "free-running" :
-	    strategy_name(o.sp.sp_kind), o.cfg.hc_repeat);
+	    o.cfg.hc_hats, o.cfg.hc_shim.sc_ncpus, memory_mode(),
+	    o.mode == MODE_FREE ? "free-running" : strategy_name(o.sp.sp_kind),
+	    o.cfg.hc_repeat);
 	return (o.mode == MODE_FREE ? free_main() : ctl_main());
 }

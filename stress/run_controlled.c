@@ -115,8 +115,7 @@ summary(void)
 	printf("htstress: no bug found in %" PRIu64 " runs of %" PRIu64
 	    " programs, %.1f s (seed %" PRIu64 ", %s, %s mode)\n", nruns,
 	    nprograms, secs, o.cfg.hc_shim.sc_seed,
-	    strategy_name(o.sp.sp_kind), o.cfg.hc_shim.sc_kpm ? "kpm" :
-	    "window");
+	    strategy_name(o.sp.sp_kind), memory_mode());
 	if (o.sp.sp_kind == SK_BOUNDED)
 		printf("  every schedule with at most %d preemptions run for "
 		    "%" PRIu64 " of the %" PRIu64 " programs\n", o.sp.sp_bound,

@@ -216,8 +216,7 @@ summary(void)
 
 	hb_stats(&st);
 	printf("htstress: no bug found in %.1f s (seed %" PRIu64 ", %s mode)\n",
-	    secs, o.cfg.hc_shim.sc_seed, o.cfg.hc_shim.sc_kpm ? "kpm" :
-	    "window");
+	    secs, o.cfg.hc_shim.sc_seed, memory_mode());
 	print_op_counts(&st);
 	print_counters(&st, secs);
 	if (st.hs_steals == 0 || st.hs_reap_attempts == 0)
