@@ -16,11 +16,12 @@
 #                       [--seed N] [--out FILE] [--require]
 #                       [--strategies "random pct"] [--ctl-seeds N]
 #                       [--fuzz-runs N] [--fuzz-cap S]
-#                       [--fuzz-feedback "sched cov"]
+#                       [--fuzz-feedback "sched cov"] [--fuzz-empty]
 #                       [--htable FILE] [mutant ...]
 #   --require     exit 1 unless every run was detected (make test)
 #   --strategies  controlled-mode strategies, "" for none
 #   --fuzz-runs   fuzz runs per mutant and feedback, 0 for none
+#   --fuzz-empty  fuzz from an empty corpus instead of corpus/htfuzz_sched
 #   --htable      run mutants/ext/*.patch against FILE (an illumos htable.c)
 #                 instead of mutants/*.patch against core/; the table goes
 #                 to mutants/results-ext.md
@@ -37,7 +38,7 @@ cd "$(dirname "$0")/.."
 
 seconds=60 variants="release tsan" seed=1 out= require=0 htable=
 strategies="random pct" ctl_seeds=10
-fuzz_runs=5 fuzz_cap=300 fuzz_feedback="sched cov"
+fuzz_runs=5 fuzz_cap=300 fuzz_feedback="sched cov" fuzz_seeds=corpus/htfuzz_sched
 names=()
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -52,6 +53,7 @@ while [ $# -gt 0 ]; do
 	--fuzz-runs) fuzz_runs=$2; shift 2 ;;
 	--fuzz-cap) fuzz_cap=$2; shift 2 ;;
 	--fuzz-feedback) fuzz_feedback=$2; shift 2 ;;
+	--fuzz-empty) fuzz_seeds=; shift ;;
 	-*) echo "mutants/run.sh: unknown option $1" >&2; exit 2 ;;
 	*) names+=("$1"); shift ;;
 	esac
@@ -86,16 +88,19 @@ run_one() {
 	sig=$(sed -n 's/^signature: //p' "$odir/log" | head -1)
 }
 
-# fuzz_one BINARY DIR SEED FEEDBACK: rc (1 crash, 0 none), ms, sig
+# fuzz_one BINARY DIR SEED FEEDBACK: rc (1 crash, 0 none), ms, execs, sig
 fuzz_one() {
 	local bin=$1 odir=$2 t0 env=()
 	rm -rf "$odir" && mkdir -p "$odir/corpus"
 	[ "$4" = cov ] && env=(HTBED_NO_SCHED_FEEDBACK=1)
 	t0=$(date +%s%N)
 	env "${env[@]}" timeout $((fuzz_cap + 60)) "$bin" -seed="$3" \
-	    -max_total_time="$fuzz_cap" -artifact_prefix="$odir/" \
-	    "$odir/corpus" corpus/htfuzz_sched >"$odir/log" 2>&1
+	    -max_total_time="$fuzz_cap" -print_final_stats=1 \
+	    -artifact_prefix="$odir/" "$odir/corpus" $fuzz_seeds \
+	    >"$odir/log" 2>&1
 	ms=$((($(date +%s%N) - t0) / 1000000))
+	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$odir/log" |
+	    tail -1)
 	rc=0 sig=-
 	ls "$odir"/crash-* >/dev/null 2>&1 || return 0
 	rc=1
@@ -135,30 +140,31 @@ verdict() {
 
 # the fuzz rows of mutant $1: one per feedback
 fuzz_mutant() {
-	local fb r times found first med
+	local fb r times counts found first med
 	[ "$fuzz_runs" -gt 0 ] && [ -z "$htable" ] || return 0
 	if [ -n "$nofuzz" ]; then
 		printf '%-28s fuzz   not run: %s\n' "$1" "$nofuzz"
-		fuzz_rows+=("| $1 | - | not run | - | ${nofuzz//|/\\|} |")
+		fuzz_rows+=("| $1 | - | not run | - | - | ${nofuzz//|/\\|} |")
 		return 0
 	fi
 	make -s fuzz-mutant M="$1" >/dev/null ||
 		{ echo "mutants/run.sh: $1 (fuzz) does not build" >&2; exit 2; }
 	for fb in $fuzz_feedback; do
-		times=() found=0 first=-
+		times=() counts=() found=0 first=-
 		for r in $(seq 1 "$fuzz_runs"); do
 			fuzz_one "build/fuzz-mutant-$1/htfuzz_sched" \
 			    "$work/$1/fuzz-$fb-$r" "$r" "$fb"
 			[ $rc = 1 ] && found=$((found + 1)) &&
 			    [ "$first" = - ] && first=$sig
 			[ $rc = 1 ] || ms=$((fuzz_cap * 1000))
-			times+=("$ms")
+			times+=("$ms") counts+=("${execs:-0}")
 		done
 		med=$(median "${times[@]}")
 		[ $found = "$fuzz_runs" ] || missed=$((missed + 1))
-		printf '%-28s fuzz-%-5s %2d/%-2d found  median %6ss  %s\n' \
-		    "$1" "$fb" "$found" "$fuzz_runs" "$(secs $med)" "$first"
-		fuzz_rows+=("| $1 | $fb | $found/$fuzz_runs | $(secs $med) s | ${first//|/\\|} |")
+		printf '%-28s fuzz-%-5s %2d/%-2d found  median %6ss %8s execs  %s\n' \
+		    "$1" "$fb" "$found" "$fuzz_runs" "$(secs $med)" \
+		    "$(median "${counts[@]}")" "$first"
+		fuzz_rows+=("| $1 | $fb | $found/$fuzz_runs | $(secs $med) s | $(median "${counts[@]}") | ${first//|/\\|} |")
 	done
 }
 
@@ -186,7 +192,7 @@ for m in "${names[@]}"; do
 		{ echo "mutants/run.sh: $m (release) does not build" >&2; exit 2; }
 	mem=kpm; [ "$memory" = window ] && mem=window
 	for st in $strategies; do
-		times=() found=0 first=-
+		times=() counts=() found=0 first=-
 		for s in $(seq 1 "$ctl_seeds"); do
 			run_one "$bin$m-release/htstress" "$work/$m/ctl-$st-$s" \
 			    --mode controlled --strategy "$st" --seed "$s" \
@@ -239,13 +245,14 @@ tmp=$(mktemp "$out.XXXXXX")
 		echo "## Fuzz"
 		echo
 		echo "htfuzz_sched (clang, ASan and UBSan, libFuzzer) with the bug in,"
-		echo "-seed=1 to $fuzz_runs, from corpus/htfuzz_sched, capped at"
+		echo "-seed=1 to $fuzz_runs, from ${fuzz_seeds:-an empty corpus}, capped at"
 		echo "$fuzz_cap s; median time to the crash, a miss counting as the"
-		echo "cap.  Feedback sched: code coverage and the interleaving"
+		echo "cap, and median executions (of the whole run: to the crash, or"
+		echo "to the cap).  Feedback sched: code coverage and the interleaving"
 		echo "counters; cov: code coverage only (HTBED_NO_SCHED_FEEDBACK=1)."
 		echo
-		echo "| mutant | feedback | found | median | signature |"
-		echo "|---|---|---|---|---|"
+		echo "| mutant | feedback | found | median | executions | signature |"
+		echo "|---|---|---|---|---|---|"
 		printf '%s\n' "${fuzz_rows[@]}"
 	fi
 } >"$tmp" && mv "$tmp" "$out"
