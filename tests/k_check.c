@@ -54,17 +54,23 @@ table_at(hat_t *hat, level_t l)
 	return (NULL);
 }
 
-/* the first valid (want 1) or zero (want 0) entry of the table */
-static uint_t
-entry_where(const htable_t *ht, int want)
+/*
+ * The first valid (want 1) or zero (want 0) entry of a level-l table of
+ * user address space 0, and its table; NULL if there is none.
+ */
+static x86pte_t *
+pick(level_t l, int want, htable_t **htp)
 {
+	htable_t *ht = table_at(user_hat(), l);
 	uint_t e;
 
-	for (e = 0; e < 512; e++) {
-		if ((PTE_ISVALID(entries(ht)[e]) != 0) == want)
-			return (e);
+	for (e = 0; ht != NULL && e < 512; e++) {
+		if ((PTE_ISVALID(entries(ht)[e]) != 0) == want) {
+			*htp = ht;
+			return (&entries(ht)[e]);
+		}
 	}
-	return (512);
+	return (NULL);
 }
 
 /*
@@ -74,48 +80,48 @@ entry_where(const htable_t *ht, int want)
 int
 kk_stray_invalid_entry(void)
 {
-	htable_t *ht = table_at(user_hat(), 0);
-	uint_t e = ht == NULL ? 512 : entry_where(ht, 0);
+	htable_t *ht;
+	x86pte_t *p = pick(0, 0, &ht);
 
-	if (e == 512)
+	if (p == NULL)
 		return (-1);
-	entries(ht)[e] = PT_WRITABLE;		/* not valid, yet not 0 */
+	*p = PT_WRITABLE;		/* not valid, yet not 0 */
 	return (0);
 }
 
 int
 kk_leaf_moved(void)
 {
-	htable_t *ht = table_at(user_hat(), 0);
-	uint_t e = ht == NULL ? 512 : entry_where(ht, 1);
+	htable_t *ht;
+	x86pte_t *p = pick(0, 1, &ht);
 
-	if (e == 512)
+	if (p == NULL)
 		return (-1);
-	entries(ht)[e] += MMU_PAGESIZE;		/* the next pfn */
+	*p += MMU_PAGESIZE;		/* the next pfn */
 	return (0);
 }
 
 int
 kk_leaf_dropped(void)
 {
-	htable_t *ht = table_at(user_hat(), 0);
-	uint_t e = ht == NULL ? 512 : entry_where(ht, 1);
+	htable_t *ht;
+	x86pte_t *p = pick(0, 1, &ht);
 
-	if (e == 512)
+	if (p == NULL)
 		return (-1);
-	entries(ht)[e] = 0;
+	*p = 0;
 	return (0);
 }
 
 int
 kk_leaf_noconsist(void)
 {
-	htable_t *ht = table_at(user_hat(), 0);
-	uint_t e = ht == NULL ? 512 : entry_where(ht, 1);
+	htable_t *ht;
+	x86pte_t *p = pick(0, 1, &ht);
 
-	if (e == 512)
+	if (p == NULL)
 		return (-1);
-	entries(ht)[e] |= PT_NOCONSIST;
+	*p |= PT_NOCONSIST;
 	return (0);
 }
 
@@ -131,12 +137,12 @@ kk_kernel_entry_differs(void)
 int
 kk_link_lost(void)
 {
-	htable_t *ht = table_at(user_hat(), 1);
-	uint_t e = ht == NULL ? 512 : entry_where(ht, 1);
+	htable_t *ht;
+	x86pte_t *p = pick(1, 1, &ht);
 
-	if (e == 512)
+	if (p == NULL)
 		return (-1);
-	entries(ht)[e] = 0;
+	*p = 0;
 	ht->ht_valid_cnt--;		/* so that only the link is missing */
 	return (0);
 }

@@ -13,8 +13,8 @@
 #include <cmocka.h>
 
 #include "htbed/host.h"
-#include "harness.h"
 #include "unit.h"
+#include "unit_machine.h"
 
 extern void	kk_map_some(void);
 extern int	kk_stray_invalid_entry(void);
@@ -77,19 +77,9 @@ setup(void **state)
 	struct hb_config c;
 
 	(void) state;
-	hb_default_config(&c);
-	c.hc_shim.sc_migrate_ppm = 0;
-	c.hc_shim.sc_yield_ppm = 0;
-	c.hc_shim.sc_kmem_fail_ppm = 0;
-	c.hc_shim.sc_page_fail_ppm = 0;
-	c.hc_shim.sc_upgrade_fail_ppm = 0;
-	c.hc_hats = 1;
-	c.hc_workers = 1;
-	c.hc_outdir = outdir;
-	c.hc_repeat = "(unit test: tests/test_check.c)";
-	if (hb_init(&c) != 0)
+	unit_machine(&c, 1, outdir);
+	if (unit_boot(&c) != 0)
 		return (-1);
-	hb_attach("test", 0);
 	kk_map_some();
 	return (0);
 }

@@ -11,8 +11,8 @@
  * hat is torn down and the harness's full invariant check must pass.
  */
 #include "unit.h"
+#include "unit_machine.h"
 #include "htbed/host.h"
-#include "harness.h"
 
 extern void	*kc_hat_new(void);
 extern void	kc_hat_destroy(void *);
@@ -428,21 +428,9 @@ setup(void **state)
 	struct hb_config c;
 
 	(void) state;
-	hb_default_config(&c);
-	c.hc_shim.sc_migrate_ppm = 0;
-	c.hc_shim.sc_yield_ppm = 0;
-	c.hc_shim.sc_kmem_fail_ppm = 0;
-	c.hc_shim.sc_page_fail_ppm = 0;
-	c.hc_shim.sc_upgrade_fail_ppm = 0;
-	c.hc_hats = 2;
-	c.hc_workers = 2;
+	unit_machine(&c, 2, outdir);
 	c.hc_hash_cnt = 32;	/* the reap test spreads 16 tables over buckets */
-	c.hc_outdir = outdir;
-	c.hc_repeat = "(unit test: tests/test_core.c)";
-	if (hb_init(&c) != 0)
-		return (-1);
-	hb_attach("test", 0);
-	return (0);
+	return (unit_boot(&c));
 }
 
 #define	SCENARIO(f)	cmocka_unit_test_setup_teardown(f, hat_setup, \

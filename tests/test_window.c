@@ -16,7 +16,7 @@
 #include "unit.h"
 #include "htbed/sanitizer.h"
 #include "htbed/host.h"
-#include "harness.h"
+#include "unit_machine.h"
 
 extern uint64_t	kw_frame_alloc(void);
 extern void	kw_frame_free(uint64_t);
@@ -50,21 +50,10 @@ boot(int kpm)
 {
 	struct hb_config c;
 
-	hb_default_config(&c);
+	/* (no migration: the tests compare window addresses) */
+	unit_machine(&c, 2, outdir);
 	c.hc_shim.sc_kpm = kpm;
-	c.hc_shim.sc_migrate_ppm = 0;	/* the tests compare window addresses */
-	c.hc_shim.sc_yield_ppm = 0;
-	c.hc_shim.sc_kmem_fail_ppm = 0;
-	c.hc_shim.sc_page_fail_ppm = 0;
-	c.hc_shim.sc_upgrade_fail_ppm = 0;
-	c.hc_hats = 2;
-	c.hc_workers = 2;
-	c.hc_outdir = outdir;
-	c.hc_repeat = "(unit test: tests/test_window.c)";
-	if (hb_init(&c) != 0)
-		return (-1);
-	hb_attach("test", 0);
-	return (0);
+	return (unit_boot(&c));
 }
 
 static uint64_t
