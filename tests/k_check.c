@@ -9,6 +9,7 @@
 #include <vm/hat_i86.h>
 #include <htbed/shim.h>
 #include "world.h"
+#include "k_check.h"
 
 /* map runs of pages into user address space 0, as a worker's ops do */
 void
@@ -73,76 +74,26 @@ pick(level_t l, int want, htable_t **htp)
 	return (NULL);
 }
 
-/*
- * The corruptions.  Each returns 0 once planted, -1 if the machine had
- * nothing to plant it in (a test setup error, not a checker verdict).
- */
 int
-kk_stray_invalid_entry(void)
+kk_plant(enum kk_corruption what)
 {
-	htable_t *ht;
-	x86pte_t *p = pick(0, 0, &ht);
+	htable_t *ht = user_hat()->hat_htable;
+	x86pte_t *p;
 
-	if (p == NULL)
+	if (what == KK_KERNEL_ENTRY)
+		p = &entries(ht)[511];
+	else if ((p = pick(what == KK_LINK_LOST ? 1 : 0,
+	    what != KK_STRAY_ENTRY, &ht)) == NULL)
 		return (-1);
-	*p = PT_WRITABLE;		/* not valid, yet not 0 */
-	return (0);
-}
-
-int
-kk_leaf_moved(void)
-{
-	htable_t *ht;
-	x86pte_t *p = pick(0, 1, &ht);
-
-	if (p == NULL)
-		return (-1);
-	*p += MMU_PAGESIZE;		/* the next pfn */
-	return (0);
-}
-
-int
-kk_leaf_dropped(void)
-{
-	htable_t *ht;
-	x86pte_t *p = pick(0, 1, &ht);
-
-	if (p == NULL)
-		return (-1);
-	*p = 0;
-	return (0);
-}
-
-int
-kk_leaf_noconsist(void)
-{
-	htable_t *ht;
-	x86pte_t *p = pick(0, 1, &ht);
-
-	if (p == NULL)
-		return (-1);
-	*p |= PT_NOCONSIST;
-	return (0);
-}
-
-int
-kk_kernel_entry_differs(void)
-{
-	htable_t *top = user_hat()->hat_htable;
-
-	entries(top)[511] ^= PT_WRITABLE;
-	return (0);
-}
-
-int
-kk_link_lost(void)
-{
-	htable_t *ht;
-	x86pte_t *p = pick(1, 1, &ht);
-
-	if (p == NULL)
-		return (-1);
-	*p = 0;
-	ht->ht_valid_cnt--;		/* so that only the link is missing */
+	switch (what) {
+	case KK_STRAY_ENTRY:	*p = PT_WRITABLE; break;
+	case KK_LEAF_MOVED:	*p += MMU_PAGESIZE; break;
+	case KK_LEAF_NOCONSIST:	*p |= PT_NOCONSIST; break;
+	case KK_KERNEL_ENTRY:	*p ^= PT_WRITABLE; break;
+	case KK_LEAF_DROPPED:	*p = 0; break;
+	case KK_LINK_LOST:	*p = 0;
+		ht->ht_valid_cnt--;	/* so that only the link is missing */
+		break;
+	}
 	return (0);
 }

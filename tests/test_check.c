@@ -15,14 +15,8 @@
 #include "htbed/host.h"
 #include "unit.h"
 #include "unit_machine.h"
+#include "k_check.h"
 
-extern void	kk_map_some(void);
-extern int	kk_stray_invalid_entry(void);
-extern int	kk_leaf_moved(void);
-extern int	kk_leaf_dropped(void);
-extern int	kk_leaf_noconsist(void);
-extern int	kk_kernel_entry_differs(void);
-extern int	kk_link_lost(void);
 
 static const char *outdir;
 
@@ -30,10 +24,10 @@ static const char *outdir;
 static void
 plant_and_check(void *arg)
 {
-	int (*plant)(void) = (int (*)(void))arg;
+	enum kk_corruption what = (enum kk_corruption)(uintptr_t)arg;
 
 	host_phys_private();
-	if (plant() != 0)
+	if (kk_plant(what) != 0)
 		_exit(3);	/* nothing to plant it in: a setup error */
 	hb_check("test_check");
 }
@@ -52,24 +46,25 @@ test_intact_machine_passes(void **state)
 	expect_clean(check_only, NULL);
 }
 
-#define	CORRUPTION(name, fn, what)				\
+#define	CORRUPTION(name, kind, what)				\
 static void							\
 name(void **state)						\
 {								\
 	(void) state;						\
-	expect_bug(plant_and_check, (void *)(fn), "invariant", (what)); \
+	expect_bug(plant_and_check, (void *)(uintptr_t)(kind), "invariant", \
+	    (what));						\
 	expect_clean(check_only, NULL);				\
 }
 
-CORRUPTION(test_stray_invalid_entry, kk_stray_invalid_entry,
+CORRUPTION(test_stray_invalid_entry, KK_STRAY_ENTRY,
     "an invalid entry must be 0")
-CORRUPTION(test_leaf_to_another_page, kk_leaf_moved, "the model says")
-CORRUPTION(test_leaf_lost, kk_leaf_dropped, "valid entries")
-CORRUPTION(test_leaf_without_hment, kk_leaf_noconsist,
+CORRUPTION(test_leaf_to_another_page, KK_LEAF_MOVED, "the model says")
+CORRUPTION(test_leaf_lost, KK_LEAF_DROPPED, "valid entries")
+CORRUPTION(test_leaf_without_hment, KK_LEAF_NOCONSIST,
     "consistent mappings")
-CORRUPTION(test_kernel_entry_not_copied, kk_kernel_entry_differs,
+CORRUPTION(test_kernel_entry_not_copied, KK_KERNEL_ENTRY,
     "the kernel's is")
-CORRUPTION(test_child_table_unlinked, kk_link_lost, "holds must exist")
+CORRUPTION(test_child_table_unlinked, KK_LINK_LOST, "holds must exist")
 
 static int
 setup(void **state)
