@@ -18,7 +18,8 @@
  *
  * Fiber i of a run executes the program's list i as worker i; a daemon
  * fiber plays the kmem reaper, woken by kmem_reap(); the MMU's walkers,
- * if any, are daemon fibers after it, on their vCPUs.
+ * if any and unless the program leaves them out, are daemon fibers after
+ * it, on their vCPUs.
  */
 #include <sys/types.h>
 #include <sys/thread.h>
@@ -167,7 +168,7 @@ hb_ctl_run(const struct hb_program *p, struct strategy *st,
 		b[n++] = (sched_body_t){ ctl.c_name[f], worker_body,
 		    &ctl.c_worker[f], f, 0 };
 	b[n++] = (sched_body_t){ "reaper", reaper_body, NULL, 0, 1 };
-	for (f = 0; f < hw_nwalkers(); f++)
+	for (f = 0; f < hw_nwalkers() && !p->hp_no_walkers; f++)
 		b[n++] = (sched_body_t){ ctl.c_wname[f], walker_body,
 		    &ctl.c_walker[f], hw_walker_cpu(f), SCHED_HW };
 	hw_set_running(1);

@@ -5,9 +5,11 @@
  *
  * htfuzz_sched (hb_fuzz_decode()):
  *
- *	byte 0		shape: 2 + b % 3 fibers, 1 + (b / 3) % 3 hats, and
+ *	byte 0		shape: 2 + b % 3 fibers, 1 + (b / 3) % 3 hats,
  *			(b / 9) % 2: page tables through the windows (else
- *			kpm, the fuzz machine's own mode)
+ *			kpm, the fuzz machine's own mode), and (b / 18) % 2:
+ *			the MMU's walkers run (one per vCPU; else they sit
+ *			the run out)
  *	byte 1		n = b % (HB_FUZZ_OPS + 1): op records that follow
  *	n x 9 bytes	an op record: the fiber (byte % fibers), then the op
  *			(8 bytes, hb_op_decode()); records of one fiber run
@@ -20,8 +22,8 @@
  * changes one op; changing a schedule byte moves one preemption.
  *
  * htfuzz_ops (hb_fuzz_decode_ops()): one fiber, no schedule bytes (the
- * reaper and the worker take turns by the strategy's default), always
- * kpm (a run through the windows costs some 20 times as much where a
+ * reaper and the worker take turns by the strategy's default), the
+ * walkers idle, always kpm (a run through the windows costs some 20 times as much where a
  * remap is a system call; htfuzz_sched explores the windows):
  *
  *	byte 0		1 + b % 3 hats
@@ -52,6 +54,8 @@ hb_fuzz_config(struct hb_config *c)
 	c->hc_shim.sc_kpm = 1;
 	c->hc_shim.sc_ptframes = 512;
 	c->hc_shim.sc_seed = 1;
+	c->hc_shim.sc_walkers = 1;
+	c->hc_shim.sc_write_ppm = 250000;
 	c->hc_outdir = "fuzz-out";
 }
 
@@ -72,13 +76,17 @@ fold_hat(uint8_t raw, int nhats)
 	return ((uint8_t)(h == nhats ? HB_FUZZ_HATS : h));
 }
 
-/* a program of nf fibers, none with ops yet, in kpm or window mode */
+/*
+ * A program of nf fibers, none with ops yet, in kpm or window mode, with
+ * or without the MMU's walkers.
+ */
 static void
-empty(struct hb_program *p, int nf, int windows)
+empty(struct hb_program *p, int nf, int windows, int walkers)
 {
 	__builtin_memset(p, 0, sizeof (*p));
 	p->hp_nfibers = nf;
 	p->hp_windows = windows;
+	p->hp_no_walkers = !walkers;
 }
 
 /* the op of a record, appended to fiber f while it has room */
@@ -101,7 +109,7 @@ hb_fuzz_decode(const uint8_t *in, size_t len, struct hb_program *p,
 	int nf = 2 + shape % 3, nh = 1 + (shape / 3) % HB_FUZZ_HATS;
 	size_t n = len > 1 ? in[1] % (HB_FUZZ_OPS + 1) : 0, off = 2, i;
 
-	empty(p, nf, (shape / 9) % 2);
+	empty(p, nf, (shape / 9) % 2, (shape / 18) % 2);
 	for (i = 0; i < n && off + REC <= len; i++, off += REC)
 		add_op(p, in[off] % nf, &in[off + 1], nh);
 	off = off > len ? len : off;
@@ -116,7 +124,7 @@ hb_fuzz_decode_ops(const uint8_t *in, size_t len, struct hb_program *p)
 	int nh = 1 + (len > 0 ? in[0] : 0) % HB_FUZZ_HATS;
 	size_t off = 1;
 
-	empty(p, 1, 0);
+	empty(p, 1, 0, 0);
 	for (; off + HB_OP_BYTES <= len && p->hp_nops[0] < HB_FUZZ_OPS;
 	    off += HB_OP_BYTES)
 		add_op(p, 0, &in[off], nh);

@@ -103,6 +103,8 @@ extern void	hb_resume_all(void);
 struct hb_program {
 	int		hp_windows;	/* reach page tables through the
 					 * windows, even on a kpm machine */
+	int		hp_no_walkers;	/* the MMU's walkers, if the machine
+					 * has any, sit this run out */
 	int		hp_nfibers;
 	int		hp_nops[HB_PROG_FIBERS];
 	hb_op_t		hp_ops[HB_PROG_FIBERS][HB_PROG_OPS];

@@ -185,6 +185,8 @@ format_into(const struct hb_repro *r, struct wbuf *w)
 		wput(w, "failure %s\n", r->r_failure);
 	if (r->r_prog.hp_windows)
 		wput(w, "memory windows\n");
+	if (r->r_prog.hp_no_walkers)
+		wput(w, "walkers idle\n");
 	format_program(w, &r->r_prog);
 	format_schedule(w, r->r_choices, r->r_nchoices);
 	wput(w, "checksum %016llx\n",
@@ -492,6 +494,11 @@ parse_line(struct parse *ps, char *line, uint64_t *declared)
 	if (strcmp(w[0], "memory") == 0 && n == 2 &&
 	    strcmp(w[1], "windows") == 0) {
 		ps->p_r->r_prog.hp_windows = 1;
+		return (0);
+	}
+	if (strcmp(w[0], "walkers") == 0 && n == 2 &&
+	    strcmp(w[1], "idle") == 0) {
+		ps->p_r->r_prog.hp_no_walkers = 1;
 		return (0);
 	}
 	if (strcmp(w[0], "fiber") == 0)

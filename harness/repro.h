@@ -13,6 +13,7 @@
  *	strategy pct seed=... depth=3 steps=... bound=0 max_steps=...
  *	failure <kind> at <where>
  *	memory windows			(a kpm machine's run used the windows)
+ *	walkers idle			(the machine's walkers did not run)
  *	fiber <i> <nops>
  *	op <fiber> <name> <hat> <a> <b> <c> <d>
  *	schedule <n> <fiber>[*<count>] ...	(continued on more lines)

@@ -292,9 +292,11 @@ fuzz_setup(char *err, size_t errlen)
 		(void) hb_fuzz_decode(fuzz_bytes, fuzz_len, &rep.r_prog,
 		    &rep.r_sp.sp_bytes, &rep.r_sp.sp_nbytes);
 	printf("htreplay: %s: an htfuzz_%s input of %zu bytes: %d fiber%s, "
-	    "%d ops, %zu schedule bytes\n", opt.file, opt.fuzz_input,
-	    fuzz_len, rep.r_prog.hp_nfibers, rep.r_prog.hp_nfibers > 1 ?
-	    "s" : "", hb_program_ops(&rep.r_prog), rep.r_sp.sp_nbytes);
+	    "%d ops, %zu schedule bytes, %s, walkers %s\n", opt.file,
+	    opt.fuzz_input, fuzz_len, rep.r_prog.hp_nfibers,
+	    rep.r_prog.hp_nfibers > 1 ? "s" : "", hb_program_ops(&rep.r_prog),
+	    rep.r_sp.sp_nbytes, rep.r_prog.hp_windows ? "windows" : "kpm",
+	    rep.r_prog.hp_no_walkers ? "idle" : "running");
 	print_program(&rep.r_prog);
 	return (0);
 }

@@ -96,6 +96,33 @@ test_round_trip(void **state)
 	free_repro(&r);
 }
 
+/* a run's own memory mode and walker choice are written and read back */
+static void
+test_program_flags(void **state)
+{
+	struct hb_repro r, back;
+	char err[300], *text;
+	size_t len;
+
+	(void) state;
+	assert_int_equal(hb_repro_parse(good, good_len, &r, err,
+	    sizeof (err)), 0);
+	assert_int_equal(r.r_prog.hp_windows, 0);
+	assert_int_equal(r.r_prog.hp_no_walkers, 0);
+	r.r_prog.hp_windows = 1;
+	r.r_prog.hp_no_walkers = 1;
+	assert_int_equal(hb_repro_format(&r, &text, &len), 0);
+	assert_non_null(strstr(text, "\nmemory windows\n"));
+	assert_non_null(strstr(text, "\nwalkers idle\n"));
+	assert_int_equal(hb_repro_parse(text, len, &back, err, sizeof (err)),
+	    0);
+	assert_int_equal(back.r_prog.hp_windows, 1);
+	assert_int_equal(back.r_prog.hp_no_walkers, 1);
+	free(text);
+	free_repro(&back);
+	free_repro(&r);
+}
+
 static void
 test_foreign_and_versions(void **state)
 {
@@ -207,6 +234,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_program_flags),
 		cmocka_unit_test(test_foreign_and_versions),
 		cmocka_unit_test(test_truncated_anywhere),
 		cmocka_unit_test(test_any_byte_changed),
