@@ -23,8 +23,9 @@
  *
  * htfuzz_ops (hb_fuzz_decode_ops()): one fiber, no schedule bytes (the
  * reaper and the worker take turns by the strategy's default), the
- * walkers idle, always kpm (a run through the windows costs some 20 times as much where a
- * remap is a system call; htfuzz_sched explores the windows):
+ * walkers idle, always kpm (a run through the windows costs some 20
+ * times as much where a remap is a system call; htfuzz_sched explores
+ * the windows):
  *
  *	byte 0		1 + b % 3 hats
  *	the rest	op records of 8 bytes (hb_op_decode()), run in order;

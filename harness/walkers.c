@@ -18,9 +18,10 @@
  * just mapped); otherwise it picks a context, then an address the model
  * knows: one of that address space's regions (or, one time in eight, a
  * kernel region, translated through the same context), preferring a
- * mapped page.  It writes with the configured probability.  The model word is read before and after the translation;
- * if it did not change and no removal was in flight, the translation must
- * agree with it (sh_verify_xlate()).
+ * mapped page.  It writes with the configured probability.  The model
+ * word is read before and after the translation; if it did not change
+ * and no removal was in flight, the translation must agree with it
+ * (sh_verify_xlate()).
  *
  * Free-running mode: each walker is a thread pinned to its vCPU
  * (preemption disabled for life: a vCPU's MMU never migrates), and parks
