@@ -146,7 +146,7 @@ hb_ctl_run(const struct hb_program *p, struct strategy *st,
 {
 	sched_body_t b[SCHED_MAX_FIBERS];
 	uint64_t touched[HB_MAX_HATS + 3];
-	int f, n = 0;
+	int nw = p->hp_no_walkers ? 0 : hw_nwalkers(), f, n = 0;
 
 	if (p->hp_nfibers < 1 || p->hp_nfibers > hb_world.w_cfg.hc_workers)
 		htbed_internal_error("a program of %d fibers on a machine "
@@ -168,7 +168,7 @@ hb_ctl_run(const struct hb_program *p, struct strategy *st,
 		b[n++] = (sched_body_t){ ctl.c_name[f], worker_body,
 		    &ctl.c_worker[f], f, 0 };
 	b[n++] = (sched_body_t){ "reaper", reaper_body, NULL, 0, 1 };
-	for (f = 0; f < hw_nwalkers() && !p->hp_no_walkers; f++)
+	for (f = 0; f < nw; f++)
 		b[n++] = (sched_body_t){ ctl.c_wname[f], walker_body,
 		    &ctl.c_walker[f], hw_walker_cpu(f), SCHED_HW };
 	hw_set_running(1);

@@ -56,7 +56,6 @@ hb_fuzz_config(struct hb_config *c)
 	c->hc_shim.sc_ptframes = 512;
 	c->hc_shim.sc_seed = 1;
 	c->hc_shim.sc_walkers = 1;
-	c->hc_shim.sc_write_ppm = 250000;
 	c->hc_outdir = "fuzz-out";
 }
 

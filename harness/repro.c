@@ -51,6 +51,32 @@ static const struct field cfg_fields[] = {
 #define	NFIELDS	(sizeof (cfg_fields) / sizeof (cfg_fields[0]))
 #define	NMMU	2	/* the last NMMU fields */
 
+/*
+ * A program's run-wide choices, each a line of two words that is present
+ * when its flag is set.
+ */
+static const struct {
+	const char	*pf_item, *pf_value;
+	size_t		pf_off;
+} prog_flags[] = {
+	{ "memory", "windows", offsetof(struct hb_program, hp_windows) },
+	{ "walkers", "idle", offsetof(struct hb_program, hp_no_walkers) },
+};
+#define	NFLAGS	(sizeof (prog_flags) / sizeof (prog_flags[0]))
+
+static int
+prog_flag_get(const struct hb_program *p, size_t i)
+{
+	return (*(const int *)(const void *)((const char *)p +
+	    prog_flags[i].pf_off));
+}
+
+static void
+prog_flag_set(struct hb_program *p, size_t i)
+{
+	*(int *)(void *)((char *)p + prog_flags[i].pf_off) = 1;
+}
+
 static uint64_t
 field_get(const struct hb_config *c, const struct field *f)
 {
@@ -183,10 +209,11 @@ format_into(const struct hb_repro *r, struct wbuf *w)
 	    (unsigned long long)sp->sp_max_steps);
 	if (r->r_failure[0] != '\0')
 		wput(w, "failure %s\n", r->r_failure);
-	if (r->r_prog.hp_windows)
-		wput(w, "memory windows\n");
-	if (r->r_prog.hp_no_walkers)
-		wput(w, "walkers idle\n");
+	for (i = 0; i < NFLAGS; i++) {
+		if (prog_flag_get(&r->r_prog, i))
+			wput(w, "%s %s\n", prog_flags[i].pf_item,
+			    prog_flags[i].pf_value);
+	}
 	format_program(w, &r->r_prog);
 	format_schedule(w, r->r_choices, r->r_nchoices);
 	wput(w, "checksum %016llx\n",
@@ -464,6 +491,22 @@ parse_schedule(struct parse *ps, char **w, int n, uint64_t *declared)
 	return (0);
 }
 
+/* a program flag's line: 1 if the n words w are one (its flag now set) */
+static int
+parse_flag(struct hb_program *p, char **w, int n)
+{
+	size_t i;
+
+	for (i = 0; n == 2 && i < NFLAGS; i++) {
+		if (strcmp(w[0], prog_flags[i].pf_item) == 0 &&
+		    strcmp(w[1], prog_flags[i].pf_value) == 0) {
+			prog_flag_set(p, i);
+			return (1);
+		}
+	}
+	return (0);
+}
+
 static int
 parse_line(struct parse *ps, char *line, uint64_t *declared)
 {
@@ -491,16 +534,8 @@ parse_line(struct parse *ps, char *line, uint64_t *declared)
 		return (parse_config(ps, w, n));
 	if (strcmp(w[0], "strategy") == 0)
 		return (parse_strategy(ps, w, n));
-	if (strcmp(w[0], "memory") == 0 && n == 2 &&
-	    strcmp(w[1], "windows") == 0) {
-		ps->p_r->r_prog.hp_windows = 1;
+	if (parse_flag(&ps->p_r->r_prog, w, n))
 		return (0);
-	}
-	if (strcmp(w[0], "walkers") == 0 && n == 2 &&
-	    strcmp(w[1], "idle") == 0) {
-		ps->p_r->r_prog.hp_no_walkers = 1;
-		return (0);
-	}
 	if (strcmp(w[0], "fiber") == 0)
 		return (parse_fiber(ps, w, n));
 	if (strcmp(w[0], "op") == 0)

@@ -76,6 +76,7 @@ hb_default_config(struct hb_config *c)
 	c->hc_shim.sc_kmem_fail_ppm = 1000;
 	c->hc_shim.sc_page_fail_ppm = 1000;
 	c->hc_shim.sc_upgrade_fail_ppm = 10000;
+	c->hc_shim.sc_write_ppm = 250000;	/* of walker accesses, if any */
 	c->hc_workers = 8;
 	c->hc_hats = 8;
 	c->hc_hash_cnt = 32;

@@ -206,7 +206,6 @@ set_defaults(int argc, char **argv)
 	o.check_secs = 1;
 	o.hang_secs = 60;
 	o.progress = isatty(STDERR_FILENO);
-	sc->sc_write_ppm = 250000;
 	o.access_rate = 20000;
 	sc->sc_seed = ((uint64_t)time(NULL) * 2654435761u) ^
 	    ((uint64_t)getpid() << 16);
