@@ -455,10 +455,13 @@ bug_sanitizer_died(void)
  * then (halt_on_error=0, our default) it returns to the racing thread.
  * Code run under those locks must not make TSan record anything -- a
  * report built there deadlocks TSan -- so the hook only notes what
- * happened and where (the top frame of each access) and raises the
- * freeze flag.  The first thread to reach a seam point then reports it
- * as an ordinary bug-found event (seam_freeze()), with the racing sites as
- * the location.
+ * happened and where (the top frame of each access, symbolized there as
+ * TSan has just symbolized it for the report: the runtime's own code,
+ * under the locks it takes for that itself) and raises the freeze flag.
+ * The first thread to reach a seam point then reports it as an ordinary
+ * bug-found event (seam_freeze()), with the racing sites as the location,
+ * calling nothing of the runtime: that thread may run beside a second
+ * report in progress.
  */
 #define	TSAN_SITES	2
 
@@ -475,10 +478,22 @@ void __tsan_on_report(void *report);
 
 static struct {
 	int	tr_pending;
+	int	tr_claimed;		/* by the thread that reports it */
 	char	tr_desc[40];
-	void	*tr_pc[TSAN_SITES];
-	int	tr_npc;
+	char	tr_site[TSAN_SITES][180];	/* file:line (function) */
+	int	tr_nsite;
 } tsan_report;
+
+static void
+tsan_note_site(void *pc)
+{
+	if (pc == NULL || tsan_report.tr_nsite == TSAN_SITES)
+		return;
+	__sanitizer_symbolize_pc(pc, "%s:%l (%f)",
+	    tsan_report.tr_site[tsan_report.tr_nsite],
+	    sizeof (tsan_report.tr_site[0]));
+	tsan_report.tr_nsite++;
+}
 
 void
 __tsan_on_report(void *report)
@@ -496,41 +511,55 @@ __tsan_on_report(void *report)
 	    i < (int)sizeof (tsan_report.tr_desc) - 1; i++)
 		tsan_report.tr_desc[i] = desc[i];
 	/* the racing accesses; for other reports, their first stacks */
-	for (i = 0; i < nmop && tsan_report.tr_npc < TSAN_SITES; i++) {
+	for (i = 0; i < nmop; i++) {
 		if (__tsan_get_report_mop(report, (unsigned long)i, &tid, &addr,
-		    &size, &write, &atomic, trace, 1) != 0 && trace[0] != NULL)
-			tsan_report.tr_pc[tsan_report.tr_npc++] = trace[0];
+		    &size, &write, &atomic, trace, 1) != 0)
+			tsan_note_site(trace[0]);
 	}
-	for (i = 0; i < nstack && tsan_report.tr_npc < TSAN_SITES; i++) {
+	for (i = 0; i < nstack; i++) {
 		if (__tsan_get_report_stack(report, (unsigned long)i, trace,
-		    1) != 0 && trace[0] != NULL)
-			tsan_report.tr_pc[tsan_report.tr_npc++] = trace[0];
+		    1) != 0)
+			tsan_note_site(trace[0]);
 	}
 	__atomic_store_n(&tsan_report.tr_pending, 1, __ATOMIC_RELEASE);
 	__atomic_store_n(&htbed_frozen, 1, __ATOMIC_RELEASE);
 }
 
-/* a pending TSan report, reported from a seam point: does not return */
+/*
+ * A pending TSan report, reported from a seam point by one thread; does
+ * not return (nor do the others that find it pending).
+ */
 void
 bug_sanitizer_pending(void)
 {
-	char where[400], site[180];
+	char where[400], desc[sizeof (tsan_report.tr_desc)];
 	size_t off = 0;
 	int i;
 
 	if (!__atomic_load_n(&tsan_report.tr_pending, __ATOMIC_ACQUIRE))
 		return;
-	where[0] = '\0';
-	for (i = 0; i < tsan_report.tr_npc; i++) {
-		__sanitizer_symbolize_pc(tsan_report.tr_pc[i], "%s:%l (%f)",
-		    site, sizeof (site));
-		off += (size_t)host_snprintf(where + off, sizeof (where) - off,
-		    "%s%s", i ? " vs " : "", host_relpath(site));
+	if (__atomic_exchange_n(&tsan_report.tr_claimed, 1,
+	    __ATOMIC_ACQ_REL) != 0) {
+		for (;;)
+			host_sleep_ns(1000000000ull);
 	}
+	/*
+	 * The hook's writes are ordered before ours by tr_pending, but TSan
+	 * records no synchronisation inside its own report: it must not see
+	 * these reads either.
+	 */
+	TSAN_IGNORE_READS_BEGIN();
+	where[0] = '\0';
+	for (i = 0; i < tsan_report.tr_nsite; i++) {
+		off += (size_t)host_snprintf(where + off, sizeof (where) - off,
+		    "%s%s", i ? " vs " : "",
+		    host_relpath(tsan_report.tr_site[i]));
+	}
+	(void) host_snprintf(desc, sizeof (desc), "%s", tsan_report.tr_desc);
+	TSAN_IGNORE_READS_END();
 	__atomic_store_n(&htbed_frozen, 0, __ATOMIC_RELAXED);
-	htbed_bug("sanitizer", tsan_report.tr_npc > 0 ? where : "?", 0,
-	    "ThreadSanitizer: %s (its report is printed above)",
-	    tsan_report.tr_desc);
+	htbed_bug("sanitizer", off > 0 ? where : "?", 0,
+	    "ThreadSanitizer: %s (its report is printed above)", desc);
 }
 #else
 void
