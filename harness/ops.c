@@ -369,21 +369,39 @@ op_page(int w, hb_slot_t *sl, const hb_op_t *op, int *reg, int *pg)
 	return (shadow_word(sl, *reg, *pg));
 }
 
-/* lock: load an existing, unlocked mapping of a lockable page again */
+/* a 4K mapping that lock may load again: unlocked, of a lockable page */
+static int
+relockable(uint64_t v)
+{
+	return (SW_STATE(v) == SW_MAPPED && !(v & (SW_LOCKED | SW_LARGE)) &&
+	    pfn_lockable(sw_pfn(v)));
+}
+
+/*
+ * lock: load an existing mapping again (HAT_LOAD_LOCK), the first
+ * relockable one at or after the page the op names, in its quarter of the
+ * region: wherever the worker has mapped, most lock ops find one.
+ */
 static void
 op_lock(int w, const hb_op_t *op)
 {
 	hb_slot_t *sl = op_slot(op, 1);
-	uint64_t *sw, v;
-	int reg, pg;
+	int reg, pg, q, i;
 
 	as_enter(sl, RW_READER);
-	sw = op_page(w, sl, op, &reg, &pg);
-	if (sw != NULL) {
-		v = sw_load(sw);
-		if (SW_STATE(v) == SW_MAPPED && !(v & (SW_LOCKED | SW_LARGE)) &&
-		    HB_REGION_LOCKABLE(reg) && pfn_lockable(sw_pfn(v)))
-			load_page(sl, hb_va(sl, reg, pg), sw, sw_pfn(v), 1);
+	if (op_page(w, sl, op, &reg, &pg) != NULL && HB_REGION_LOCKABLE(reg)) {
+		q = pg - pg % QUARTER;
+		for (i = 0; i < QUARTER; i++) {
+			int p = q + (pg + i) % QUARTER;
+			uint64_t *sw = shadow_word(sl, reg, p);
+			uint64_t v = sw_load(sw);
+
+			if (relockable(v)) {
+				load_page(sl, hb_va(sl, reg, p), sw, sw_pfn(v),
+				    1);
+				break;
+			}
+		}
 	}
 	as_exit(sl);
 }
