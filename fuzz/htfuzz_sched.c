@@ -6,10 +6,10 @@
  * with the full invariant check.  Any bug-found event aborts, so libFuzzer
  * keeps the input; `make replay CRASH=file` replays it.
  *
- * Feedback: besides code coverage, the scheduler counts which pairs of
- * code sites met at a context switch and which handed a mutex from one
- * thread to another (shim/testing/sched.c, sched_feature()), in
- * libFuzzer's extra counters.  HTBED_NO_SCHED_FEEDBACK=1 in the
+ * Feedback: besides code coverage, the scheduler notes which pairs of
+ * code sites handed a mutex from one thread to another
+ * (shim/testing/sched.c, sched_feature()), in libFuzzer's extra
+ * counters.  HTBED_NO_SCHED_FEEDBACK=1 in the
  * environment turns that off (code coverage alone), to measure what it
  * is worth (mutants/run.sh, its fuzz section).
  */

@@ -114,11 +114,8 @@ seam(seam_ev_t ev, const void *obj, uint64_t a, uint64_t b)
 	    0))
 		seam_freeze();
 	fr_record(t, ev, (uint64_t)(uintptr_t)obj, a, b);
-	if (seam_active) {
-		/* the caller of the primitive: a program point of the code */
-		t->t_site = (uint64_t)(uintptr_t)__builtin_return_address(0);
+	if (seam_active)
 		seam_schedule(ev, obj);
-	}
 }
 
 /* An explicit yield point for code that wants one (harness, HAT). */

@@ -36,7 +36,6 @@ struct _kthread {
 	struct fr_ring	*t_fr;		/* flight recorder */
 	void		*t_sched;	/* controlled-mode fiber, or NULL */
 	int		t_noinject;	/* no injected failures (the reservoir) */
-	uint64_t	t_site;		/* code address of the last seam point */
 	int64_t		t_migrate_in;	/* controlled mode: points to the next
 					 * migration */
 	uint64_t	t_stat[12];	/* per-thread TS_* counters */
