@@ -31,6 +31,9 @@
 # bug needs ("# Memory: window"; controlled runs use kpm otherwise), give
 # htstress options its bug needs to show ("# Args: --walkers 1": the
 # emulated MMU), or leave the fuzz section ("# Fuzz: no, REASON").
+# Several run.sh processes may share the machine (shards: disjoint lists
+# of mutants, tables merged by hand); two that name the same mutant take
+# turns at it, since they build it in the same directories.
 # exit: 0 table written (and, with --require, all detected), 1 a required
 # detection missed, 2 a mutant did not build or a bad option.
 set -u
@@ -171,6 +174,9 @@ fuzz_mutant() {
 rows=() ctl_rows=() fuzz_rows=() missed=0
 for m in "${names[@]}"; do
 	[ -f "$dir/$m.patch" ] || { echo "mutants/run.sh: no mutant $m in $dir" >&2; exit 2; }
+	# one run.sh at a time per mutant: they share its build directories
+	# (held until the next mutant's, or the end)
+	mkdir -p "$work" && exec 9>"$work/.lock-$m" && flock 9
 	only=$(header "$m" Variants) must=$(header "$m" Must-report)
 	memory=$(header "$m" Memory) args=$(header "$m" Args)
 	nofuzz=$(header "$m" Fuzz | sed -n 's/^no, *//p')
