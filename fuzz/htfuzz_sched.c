@@ -12,6 +12,13 @@
  * counters.  HTBED_NO_SCHED_FEEDBACK=1 in the
  * environment turns that off (code coverage alone), to measure what it
  * is worth (mutants/run.sh, its fuzz section).
+ *
+ * Mutation: every other mutation changes the schedule alone (the bytes
+ * after the op records), so that an input whose program can fail keeps
+ * that program while its interleavings are searched; the others change
+ * the whole input, as libFuzzer would.  HTBED_WHOLE_MUTATION=1 in the
+ * environment mutates the whole input always, to measure what the split
+ * is worth.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,12 +30,17 @@
 
 int	LLVMFuzzerInitialize(int *, char ***);
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+size_t	LLVMFuzzerCustomMutator(uint8_t *, size_t, size_t, unsigned int);
+/* libFuzzer's own mutation; weak: AFL++'s driver has none */
+extern size_t LLVMFuzzerMutate(uint8_t *, size_t, size_t)
+    __attribute__((weak));
 extern void sched_set_features(uint8_t *, size_t);
 
 __attribute__((used, section("__libfuzzer_extra_counters")))
 static uint8_t features[FEATURES];
 
 static struct strategy *st;
+static int whole_mutation;
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -38,7 +50,18 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	st = fuzz_boot();
 	if (getenv("HTBED_NO_SCHED_FEEDBACK") == NULL)
 		sched_set_features(features, FEATURES);
+	whole_mutation = getenv("HTBED_WHOLE_MUTATION") != NULL;
 	return (0);
+}
+
+size_t
+LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max,
+    unsigned int seed)
+{
+	if (LLVMFuzzerMutate == NULL)
+		return (size);
+	return (hb_fuzz_mutate(data, size, max, !whole_mutation && seed % 2,
+	    LLVMFuzzerMutate));
 }
 
 int

@@ -20,6 +20,7 @@
  * An input cut short has fewer records and an empty schedule.  Changing a
  * record's first byte moves one op to another fiber; changing an op byte
  * changes one op; changing a schedule byte moves one preemption.
+ * hb_fuzz_mutate() can keep the records and change the schedule alone.
  *
  * htfuzz_ops (hb_fuzz_decode_ops()): one fiber, no schedule bytes (the
  * reaper and the worker take turns by the strategy's default), the
@@ -136,4 +137,23 @@ hb_fuzz_decode_ops(const uint8_t *in, size_t len, struct hb_program *p)
 	    off += HB_OP_BYTES)
 		add_op(p, 0, &in[off], nh);
 	return (off > len ? len : off);
+}
+
+/*
+ * A mutation of an htfuzz_sched input by `mutate' (libFuzzer's
+ * LLVMFuzzerMutate in the target): of the schedule alone, the bytes before
+ * it left as they are, if `schedule_only' and the schedule may grow; of
+ * the whole input otherwise.  Returns the new length (at most max).
+ */
+size_t
+hb_fuzz_mutate(uint8_t *in, size_t len, size_t max, int schedule_only,
+    size_t (*mutate)(uint8_t *, size_t, size_t))
+{
+	static struct hb_program p;
+	const uint8_t *sched;
+	size_t nsched, off = hb_fuzz_decode(in, len, &p, &sched, &nsched);
+
+	if (!schedule_only || off >= max)
+		return (mutate(in, len, max));
+	return (off + mutate(in + off, nsched, max - off));
 }

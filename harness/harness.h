@@ -145,7 +145,8 @@ extern void	hb_ctl_trace(char *buf, size_t len, int nevents, int html);
  * of 2..HB_FUZZ_FIBERS fibers over 1..HB_FUZZ_HATS hats and a schedule
  * for the `bytes' strategy (hb_fuzz_decode()); for htfuzz_ops into a
  * program of one fiber over 1..HB_FUZZ_HATS hats (hb_fuzz_decode_ops()).
- * Both return how many bytes the program took.
+ * Both return how many bytes the program took.  hb_fuzz_mutate() is
+ * htfuzz_sched's mutation: of the schedule alone, or of the whole input.
  */
 #define	HB_FUZZ_FIBERS	4
 #define	HB_FUZZ_HATS	3
@@ -165,6 +166,8 @@ extern size_t	hb_fuzz_decode(const uint8_t *, size_t, struct hb_program *,
     const uint8_t **sched, size_t *nsched);
 extern size_t	hb_fuzz_decode_ops(const uint8_t *, size_t,
     struct hb_program *);
+extern size_t	hb_fuzz_mutate(uint8_t *, size_t len, size_t max,
+    int schedule_only, size_t (*mutate)(uint8_t *, size_t, size_t));
 
 /*
  * The emulated MMU's walkers (harness/walkers.c), --walkers per vCPU:

@@ -16,12 +16,16 @@
 #                       [--seed N] [--out FILE] [--require]
 #                       [--strategies "random pct"] [--ctl-seeds N]
 #                       [--fuzz-runs N] [--fuzz-cap S]
-#                       [--fuzz-feedback "sched cov"] [--fuzz-empty]
+#                       [--fuzz-feedback "sched cov"]
+#                       [--fuzz-empty | --fuzz-program]
 #                       [--htable FILE] [mutant ...]
 #   --require     exit 1 unless every run was detected (make test)
 #   --strategies  controlled-mode strategies, "" for none
 #   --fuzz-runs   fuzz runs per mutant and feedback, 0 for none
 #   --fuzz-empty  fuzz from an empty corpus instead of corpus/htfuzz_sched
+#   --fuzz-program  fuzz from one input: the mutant's regression program
+#                 (corpus/regressions/MUTANT/crash-*) with its schedule
+#                 cut off, so that what is searched is the interleaving
 #   --htable      run mutants/ext/*.patch against FILE (an illumos htable.c)
 #                 instead of mutants/*.patch against core/; the table goes
 #                 to mutants/results-ext.md
@@ -57,6 +61,7 @@ while [ $# -gt 0 ]; do
 	--fuzz-cap) fuzz_cap=$2; shift 2 ;;
 	--fuzz-feedback) fuzz_feedback=$2; shift 2 ;;
 	--fuzz-empty) fuzz_seeds=; shift ;;
+	--fuzz-program) fuzz_seeds=program; shift ;;
 	-*) echo "mutants/run.sh: unknown option $1" >&2; exit 2 ;;
 	*) names+=("$1"); shift ;;
 	esac
@@ -91,7 +96,22 @@ run_one() {
 	sig=$(sed -n 's/^signature: //p' "$odir/log" | head -1)
 }
 
-# fuzz_one BINARY DIR SEED FEEDBACK: rc (1 crash, 0 none), ms, execs, sig
+# program_of MUTANT DIR: DIR holds the op records of MUTANT's regression
+# input, its schedule cut off (the layout: harness/fuzzin.c; 32 is
+# HB_FUZZ_OPS, 9 the bytes of a record)
+program_of() {
+	local f n len
+	f=$(ls corpus/regressions/"$1"/crash-* 2>/dev/null | head -1)
+	[ -n "$f" ] || { echo "mutants/run.sh: $1 has no regression input" >&2; exit 2; }
+	len=$(stat -c %s "$f")
+	n=$(od -An -tu1 -j1 -N1 "$f" | tr -d ' ')
+	n=$((n % 33))
+	[ $n -le $(((len - 2) / 9)) ] || n=$(((len - 2) / 9))
+	rm -rf "$2" && mkdir -p "$2" && head -c $((2 + 9 * n)) "$f" >"$2/program"
+}
+
+# fuzz_one BINARY DIR SEED FEEDBACK SEEDS: rc (1 crash, 0 none), ms, execs,
+# sig
 fuzz_one() {
 	local bin=$1 odir=$2 t0 env=()
 	rm -rf "$odir" && mkdir -p "$odir/corpus"
@@ -99,7 +119,7 @@ fuzz_one() {
 	t0=$(date +%s%N)
 	env "${env[@]}" timeout $((fuzz_cap + 60)) "$bin" -seed="$3" \
 	    -max_total_time="$fuzz_cap" -print_final_stats=1 \
-	    -artifact_prefix="$odir/" "$odir/corpus" $fuzz_seeds \
+	    -artifact_prefix="$odir/" "$odir/corpus" $5 \
 	    >"$odir/log" 2>&1
 	ms=$((($(date +%s%N) - t0) / 1000000))
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$odir/log" |
@@ -123,6 +143,15 @@ fuzz_signature() {
 	echo "${kind:-crash} at ${where:-?}"
 }
 
+# where the fuzz rows started from, for the table
+from_where() {
+	case $fuzz_seeds in
+	"") echo "an empty corpus" ;;
+	program) echo "the mutant's regression program without its schedule" ;;
+	*) echo "$fuzz_seeds" ;;
+	esac
+}
+
 median() {
 	printf '%s\n' "$@" | sort -n | awk '{ t[NR] = $1 }
 	    END { print (NR % 2) ? t[(NR + 1) / 2] : int((t[NR / 2] + t[NR / 2 + 1]) / 2) }'
@@ -143,7 +172,7 @@ verdict() {
 
 # the fuzz rows of mutant $1: one per feedback
 fuzz_mutant() {
-	local fb r times counts found first med
+	local fb r times counts found first med seeds=$fuzz_seeds
 	[ "$fuzz_runs" -gt 0 ] && [ -z "$htable" ] || return 0
 	if [ -n "$nofuzz" ]; then
 		printf '%-28s fuzz   not run: %s\n' "$1" "$nofuzz"
@@ -152,11 +181,15 @@ fuzz_mutant() {
 	fi
 	make -s fuzz-mutant M="$1" >/dev/null ||
 		{ echo "mutants/run.sh: $1 (fuzz) does not build" >&2; exit 2; }
+	if [ "$seeds" = program ]; then
+		seeds=$work/$1/program
+		program_of "$1" "$seeds"
+	fi
 	for fb in $fuzz_feedback; do
 		times=() counts=() found=0 first=-
 		for r in $(seq 1 "$fuzz_runs"); do
 			fuzz_one "build/fuzz-mutant-$1/htfuzz_sched" \
-			    "$work/$1/fuzz-$fb-$r" "$r" "$fb"
+			    "$work/$1/fuzz-$fb-$r" "$r" "$fb" "$seeds"
 			[ $rc = 1 ] && found=$((found + 1)) &&
 			    [ "$first" = - ] && first=$sig
 			[ $rc = 1 ] || ms=$((fuzz_cap * 1000))
@@ -251,7 +284,7 @@ tmp=$(mktemp "$out.XXXXXX")
 		echo "## Fuzz"
 		echo
 		echo "htfuzz_sched (clang, ASan and UBSan, libFuzzer) with the bug in,"
-		echo "-seed=1 to $fuzz_runs, from ${fuzz_seeds:-an empty corpus}, capped at"
+		echo "-seed=1 to $fuzz_runs, from $(from_where), capped at"
 		echo "$fuzz_cap s; median time to the crash, a miss counting as the"
 		echo "cap, and median executions (of the whole run: to the crash, or"
 		echo "to the cap).  Feedback sched: code coverage and the interleaving"

@@ -10,7 +10,8 @@
 #                                   fails if any program fails.  Each
 #                                   program's output: $(B)/tests/<name>.log
 
-UNIT_TESTS := mutex lockdep cpu window memory cas core check fiber ctl repro
+UNIT_TESTS := mutex lockdep cpu window memory cas core check fiber ctl repro \
+	fuzzin
 UNIT_BINS = $(addprefix $(B)/tests/,$(UNIT_TESTS))
 
 # A death test forks only while its process has no other thread, so TSan's
