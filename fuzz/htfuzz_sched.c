@@ -18,7 +18,9 @@
  * that program while its interleavings are searched; the others change
  * the whole input, as libFuzzer would.  HTBED_WHOLE_MUTATION=1 in the
  * environment mutates the whole input always, to measure what the split
- * is worth.
+ * is worth.  A target with a custom mutator makes libFuzzer turn its
+ * length control off, so that inputs are not held short while a schedule
+ * is searched (docs/measurements.md).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +33,7 @@
 int	LLVMFuzzerInitialize(int *, char ***);
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 size_t	LLVMFuzzerCustomMutator(uint8_t *, size_t, size_t, unsigned int);
-/* libFuzzer's own mutation; weak: AFL++'s driver has none */
+/* libFuzzer's own mutation; weak, for an engine whose driver has none */
 extern size_t LLVMFuzzerMutate(uint8_t *, size_t, size_t)
     __attribute__((weak));
 extern void sched_set_features(uint8_t *, size_t);
