@@ -97,17 +97,18 @@ run_one() {
 }
 
 # program_of MUTANT DIR: DIR holds the op records of MUTANT's regression
-# input, its schedule cut off (the layout: harness/fuzzin.c; 32 is
-# HB_FUZZ_OPS, 9 the bytes of a record)
+# input, its schedule cut off (htreplay decodes it: "N schedule bytes")
 program_of() {
-	local f n len
+	local f n
 	f=$(ls corpus/regressions/"$1"/crash-* 2>/dev/null | head -1)
 	[ -n "$f" ] || { echo "mutants/run.sh: $1 has no regression input" >&2; exit 2; }
-	len=$(stat -c %s "$f")
-	n=$(od -An -tu1 -j1 -N1 "$f" | tr -d ' ')
-	n=$((n % 33))
-	[ $n -le $(((len - 2) / 9)) ] || n=$(((len - 2) / 9))
-	rm -rf "$2" && mkdir -p "$2" && head -c $((2 + 9 * n)) "$f" >"$2/program"
+	make -s VARIANT=release build/release/htreplay >/dev/null ||
+		{ echo "mutants/run.sh: htreplay does not build" >&2; exit 2; }
+	n=$(build/release/htreplay --fuzz-input "$f" 2>&1 |
+	    sed -n 's/.* \([0-9]*\) schedule bytes.*/\1/p' | head -1)
+	[ -n "$n" ] || { echo "mutants/run.sh: htreplay did not decode $f" >&2; exit 2; }
+	rm -rf "$2" && mkdir -p "$2" &&
+	    head -c $(($(stat -c %s "$f") - n)) "$f" >"$2/program"
 }
 
 # fuzz_one BINARY DIR SEED FEEDBACK SEEDS: rc (1 crash, 0 none), ms, execs,
