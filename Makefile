@@ -13,6 +13,9 @@
 #   make fuzz T=name            run a fuzz target (fuzz/fuzz.mk)
 #   make bench                  bench/results.md
 #   HTABLE_C=path               build the given htable.c instead of core/htable.c
+#   HTABLE_ERA=kpti|2015        the era to build (shim/include/htbed/era.h);
+#                               by default the probe of HTABLE_C says, and
+#                               core/htable.c is built for kpti
 
 VARIANT ?= release
 ifeq ($(origin CC),default)
@@ -21,6 +24,29 @@ endif
 CORE ?= core
 REF_HTABLE ?= ../shared/reference/htable.c
 HTABLE_SRC := $(if $(HTABLE_C),$(HTABLE_C),$(CORE)/htable.c)
+
+# The era of the code under test, found from the file itself
+# (shim/era/probe.sh); core/htable.c follows today's protocol (kpti) and
+# switches to 2015 with HTABLE_ERA=2015.  A file that does not exist, is
+# no htable.c or is of an era not built stops here: one line, exit 2.
+ifneq ($(HTABLE_C),)
+ifeq ($(wildcard $(HTABLE_C)),)
+$(error HTABLE_C=$(HTABLE_C): no such file)
+endif
+ifeq ($(origin HTABLE_ERA),undefined)
+HTABLE_ERA := $(shell shim/era/probe.sh $(HTABLE_C) 2>/dev/null)
+endif
+ifeq ($(HTABLE_ERA),)
+$(error HTABLE_C=$(HTABLE_C): not an illumos htable.c (shim/era/probe.sh finds no htable_create()))
+endif
+endif
+HTABLE_ERA ?= kpti
+ERA_YEAR_kpti := 2018
+ERA_YEAR_2015 := 2015
+ERA_YEAR := $(ERA_YEAR_$(HTABLE_ERA))
+ifeq ($(ERA_YEAR),)
+$(error $(if $(HTABLE_C),HTABLE_C=$(HTABLE_C): its era,HTABLE_ERA) is '$(HTABLE_ERA)'; htbed builds the eras kpti (2018 on) and 2015)
+endif
 B ?= build/$(VARIANT)$(if $(HTABLE_C),-ext)
 ARGS ?=
 
@@ -34,13 +60,13 @@ endif
 BASEFLAGS := -std=gnu11 -g -fno-omit-frame-pointer -Wall -Wextra \
 	-Wno-sign-compare $(CFLAGS_$(VARIANT)) $(EXTRA_CFLAGS)
 # kernel domain: the illumos headers of the shim, and nothing of libc
-KFLAGS := $(BASEFLAGS) -DDEBUG -D_KERNEL -Ishim/include -iquote $(CORE) \
-	-iquote harness
+KFLAGS := $(BASEFLAGS) -DDEBUG -D_KERNEL -DHTBED_ERA=$(ERA_YEAR) \
+	-Ishim/include -iquote $(CORE) -iquote harness
 # host domain: libc, plus the testbed's plain interfaces; HTBED_CORE names
 # the htable.c built in (reproducers record it)
 CORE_NAME := $(if $(HTABLE_C),$(HTABLE_C),$(if $(filter core,$(CORE)),own,$(CORE)/htable.c))
 HFLAGS := $(BASEFLAGS) -iquote shim/include -iquote harness -pthread \
-	-DHTBED_CORE='"$(CORE_NAME)"' 
+	-DHTBED_CORE='"$(CORE_NAME)"' -DHTBED_ERA_NAME='"$(HTABLE_ERA)"'
 # liburcu (urcu-memb): the emulated MMU's grace periods (shim/host/rcu.c)
 LDFLAGS := $(CFLAGS_$(VARIANT)) -pthread -lurcu-memb
 
@@ -54,7 +80,8 @@ LDFLAGS := $(CFLAGS_$(VARIANT)) -pthread -lurcu-memb
 # harness/repro.c (reproducer files) is host-domain code.
 HARNESS_CTL := harness/controlled.c
 HARNESS_HOST := harness/repro.c
-KIMG_SRC := $(CORE)/hat.c $(CORE)/hment.c $(wildcard shim/kern/*.c) \
+KIMG_SRC := $(CORE)/hat.c $(CORE)/hat_$(HTABLE_ERA).c $(CORE)/hment.c \
+	$(wildcard shim/kern/*.c) \
 	$(wildcard shim/hw/*.c) \
 	$(filter-out $(HARNESS_HOST) $(HARNESS_CTL),$(wildcard harness/*.c))
 KSRC := $(KIMG_SRC) $(HARNESS_CTL) $(wildcard shim/testing/*.c) \
@@ -77,7 +104,8 @@ LIBOBJ := $(KOBJ) $(HOBJ) $(patsubst %.S,$(B)/obj/%.o,$(notdir $(HASM)))
 # SHARE=dir: link the objects that do not depend on the core from dir's
 # build, already made (mutants/mutants.mk makes them first); only the
 # core's own objects and those naming it are compiled into $(B)
-CORE_OBJ := $(addprefix $(B)/obj/,htable.o hat.o hment.o repro.o)
+CORE_OBJ := $(addprefix $(B)/obj/,htable.o hat.o hat_$(HTABLE_ERA).o hment.o \
+	repro.o)
 ifneq ($(SHARE),)
 LIBOBJ := $(filter $(CORE_OBJ),$(LIBOBJ)) $(patsubst $(B)/obj/%,\
 	$(SHARE)/obj/%,$(filter-out $(CORE_OBJ),$(LIBOBJ)))
@@ -97,25 +125,37 @@ deps:
 	@ci/deps.sh check >/dev/null 2>&1 || ci/deps.sh install
 
 # NO_DEPS=1: the build environment provides the toolchain and is not to
-# be checked (ci/oss-fuzz-build.sh: an OSS-Fuzz image)
-$(B)/.deps:
-	@mkdir -p $(B)/obj
+# be checked (ci/oss-fuzz-build.sh: an OSS-Fuzz image).  $(B)/.deps is
+# every object's prerequisite, and so is the era of the build: objects
+# built for another era are rebuilt.
+$(B)/.deps: $(B)/obj/era
 	@test -n "$(NO_DEPS)" || ci/deps.sh check >/dev/null 2>&1 || \
 	    ci/deps.sh install
 	@touch $@
 
+$(B)/obj/era: FORCE
+	@mkdir -p $(B)/obj
+	@echo "$(HTABLE_ERA)" | cmp -s - $@ || echo "$(HTABLE_ERA)" > $@
+
 # the code under test: warnings that only an unmodified illumos file
 # raises are silenced for that file only
+# (its dependency file leaves the source out: what names the source is
+# HTABLE_SRC, so that a file that moved or vanished since the last build
+# is no rule-less prerequisite)
 $(B)/obj/htable.o: $(HTABLE_SRC) $(B)/.deps
-	$(CC) $(KFLAGS) $(if $(HTABLE_C),-Wno-unused-parameter) -MMD -c -o $@ $<
+	$(CC) $(KFLAGS) $(if $(HTABLE_C),-Wno-unused-parameter) -MMD -MP \
+	    -MF $(@:.o=.d).tmp -c -o $@ $<
+	awk -v src='$<' '{ for (i = 1; i <= NF; i++) if ($$i == src) $$i = ""; \
+	    print }' $(@:.o=.d).tmp > $(@:.o=.d)
+	rm -f $(@:.o=.d).tmp
 	objcopy $(KIMG_RENAME) $@
 
 $(filter-out $(B)/obj/htable.o,$(KIMG_OBJ)): $(B)/obj/%.o: %.c $(B)/.deps
-	$(CC) $(KFLAGS) -MMD -c -o $@ $<
+	$(CC) $(KFLAGS) -MMD -MP -c -o $@ $<
 	objcopy $(KIMG_RENAME) $@
 
 $(filter-out $(KIMG_OBJ),$(KOBJ)): $(B)/obj/%.o: %.c $(B)/.deps
-	$(CC) $(KFLAGS) -MMD -c -o $@ $<
+	$(CC) $(KFLAGS) -MMD -MP -c -o $@ $<
 
 # the controlled-mode scheduler's bookkeeping is shared by every fiber on
 # purpose, as is the record of frames to restore (snapshot.c): no sanitizer
@@ -126,10 +166,10 @@ $(B)/obj/sched.o $(B)/obj/strategy.o $(B)/obj/snapshot.o: KFLAGS += \
 	$(if $(filter tsan asan,$(VARIANT)),$(NO_SANITIZE))
 
 $(HOBJ) $(STRESS_OBJ) $(REPLAY_OBJ): $(B)/obj/%.o: %.c $(B)/.deps
-	$(CC) $(HFLAGS) -MMD -c -o $@ $<
+	$(CC) $(HFLAGS) -MMD -MP -c -o $@ $<
 
 $(B)/obj/%.o: shim/host/%.S $(B)/.deps
-	$(CC) $(HFLAGS) -MMD -c -o $@ $<
+	$(CC) $(HFLAGS) -MMD -MP -c -o $@ $<
 
 $(B)/htstress: $(LIBOBJ) $(STRESS_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^

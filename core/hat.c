@@ -34,6 +34,7 @@
 #include <htbed/seam.h>
 #include <htbed/shim.h>
 #include "hat_testbed.h"
+#include "hat_era.h"
 
 struct as		kas;
 struct hat_mmu_info	mmu;
@@ -87,11 +88,11 @@ mmu_init(void)
 	}
 	mmu.ptp_bits[mmu.num_level] = PT_PTPBITS;
 	mmu.hash_cnt = hat_hash_cnt;
-	mmu.vlp_hash_cnt = hat_hash_cnt;
+	hati_mmu_init();
 }
 
-static void
-hat_setup(hat_t *hat, struct as *as)
+void
+hati_setup(hat_t *hat, struct as *as)
 {
 	mutex_init(&hat->hat_mutex, NULL, MUTEX_DEFAULT, NULL);
 	mutex_set_class(&hat->hat_mutex, LC_HAT);
@@ -102,10 +103,38 @@ hat_setup(hat_t *hat, struct as *as)
 }
 
 /*
+ * The kernel image: SHIM_KIMAGE_FRAMES pages at HAT_KIMAGE_VA, mapped in
+ * the kernel hat for good, as startup maps the kernel's text and data
+ * (the KPTI era punches some of them into every CPU's own hat).
+ */
+static void
+hati_kimage_map(void)
+{
+	int i;
+
+	for (i = 0; i < 1 + ncpus; i++) {
+		if (hati_load_common(kas.a_hat, HAT_KIMAGE_VA +
+		    ((uintptr_t)i << MMU_PAGESHIFT), NULL,
+		    PROT_READ | PROT_WRITE | PROT_EXEC,
+		    HAT_LOAD_LOCK | HAT_LOAD_NOCONSIST, 0,
+		    shim_kimage_first + (pfn_t)i) != 0)
+			panic("hat_init: the kernel image does not map");
+	}
+}
+
+static void
+hati_switch_kernel(void *arg)
+{
+	(void) arg;
+	hat_switch(kas.a_hat);
+}
+
+/*
  * Bring up the kernel hat: the reserve, the vCPUs' windows, the top table
  * (built through the boot window, khat_running still 0), then the tables
  * for every 512G slot at and above kernelbase, held forever so that user
- * hats can copy their entries.
+ * hats can copy their entries; the kernel image; then each vCPU's own
+ * state, and each starts running the kernel hat.
  */
 void
 hat_init(void)
@@ -116,7 +145,8 @@ hat_init(void)
 	mmu_init();
 	htable_init();
 	hment_init();
-	hat_setup(khat, &kas);
+	hati_setup(khat, &kas);
+	hati_hat_setup(khat, HATI_KERNEL);
 	kas.a_hat = khat;
 	htable_initial_reserve(hat_boot_reserve);
 	for (c = 0; c < ncpus; c++)
@@ -124,6 +154,11 @@ hat_init(void)
 	khat->hat_htable = htable_create(khat, 0, (level_t)mmu.max_level, NULL);
 	khat_running = 1;
 	hat_init_finish();
+	hati_kimage_map();
+	for (c = 0; c < ncpus; c++) {
+		hati_cpu_setup(cpu[c]);
+		shim_on_cpu(c, hati_switch_kernel, NULL);
+	}
 }
 
 void
@@ -145,23 +180,11 @@ hat_init_finish(void)
  * Address spaces
  * ------------------------------------------------------------------------
  */
-hat_t *
-hat_alloc(struct as *as)
+
+/* on the hat list: the kernel hat is its head, the newest hat first */
+void
+hati_list_append(hat_t *hat)
 {
-	hat_t *hat = kmem_zalloc(sizeof (hat_t), KM_SLEEP);
-	uint_t first = (uint_t)(kernelbase >> LEVEL_SHIFT(mmu.max_level)) &
-	    (mmu.ptes_per_table - 1);
-	htable_t *ktop;
-
-	ATOMIC_WRITE(can_steal_post_boot, 1);
-	hat_setup(hat, as);
-
-	/* the top table: held for the hat's life; kernel entries copied */
-	hat->hat_htable = htable_create(hat, 0, TOP_LEVEL(hat), NULL);
-	ktop = htable_lookup(kas.a_hat, 0, (level_t)mmu.max_level);
-	x86pte_copy(ktop, hat->hat_htable, first, mmu.ptes_per_table - first);
-	htable_release(ktop);
-
 	mutex_enter(&hat_list_lock);
 	hat->hat_prev = NULL;
 	hat->hat_next = kas.a_hat->hat_next;
@@ -171,6 +194,20 @@ hat_alloc(struct as *as)
 		kas.a_hat->hat_prev = hat;
 	kas.a_hat->hat_next = hat;
 	mutex_exit(&hat_list_lock);
+}
+
+/* a process's hat; its top table is held for the hat's life */
+hat_t *
+hat_alloc(struct as *as)
+{
+	hat_t *hat = kmem_zalloc(sizeof (hat_t), KM_SLEEP);
+
+	ATOMIC_WRITE(can_steal_post_boot, 1);
+	hati_setup(hat, as);
+	hati_hat_setup(hat, HATI_USER);
+	hat->hat_htable = htable_create(hat, 0, TOP_LEVEL(hat), NULL);
+	hati_hat_ready(hat);
+	hati_list_append(hat);
 	return (hat);
 }
 
@@ -189,7 +226,15 @@ hat_free_start(hat_t *hat)
 void
 hat_free_end(hat_t *hat)
 {
+	int c;
+
 	ASSERT(ATOMIC_READ(hat->hat_flags) & HAT_FREEING);
+	for (c = 0; c < ncpus; c++) {
+		if (ATOMIC_READ(cpu[c]->cpu_current_hat) == hat ||
+		    CPU_IN_SET(hat->hat_cpus, c))
+			panic("hat_free_end: hat %p is still running on cpu%d",
+			    (void *)hat, c);
+	}
 	mutex_enter(&hat_list_lock);
 	if (hat->hat_prev != NULL)
 		hat->hat_prev->hat_next = hat->hat_next;
@@ -207,6 +252,33 @@ hat_free_end(hat_t *hat)
 	kmem_free(hat, sizeof (hat_t));
 }
 
+/*
+ * This CPU runs hat from now on.  The caller is the CPU's dispatcher: one
+ * switch at a time per CPU, preemption off.  The CPU joins the hat's CPU
+ * set before it copies or loads anything, so that no cross-call for the
+ * hat can miss it; the MMU stops walking the old hat first, as the old
+ * thread's user code stops before the switch.
+ */
+void
+hat_switch(hat_t *hat)
+{
+	cpu_t *cp = CPU;
+	hat_t *old = ATOMIC_READ(cp->cpu_current_hat);
+
+	ASSERT(curthread->t_preempt > 0);
+	if (old == hat)
+		return;
+	seam_note(EV_HAT_SWITCH, (uint64_t)(uintptr_t)hat,
+	    (uint64_t)cp->cpu_id, 0);
+	hw_cpu_unload(cp->cpu_id);
+	if (old != NULL && old != kas.a_hat)
+		CPUSET_ATOMIC_DEL(old->hat_cpus, cp->cpu_id);
+	if (hat != kas.a_hat)
+		CPUSET_ATOMIC_ADD(hat->hat_cpus, cp->cpu_id);
+	ATOMIC_WRITE(cp->cpu_current_hat, hat);
+	hati_cpu_load(cp, hat);
+}
+
 void
 hat_enter(hat_t *hat)
 {
@@ -220,25 +292,61 @@ hat_exit(hat_t *hat)
 }
 
 /*
- * A shootdown of va (or everything) in every TLB that may hold hat's
- * entries: the emulated MMU's (shim/hw), which returns once no walker can
- * use them.  It waits for walkers only, never for a lock, as the kernel's
- * cross-call spins: callers hold bucket mutexes, mapping-list locks or a
- * window.  A shared hat's tables are linked into other hats, so its
- * shootdown is every TLB's, all of it, as hat_i86.c widens it; the kernel
- * hat's covers every address space.
+ * The cross-call handler of a shootdown, on each CPU that may run hat:
+ * nothing to do on a CPU that runs another hat by now (it flushed its TLB
+ * when it switched); otherwise, for a whole-hat flush, what the era does
+ * for its per-CPU tables, then the CPU's TLB.
+ */
+static int
+hati_demap_func(xc_arg_t a1, xc_arg_t a2, xc_arg_t a3)
+{
+	hat_t *hat = (hat_t *)a1;
+	uintptr_t va = (uintptr_t)a2;
+
+	(void) a3;
+	if (hat != kas.a_hat && hat != ATOMIC_READ(CPU->cpu_current_hat))
+		return (0);
+	if (va == DEMAP_ALL_ADDR)
+		hati_demap_all(CPU, hat);
+	hw_tlb_flush(CPU->cpu_id, hat == kas.a_hat ? NULL : hat, va);
+	return (0);
+}
+
+/*
+ * A shootdown of va (or everything) on every CPU that runs hat (every CPU
+ * for the kernel hat, whose tables every address space walks): a
+ * cross-call, then the wait for the emulated MMU's walkers in flight
+ * (shim/hw), which returns once none can use what was flushed.  It waits
+ * for walkers and for each CPU's handler, never for a lock a caller may
+ * hold, as the kernel's cross-call spins: callers hold bucket mutexes,
+ * mapping-list locks or a window.  A shared hat's tables are linked into
+ * other hats, so its shootdown is every CPU's, all of it, as hat_i86.c
+ * widens it.
  */
 void
 hat_tlb_inval(hat_t *hat, uintptr_t va)
 {
+	uint64_t mask = 0;
+	cpuset_t cpus;
+	int c;
+
 	if (ATOMIC_READ(hat->hat_flags) & HAT_FREEING)
 		return;
 	T_STAT_INC(curthread, TS_TLB_INVAL);
 	seam(EV_TLB_INVAL, hat, va, 0);
-	if (ATOMIC_READ(hat->hat_flags) & HAT_SHARED)
-		hw_shootdown(NULL, DEMAP_ALL_ADDR);
-	else
-		hw_shootdown(hat == kas.a_hat ? NULL : hat, va);
+	if (ATOMIC_READ(hat->hat_flags) & HAT_SHARED) {
+		hat = kas.a_hat;
+		va = DEMAP_ALL_ADDR;
+	}
+	CPUSET_ZERO(cpus);
+	for (c = 0; c < ncpus; c++) {
+		if (hat == kas.a_hat || CPU_IN_SET(hat->hat_cpus, c)) {
+			CPUSET_ADD(cpus, c);
+			mask |= 1ull << c;
+		}
+	}
+	xc_call((xc_arg_t)hat, (xc_arg_t)va, 0, &cpus, hati_demap_func);
+	hw_tlb_sync(mask, hat == kas.a_hat ? NULL : hat, va);
 }
 
 /*
@@ -312,7 +420,7 @@ hati_pte_map(htable_t *ht, uint_t entry, page_t *pp, x86pte_t pte,
 	return (rv);
 }
 
-static int
+int
 hati_load_common(hat_t *hat, uintptr_t va, page_t *pp, uint_t attr,
     uint_t flags, level_t level, pfn_t pfn)
 {

@@ -29,4 +29,25 @@ extern const struct hat_observer *hat_observer;
 /* the pfn mapped at addr (PFN_INVALID if none), and its page size level */
 extern pfn_t	hat_probe_level(hat_t *, uintptr_t, level_t *);
 
+/*
+ * The kernel image (shim_kimage_first on): page 0 is text every CPU
+ * runs, page 1 + c belongs to vCPU c.  The kernel hat maps it all here
+ * from boot on; in the KPTI era each CPU's own hat maps page 0 and its
+ * own page too (the trampoline and the CPU's KPTI data), at the same
+ * addresses.
+ */
+#define	HAT_KIMAGE_VA	(0xfffffd8000000000ul + (2ul << 30))
+
+/*
+ * The per-CPU state of the era, for the checker and the MMU workload:
+ * vCPU c's own hat (NULL: the era has none); the copies of the running
+ * hat's top-level entries that c walks in kernel and in user mode and
+ * how many there are (0: the era keeps none: c walks the hat's own top
+ * table); the page-table frames the HAT holds outside any htable.
+ */
+extern hat_t	*hat_cpu_hat(int c);
+extern uint_t	hat_cpu_copies(int c, const x86pte_t **kernel,
+    const x86pte_t **user);
+extern uint_t	hat_cpu_frames(void);
+
 #endif	/* _CORE_HAT_TESTBED_H */

@@ -4,8 +4,11 @@
  *
  * Same interface, same algorithm and the same locking protocol as the
  * illumos file (so that the HAT, the harness and every check work with
- * either), written afresh.  64-bit, not Xen; VLP (32-bit) address spaces
- * are not implemented: the testbed's HAT never creates one.
+ * either), written afresh, for the interface of today's file (the KPTI
+ * era, 2018 on) and of the 2015 file (shim/include/htbed/era.h; the few
+ * places that differ use its era-blind names).  64-bit, not Xen; 32-bit
+ * address spaces (VLP, HAT_COPIED_32) are not implemented: the testbed's
+ * HAT never creates one.
  *
  * The objects and who guards what:
  *
@@ -35,6 +38,14 @@
  *  - Counters that other threads change are read with ATOMIC_READ and
  *    written with atomics or ATOMIC_WRITE, so this file needs no
  *    sanitizer suppressions.
+ *
+ *  - KPTI era: the top table of a user hat (HAT_COPIED) has no page.  Its
+ *    entries live in the hat (hat_copied_ptes[]), and the HAT copies them
+ *    into the per-CPU page tables of every CPU that runs the hat.  So a
+ *    link or unlink in such a table is followed by a shootdown of the
+ *    whole hat (DEMAP_ALL_ADDR), whose cross-call makes each of those CPUs
+ *    copy them again; until it returns, a CPU may still walk the old
+ *    entry.  Per-CPU hats (HAT_PCP) are never stolen from.
  */
 
 #include <sys/types.h>
@@ -307,16 +318,25 @@ htable_adjust_reserve(void)
  * Reaching page-table entries
  * ------------------------------------------------------------------------
  */
+
+/* a copied top table: its entries are in its hat, it has no page */
+#define	COPIED(ht)	(((ht)->ht_flags & HTBED_HT_COPIED) != 0)
+
 static x86pte_t *
 pt_map(htable_t *ht, uint_t entry)
 {
+	if (COPIED(ht)) {
+		ASSERT(entry < HTABLE_NUM_PTES(ht));
+		return (PT_INDEX_PTR(HTBED_COPIED_PTES(ht->ht_hat), entry));
+	}
 	return (x86pte_mapin(ht->ht_pfn, entry, ht));
 }
 
 static void
-pt_unmap(void)
+pt_unmap(htable_t *ht)
 {
-	x86pte_mapout();
+	if (!COPIED(ht))
+		x86pte_mapout();
 }
 
 /*
@@ -388,8 +408,9 @@ pt_zero(htable_t *ht, uint_t entry, uint_t count)
 
 	ASSERT(!(ht->ht_flags & HTABLE_SHARED_PFN));
 	ASSERT(len > BLOCKZEROALIGN);
+	ASSERT(!COPIED(ht));
 	block_zero_no_xmm(pt_map(ht, entry), (int)len);
-	pt_unmap();
+	pt_unmap(ht);
 }
 
 x86pte_t
@@ -399,7 +420,7 @@ x86pte_get(htable_t *ht, uint_t entry)
 
 	ASSERT(entry < mmu.ptes_per_table);
 	pte = GET_PTE(pt_map(ht, entry));
-	pt_unmap();
+	pt_unmap(ht);
 	return (pte);
 }
 
@@ -409,7 +430,7 @@ pt_cas(htable_t *ht, uint_t entry, x86pte_t old, x86pte_t new)
 {
 	x86pte_t found = CAS_PTE(pt_map(ht, entry), old, new);
 
-	pt_unmap();
+	pt_unmap(ht);
 	return (found);
 }
 
@@ -454,7 +475,7 @@ x86pte_set(htable_t *ht, uint_t entry, x86pte_t new, void *ptr)
 		}
 	}
 	if (ptr == NULL)
-		pt_unmap();
+		pt_unmap(ht);
 	return (result);
 }
 
@@ -495,7 +516,7 @@ x86pte_inval(htable_t *ht, uint_t entry, x86pte_t expect, x86pte_t *pte_ptr,
 	if (cleared && tlb && (old & (PT_REF | PT_MOD)))
 		hat_tlb_inval(ht->ht_hat, htable_e2va(ht, entry));
 	if (pte_ptr == NULL)
-		pt_unmap();
+		pt_unmap(ht);
 	return (old);
 }
 
@@ -528,7 +549,7 @@ x86pte_update(htable_t *ht, uint_t entry, x86pte_t expect, x86pte_t new)
 			found = cur | PT_WRITABLE;
 		}
 	}
-	pt_unmap();
+	pt_unmap(ht);
 	return (found);
 }
 
@@ -555,20 +576,23 @@ x86pte_copy(htable_t *src, htable_t *dest, uint_t entry, uint_t count)
 
 	ASSERT(khat_running);
 	ASSERT(!((src->ht_flags | dest->ht_flags) &
-	    (HTABLE_VLP | HTABLE_SHARED_PFN)));
+	    (HTBED_HT_COPIED | HTABLE_SHARED_PFN)));
 	to = pt_map(dest, entry);
 	if (kpm_vbase != NULL)
 		from = PT_INDEX_PTR(hat_kpm_pfn2va(src->ht_pfn), entry);
 	else
 		from = src_window(src->ht_pfn, entry);
 	bcopy(from, to, (size_t)count << mmu.pte_size_shift);
-	pt_unmap();
+	pt_unmap(dest);
 }
 
 /*
  * ------------------------------------------------------------------------
  * Linking tables into their parents.  Both run under the child's bucket
- * mutex, with a hold on the parent.
+ * mutex, with a hold on the parent.  An entry of a copied top table is
+ * also in the per-CPU tables of the CPUs running the hat: every change of
+ * one is followed by a shootdown of the whole hat, whose cross-call
+ * copies it there.
  * ------------------------------------------------------------------------
  */
 static void
@@ -584,12 +608,14 @@ ptp_link(htable_t *above, htable_t *child, uintptr_t va)
 	/* only a REF bit the hardware left in the empty slot may remain */
 	if ((was & ~(x86pte_t)PT_REF) != 0)
 		panic("ptp_link: slot for a new table holds " FMT_PTE, was);
+	if (COPIED(above))
+		hat_tlb_inval(above->ht_hat, DEMAP_ALL_ADDR);
 }
 
 /*
  * Take a table out of its parent.  TLBs cache upper-level entries too, so
- * an address under the old table is flushed (unless the hat is going
- * away).
+ * an address under the old table is flushed -- all of the hat's, if the
+ * parent is a copied top table -- unless the hat is going away.
  */
 static void
 ptp_unlink(htable_t *above, htable_t *child, uintptr_t va)
@@ -606,7 +632,8 @@ ptp_unlink(htable_t *above, htable_t *child, uintptr_t va)
 		panic("ptp_unlink: parent entry " FMT_PTE ", expected "
 		    FMT_PTE, was, ptp);
 	if (!(HAT_FLAGS(hat) & HAT_FREEING))
-		hat_tlb_inval(hat, child->ht_vaddr);
+		hat_tlb_inval(hat, COPIED(above) ? DEMAP_ALL_ADDR :
+		    child->ht_vaddr);
 	HTABLE_DEC(above->ht_valid_cnt);
 }
 
@@ -721,13 +748,16 @@ steal_cached(hat_t *hat, uint_t want, htable_t **list, uint_t *got)
 	hat_exit(hat);
 }
 
-/* the first hat at or after hat that a stealer may work on */
+/*
+ * The first hat at or after hat that a stealer may work on: not a victim
+ * already, not exporting shared tables, not being freed, not a CPU's own
+ * (KPTI era: its mappings are the CPU's, punched in for good).
+ */
 static hat_t *
 steal_next_hat(hat_t *hat)
 {
 	ASSERT(MUTEX_HELD(&hat_list_lock));
-	while (hat != NULL &&
-	    (HAT_FLAGS(hat) & (HAT_VICTIM | HAT_SHARED | HAT_FREEING)) != 0)
+	while (hat != NULL && (HAT_FLAGS(hat) & HTBED_HAT_NOSTEAL) != 0)
 		hat = hat->hat_next;
 	return (hat);
 }
@@ -797,17 +827,20 @@ steal_pass(uint_t pass, uint_t threshold, uint_t want, boolean_t reap,
 /*
  * Steal up to want htables from user hats.  Pass 0 takes only cached
  * tables; pass p also empties in-use level-0 tables that have at most
- * p / passes of their entries valid.
+ * p / passes of their entries valid.  A reap, which only gives memory
+ * back, makes pass 0 alone where the era says so (htbed/era.h): stealing
+ * tables in use from each other, processes would only fault them back.
  */
 static htable_t *
 pt_steal(uint_t want, boolean_t reap)
 {
 	uint_t passes = MIN(MAX(htable_steal_passes, 1), mmu.ptes_per_table);
+	uint_t last = (reap && !HTBED_REAP_STEALS_ACTIVE) ? 0 : passes;
 	htable_t *list = NULL;
 	uint_t got = 0, pass;
 
 	atomic_inc_32(&htable_dont_cache);
-	for (pass = 0; pass <= passes && got < want; pass++)
+	for (pass = 0; pass <= last && got < want; pass++)
 		steal_pass(pass, pass * mmu.ptes_per_table / passes, want,
 		    reap, &list, &got);
 	atomic_dec_32(&htable_dont_cache);
@@ -924,28 +957,31 @@ ht_steal_one(boolean_t bare)
  */
 static void
 ht_become(htable_t *ht, hat_t *hat, uintptr_t base, level_t level,
-    htable_t *parent, htable_t *shares, pfn_t pfn)
+    htable_t *parent, htable_t *shares, pfn_t pfn, uint8_t flags)
 {
 	*ht = (htable_t) {
 		.ht_level = level, .ht_vaddr = base, .ht_hat = hat,
 		.ht_pfn = pfn, .ht_parent = parent, .ht_shares = shares,
-		.ht_flags = (shares != NULL) ? HTABLE_SHARED_PFN : 0,
-		.ht_busy = 1,
+		.ht_flags = flags, .ht_busy = 1,
 	};
 }
 
 /*
  * Get an htable for (hat, vaddr, level), busy 1, not yet hashed or
- * linked.  A shared one borrows the page table of `shared`.  Tries the
- * hat's cache, then the reserve or kmem, then stealing, as long as it
- * takes; only a failure before stealing is allowed (boot) is fatal.
+ * linked.  A shared one borrows the page table of `shared`; a copied top
+ * table has none (its entries are in the hat).  Tries the hat's cache,
+ * then the reserve or kmem, then stealing, as long as it takes; only a
+ * failure before stealing is allowed (boot) is fatal.
  */
 static htable_t *
 ht_obtain(hat_t *hat, uintptr_t vaddr, level_t level, htable_t *shared)
 {
-	boolean_t bare = (shared != NULL);
+	boolean_t copied = HTBED_TOP_IS_COPIED(hat, level);
+	boolean_t bare = (shared != NULL || copied);
 	boolean_t zeroed = B_FALSE;
 	htable_t *ht = NULL;
+	uint8_t flags;
+	pfn_t pfn;
 
 	if (level < 0 || level > TOP_LEVEL(hat))
 		panic("ht_obtain: level %d out of range", level);
@@ -958,9 +994,11 @@ ht_obtain(hat_t *hat, uintptr_t vaddr, level_t level, htable_t *shared)
 	if (ht == NULL)
 		panic("ht_obtain: no htable to be had, not even by stealing");
 
-	ASSERT(!bare || VALID(shared) > 0);
-	ht_become(ht, hat, vaddr, level, NULL, shared,
-	    bare ? shared->ht_pfn : ht->ht_pfn);
+	ASSERT(shared == NULL || VALID(shared) > 0);
+	flags = (shared != NULL) ? HTABLE_SHARED_PFN :
+	    copied ? HTBED_HT_COPIED : 0;
+	pfn = (shared != NULL) ? shared->ht_pfn : ht->ht_pfn;
+	ht_become(ht, hat, vaddr, level, NULL, shared, pfn, flags);
 	if (!zeroed && !bare)
 		pt_zero(ht, 0, mmu.ptes_per_table);
 	return (ht);
@@ -972,7 +1010,7 @@ ht_cacheable(htable_t *ht)
 {
 	hat_t *hat = ht->ht_hat;
 
-	if (hat == NULL || (ht->ht_flags & HTABLE_SHARED_PFN))
+	if (hat == NULL || (ht->ht_flags & (HTABLE_SHARED_PFN | HTBED_HT_COPIED)))
 		return (B_FALSE);
 	if (use_boot_reserve)
 		return (B_TRUE);
@@ -995,7 +1033,7 @@ ht_dispose(htable_t *ht)
 		return;
 	}
 	/* a shared table's page belongs to the table it shares */
-	if (!(ht->ht_flags & HTABLE_SHARED_PFN))
+	if (!(ht->ht_flags & (HTABLE_SHARED_PFN | HTBED_HT_COPIED)))
 		pt_frame_free(ht->ht_pfn);
 	ht->ht_pfn = PFN_INVALID;
 	if (USE_HAT_RESERVES() ||
@@ -1235,7 +1273,7 @@ htable_attach(hat_t *hat, uintptr_t base, level_t level, htable_t *parent,
 	uint_t h, e;
 
 	ASSERT(ht != NULL);
-	ht_become(ht, hat, base, level, parent, NULL, pfn);
+	ht_become(ht, hat, base, level, parent, NULL, pfn, 0);
 	if (level == (level_t)mmu.max_level)
 		kas.a_hat->hat_htable = ht;
 	if (parent != NULL)
@@ -1326,7 +1364,7 @@ pt_scan(htable_t *ht, uintptr_t *vap, uintptr_t eaddr)
 			break;
 		e++;
 	}
-	pt_unmap();
+	pt_unmap(ht);
 	if (l == (level_t)mmu.max_level && va >= mmu.hole_start &&
 	    va <= mmu.hole_end)
 		va = mmu.hole_end + (va - mmu.hole_start);
@@ -1497,8 +1535,10 @@ hat_dump(void)
 	for (hat = kas.a_hat; hat != NULL; hat = hat->hat_next) {
 		for (h = 0; h < hat->hat_num_hash; h++) {
 			for (ht = hat->hat_ht_hash[h]; ht != NULL;
-			    ht = ht->ht_next)
-				dump_page(ht->ht_pfn);
+			    ht = ht->ht_next) {
+				if (!COPIED(ht))
+					dump_page(ht->ht_pfn);
+			}
 		}
 	}
 }

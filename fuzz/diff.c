@@ -395,7 +395,7 @@ static const uint32_t mix_weights[HB_NOPS] = {
 	[HB_MAP] = 30, [HB_UNMAP] = 15, [HB_MAP_LARGE] = 4, [HB_LOCK] = 4,
 	[HB_UNLOCK] = 4, [HB_LOOKUP] = 3, [HB_WALK] = 2, [HB_SHARE] = 3,
 	[HB_UNSHARE] = 2, [HB_PAGEUNLOAD] = 4, [HB_SWAPOUT] = 3, [HB_EXIT] = 3,
-	[HB_REAP] = 6, [HB_PRESSURE] = 8,
+	[HB_REAP] = 6, [HB_PRESSURE] = 8, [HB_SWITCH] = 2,
 };
 
 static uint64_t

@@ -53,6 +53,8 @@ FUZZ_ARGS ?=
 FUZZ_LINK ?=
 FUZZ_LD ?= $(CC)
 DIFF_REF := $(if $(HTABLE_C),$(HTABLE_C),$(REF_HTABLE))
+# the own instance is built for the era of the reference it is compared with
+DIFF_ERA = $(if $(HTABLE_C),$(HTABLE_ERA),$(shell shim/era/probe.sh $(DIFF_REF) 2>/dev/null))
 DIFF_INST := $(B)/inst-own.o $(B)/inst-ref.o
 # the targets this tree can build: htfuzz_diff needs its reference
 FUZZ_BUILDABLE := $(if $(wildcard $(DIFF_REF)),$(FUZZ_TARGETS),\
@@ -70,19 +72,20 @@ lib-objects: $(LIBOBJ)
 
 $(B)/obj/fuzz/%.o: fuzz/%.c $(B)/.deps
 	@mkdir -p $(@D)
-	$(CC) $(HFLAGS) -MMD -c -o $@ $<
+	$(CC) $(HFLAGS) -MMD -MP -c -o $@ $<
 
 -include $(wildcard $(B)/obj/fuzz/*.d)
 
 # the instances are rebuilt (cheaply) on every use: their objects live
 # in their own build directories, which their own make keeps current
 $(B)/inst-own.o: FORCE $(B)/.deps
-	@$(MAKE) -s B=$(B)/own HTABLE_C= lib-objects
+	@$(MAKE) -s B=$(B)/own HTABLE_C= HTABLE_ERA=$(DIFF_ERA) lib-objects
 	@fuzz/instance.sh own_ $(B)/own $@
 
 $(B)/inst-ref.o: FORCE $(B)/.deps
 	@test -f "$(DIFF_REF)" || { echo "$(DIFF_REF) does not exist" >&2; exit 2; }
-	@$(MAKE) -s B=$(B)/ref HTABLE_C=$(DIFF_REF) lib-objects
+	@$(MAKE) -s B=$(B)/ref HTABLE_C=$(DIFF_REF) HTABLE_ERA=$(DIFF_ERA) \
+	    lib-objects
 	@fuzz/instance.sh ref_ $(B)/ref $@
 
 FORCE:

@@ -27,6 +27,10 @@
  *  hments      each page's mapping list names exactly its consistent
  *              mappings
  *  threads     no thread holds a mutex or has preemption disabled
+ *  vCPUs       each runs the hat its dispatcher says, is in that hat's
+ *              CPU set and in no other; KPTI era: its per-CPU top tables
+ *              hold exactly the running hat's copied entries (user slots)
+ *              and the kernel's (the rest of the kernel one)
  */
 #include <sys/types.h>
 #include <sys/systm.h>
@@ -38,6 +42,7 @@
 #include <htbed/sanitizer.h>
 #include <htbed/shim.h>
 #include "world.h"
+#include "hat_testbed.h"
 
 extern kmem_cache_t *htable_cache;
 extern uint_t htable_reserve_cnt;
@@ -72,31 +77,37 @@ frame(pfn_t pfn)
 	return ((x86pte_t *)(void *)SHIM_FRAME_VA(pfn));
 }
 
-/*
- * Entry e of the table in pfn.  Read atomically: the emulated MMU sets
- * REF and MOD with atomic updates even while the checker runs (in
- * controlled mode the walkers are fibers, to ThreadSanitizer threads).
- */
-static x86pte_t
-pte_at(pfn_t pfn, uint_t e)
+/* where a table's entries are: its frame, or its hat for a copied top */
+static const x86pte_t *
+ptes_of(const htable_t *ht)
 {
-	return (__atomic_load_n(&frame(pfn)[e], __ATOMIC_RELAXED));
+	if (ht->ht_flags & HTBED_HT_COPIED)
+		return (HTBED_COPIED_PTES(ht->ht_hat));
+	return (frame(ht->ht_pfn));
 }
 
 /*
- * The first entry at or after e of the table in pfn that differs from the
- * same entry of the table in like (or from 0, if like is PFN_INVALID);
- * 512 if none does.  Most entries of most tables are 0, and the checker
- * reads every table at every check: this is its inner loop, kept out of
+ * Entry e of a table.  Read atomically: the emulated MMU sets REF and MOD
+ * with atomic updates even while the checker runs (in controlled mode the
+ * walkers are fibers, to ThreadSanitizer threads).
+ */
+static x86pte_t
+pte_at(const x86pte_t *ptes, uint_t e)
+{
+	return (__atomic_load_n(&ptes[e], __ATOMIC_RELAXED));
+}
+
+/*
+ * The first entry at or after e of the table ptes that differs from the
+ * same entry of the table like (or from 0, if like is NULL); n if none
+ * does below n.  Most entries of most tables are 0, and the checker reads
+ * every table at every check: this is its inner loop, kept out of
  * AddressSanitizer's instrumentation (frames are always mapped).
  */
 static NO_SANITIZE_ADDRESS uint_t
-next_diff(pfn_t pfn, pfn_t like, uint_t e)
+next_diff(const x86pte_t *f, const x86pte_t *l, uint_t e, uint_t n)
 {
-	const x86pte_t *f = frame(pfn);
-	const x86pte_t *l = like == PFN_INVALID ? NULL : frame(like);
-
-	for (; e < 512; e++) {
+	for (; e < n; e++) {
 		x86pte_t v = __atomic_load_n(&f[e], __ATOMIC_RELAXED);
 
 		if (v != (l == NULL ? 0 :
@@ -278,7 +289,7 @@ check_frames(void)
 	for (i = 0; i < ntab; i++) {
 		htable_t *ht = tab[i].ti_ht;
 
-		if (ht->ht_flags & HTABLE_SHARED_PFN)
+		if (ht->ht_flags & (HTABLE_SHARED_PFN | HTBED_HT_COPIED))
 			continue;
 		if (!shim_frame_in_use(ht->ht_pfn))
 			FAIL("%s: htable %p (va 0x%lx level %d) has pfn 0x%lx, "
@@ -290,17 +301,19 @@ check_frames(void)
 			    (void *)owner[ht->ht_pfn], (void *)ht, ht->ht_pfn);
 		owner[ht->ht_pfn] = ht;
 		used++;
-		e = tab[i].ti_cached ? next_diff(ht->ht_pfn, PFN_INVALID, 0) :
+		e = tab[i].ti_cached ? next_diff(ptes_of(ht), NULL, 0, 512) :
 		    512;
 		if (e < 512)
 			FAIL("%s: cached htable %p has entry %u = 0x%lx: "
 			    "cached tables must be zero", chk_when,
-			    (void *)ht, e, pte_at(ht->ht_pfn, e));
+			    (void *)ht, e, pte_at(ptes_of(ht), e));
 	}
+	used += hat_cpu_frames();
 	shim_stats(&ss);
 	if (ss.ss_ptable_inuse != used || ss.ss_page_resv != used)
 		FAIL("%s: %llu page-table frames allocated and %llu reserved, "
-		    "but %llu tables own one", chk_when,
+		    "but %llu tables (and the vCPUs' own top tables) own one",
+		    chk_when,
 		    (unsigned long long)ss.ss_ptable_inuse,
 		    (unsigned long long)ss.ss_page_resv,
 		    (unsigned long long)used);
@@ -335,7 +348,7 @@ check_reserve(void)
 		    chk_when, htable_dont_cache);
 }
 
-/* the kernel-hat entries every user top table copies */
+/* the kernel-hat entries every user top table of the 2015 era copies */
 static uint_t
 kernel_first_entry(void)
 {
@@ -355,14 +368,25 @@ scan_entries(tinfo_t *t, void (*leaf)(tinfo_t *, uint_t, x86pte_t))
 {
 	htable_t *ht = t->ti_ht;
 	hat_t *hat = ht->ht_hat;
-	uint_t kfirst = ht->ht_level == 3 && hat != kas.a_hat ?
-	    kernel_first_entry() : 512;
+	const x86pte_t *ptes = ptes_of(ht), *k, *u;
+	const x86pte_t *ktop = ptes_of(kas.a_hat->hat_htable);
+	int top = ht->ht_level == 3, cpu = t->ti_slot->sl_kind == HK_CPU;
+	/*
+	 * A user top table of its own page holds copies of the kernel's
+	 * entries from kfirst on; a vCPU's own top table is its user top
+	 * table, whose user slots hold copies of the running hat's (both
+	 * checked elsewhere).
+	 */
+	uint_t first = top && cpu ? hat_cpu_copies(t->ti_slot->sl_cpu, &k, &u) :
+	    0;
+	uint_t kfirst = top && hat != kas.a_hat && !cpu &&
+	    !(ht->ht_flags & HTBED_HT_COPIED) ? kernel_first_entry() : 512;
 	int valid = 0;
 	uint_t e;
 
-	for (e = next_diff(ht->ht_pfn, PFN_INVALID, 0); e < kfirst;
-	    e = next_diff(ht->ht_pfn, PFN_INVALID, e + 1)) {
-		x86pte_t pte = pte_at(ht->ht_pfn, e);
+	for (e = next_diff(ptes, NULL, first, kfirst); e < kfirst;
+	    e = next_diff(ptes, NULL, e + 1, kfirst)) {
+		x86pte_t pte = pte_at(ptes, e);
 		tinfo_t *c;
 
 		if (!PTE_ISVALID(pte)) {
@@ -390,17 +414,15 @@ scan_entries(tinfo_t *t, void (*leaf)(tinfo_t *, uint_t, x86pte_t))
 			    ht->ht_level, e, pte);
 		t->ti_holds++;
 	}
-	/* a user top table's kernel entries copy the kernel's */
-	e = kfirst < 512 ? next_diff(ht->ht_pfn, kas.a_hat->hat_htable->ht_pfn,
-	    kfirst) : 512;
+	e = kfirst < 512 ? next_diff(ptes, ktop, kfirst, 512) : 512;
 	if (e < 512)
-		FAIL("%s: user top table %p entry %u is 0x%lx, the kernel's is "
-		    "0x%lx", chk_when, (void *)ht, e, pte_at(ht->ht_pfn, e),
-		    pte_at(kas.a_hat->hat_htable->ht_pfn, e));
+		FAIL("%s: user top table %p's copy of the kernel's entry %u is "
+		    "0x%lx, the kernel's is 0x%lx", chk_when, (void *)ht, e,
+		    pte_at(ptes, e), pte_at(ktop, e));
 	return (valid);
 }
 
-static uint64_t leaves[HB_MAX_HATS + 2][3];	/* per slot, per level */
+static uint64_t leaves[HB_MAX_SLOTS][3];	/* per slot, per level */
 static hb_slot_t **cur_slots;
 static int cur_nslots;
 
@@ -559,12 +581,13 @@ check_counts(void)
 static void
 translate_explain(hat_t *hat, uintptr_t va, char *buf, size_t len)
 {
+	const x86pte_t *ptes = ptes_of(hat->hat_htable);
 	pfn_t pfn = hat->hat_htable->ht_pfn;
 	int l;
 
 	for (l = 3; l >= 0; l--) {
 		uint_t e = (uint_t)(va >> LEVEL_SHIFT(l)) & 511;
-		x86pte_t pte = pte_at(pfn, e);
+		x86pte_t pte = pte_at(ptes, e);
 
 		if (!PTE_ISVALID(pte) || PTE_ISPAGE(pte, l)) {
 			(void) host_snprintf(buf, len, "the level-%d table in "
@@ -572,6 +595,7 @@ translate_explain(hat_t *hat, uintptr_t va, char *buf, size_t len)
 			return;
 		}
 		pfn = PTE2PFN(pte, l);
+		ptes = frame(pfn);
 	}
 }
 
@@ -618,14 +642,15 @@ fill_translation(pfn_t l0, pfn_t first, pfn_t *out)
 static void
 translate_region(hat_t *hat, uintptr_t base, pfn_t *out)
 {
-	pfn_t pfn = hat->hat_htable->ht_pfn, first = PFN_INVALID;
+	const x86pte_t *ptes = ptes_of(hat->hat_htable);
+	pfn_t pfn, first = PFN_INVALID;
 	x86pte_t pte = 0;
 	pfn_t l0 = PFN_INVALID;		/* the level-0 table */
 	int l;
 
 	for (l = 3; l >= 1 && first == PFN_INVALID && l0 == PFN_INVALID;
 	    l--) {
-		pte = pte_at(pfn, (base >> LEVEL_SHIFT(l)) & 511);
+		pte = pte_at(ptes, (base >> LEVEL_SHIFT(l)) & 511);
 		if (!PTE_ISVALID(pte))
 			break;
 		if (PTE_ISPAGE(pte, l)) {
@@ -637,6 +662,7 @@ translate_region(hat_t *hat, uintptr_t base, pfn_t *out)
 		if (!shim_frame_in_use(pfn))
 			FAIL("%s: translating 0x%lx leads to pfn 0x%lx, not a "
 			    "live page-table frame", chk_when, base, pfn);
+		ptes = frame(pfn);
 		if (l == 1)
 			l0 = pfn;
 	}
@@ -765,7 +791,7 @@ check_hments(void)
 				FAIL("%s: pfn 0x%lx has an hment for htable %p, "
 				    "which is not a live table", chk_when, pfn,
 				    (void *)hm->hm_htable);
-			pte = pte_at(hm->hm_htable->ht_pfn, hm->hm_entry);
+			pte = pte_at(ptes_of(hm->hm_htable), hm->hm_entry);
 			if (!PTE_ISPAGE(pte, hm->hm_htable->ht_level) ||
 			    PTE2PFN(pte, hm->hm_htable->ht_level) != pfn)
 				FAIL("%s: pfn 0x%lx has an hment for htable %p "
@@ -782,6 +808,73 @@ check_hments(void)
 		    (unsigned long long)hments,
 		    (unsigned long long)consistent);
 }
+
+/*
+ * What each vCPU runs: the hat its dispatcher switched it to, which has
+ * it in its CPU set (no other user hat does); and, where the era keeps
+ * per-CPU copies of the running hat's top-level entries, that they are
+ * the hat's: a copied entry changed without the cross-call that updates
+ * the copies leaves a CPU walking the old one.
+ */
+static void
+check_cpu(int c, hb_slot_t **sl, int nsl)
+{
+	hb_slot_t *run = hb_cpu_slot[c];
+	hat_t *hat = cpu[c]->cpu_current_hat;
+	const x86pte_t *k, *u, *ktop = ptes_of(kas.a_hat->hat_htable);
+	uint_t n, e;
+	int i;
+
+	if (hat != (run != NULL ? run->sl_hat : kas.a_hat))
+		FAIL("%s: cpu%d runs hat %p, its dispatcher switched it to %p",
+		    chk_when, c, (void *)hat, run != NULL ?
+		    (void *)run->sl_hat : (void *)kas.a_hat);
+	for (i = 1; i < nsl; i++) {
+		hat_t *h = sl[i]->sl_hat;
+
+		if (sl[i]->sl_kind != HK_CPU &&
+		    CPU_IN_SET(h->hat_cpus, c) != (h == hat))
+			FAIL("%s: cpu%d runs hat %p, but hat %p's CPU set %s "
+			    "it", chk_when, c, (void *)hat, (void *)h,
+			    CPU_IN_SET(h->hat_cpus, c) ? "has" : "lacks");
+	}
+	n = hat_cpu_copies(c, &k, &u);
+	if (n == 0 || !(hat->hat_htable->ht_flags & HTBED_HT_COPIED))
+		return;
+	e = next_diff(k, HTBED_COPIED_PTES(hat), 0, n);
+	if (e == n)
+		e = next_diff(u, HTBED_COPIED_PTES(hat), 0, n);
+	if (e < n)
+		FAIL("%s: cpu%d runs hat %p, whose top-level entry %u is 0x%lx, "
+		    "but the CPU's %s copy of it is 0x%lx: the entry changed "
+		    "without the per-CPU update", chk_when, c, (void *)hat, e,
+		    pte_at(HTBED_COPIED_PTES(hat), e),
+		    pte_at(k, e) != pte_at(HTBED_COPIED_PTES(hat), e) ?
+		    "kernel" : "user", pte_at(k, e) !=
+		    pte_at(HTBED_COPIED_PTES(hat), e) ? pte_at(k, e) :
+		    pte_at(u, e));
+	e = next_diff(k, ktop, n, 512);
+	if (e < 512)
+		FAIL("%s: cpu%d's kernel top table's copy of the kernel's entry "
+		    "%u is 0x%lx, the kernel's is 0x%lx", chk_when, c, e,
+		    pte_at(k, e), pte_at(ktop, e));
+}
+
+/* the tables of the kernel hat and the vCPUs' own hats */
+static int
+boot_tables(void)
+{
+	int i, n = 0;
+
+	for (i = 0; i < ntab; i++) {
+		enum hb_slot_kind k = tab[i].ti_slot->sl_kind;
+
+		n += !tab[i].ti_cached && (k == HK_KERNEL || k == HK_CPU);
+	}
+	return (n);
+}
+
+static int boot_ntables;
 
 extern kmutex_t htable_mutex[];
 extern kmutex_t htable_reserve_mutex;
@@ -816,7 +909,7 @@ check_locks(hb_slot_t **sl, int nsl)
 void
 check_world(const char *when)
 {
-	hb_slot_t *sl[HB_MAX_HATS + 2];
+	hb_slot_t *sl[HB_MAX_SLOTS];
 	int n = hb_all_slots(sl), i;
 
 	chk_when = when;
@@ -836,26 +929,33 @@ check_world(const char *when)
 		check_hat_counts(sl[i]);
 	}
 	check_hments();
+	for (i = 0; i < ncpus; i++)
+		check_cpu(i, sl, n);
+	if (boot_ntables == 0)
+		boot_ntables = boot_tables();
 }
 
 /*
  * After every address space but the kernel's is gone and the kernel's
- * workload mappings are unloaded: only the kernel's boot tables are left,
- * no mapping and no hment.
+ * workload mappings are unloaded: only the tables the boot made are left
+ * (the kernel hat's, and the vCPUs' own hats'), no mapping but the kernel
+ * image's and no hment.
  */
 void
 check_final(void)
 {
 	extern kmem_cache_t *hment_cache_for_check(void);
 	uint64_t hments = shim_kmem_outstanding(hment_cache_for_check());
-	int i, hashed = 0;
+	int i, hashed = 0, users = 0;
+	hat_t *hat;
 
 	check_world("after teardown");
 	for (i = 0; i < ntab; i++)
 		hashed += !tab[i].ti_cached;
-	if (kas.a_hat->hat_next != NULL || hashed != 6 || hments != 0)
-		FAIL("after teardown: %d tables hashed (the kernel keeps 6), "
-		    "%llu hments outstanding, user hats left: %s", hashed,
-		    (unsigned long long)hments,
-		    kas.a_hat->hat_next != NULL ? "yes" : "no");
+	for (hat = kas.a_hat->hat_next; hat != NULL; hat = hat->hat_next)
+		users += hb_slot_of_hat(hat)->sl_kind != HK_CPU;
+	if (users != 0 || hashed != boot_ntables || hments != 0)
+		FAIL("after teardown: %d tables hashed (the boot made %d), "
+		    "%llu hments outstanding, %d user hats left", hashed,
+		    boot_ntables, (unsigned long long)hments, users);
 }

@@ -145,7 +145,7 @@ hb_ctl_run(const struct hb_program *p, struct strategy *st,
     const struct sched_params *sp, struct hb_run *out)
 {
 	sched_body_t b[SCHED_MAX_FIBERS];
-	uint64_t touched[HB_MAX_HATS + 3];
+	uint64_t touched[HB_MAX_SLOTS];
 	int nw = p->hp_no_walkers ? 0 : hw_nwalkers(), f, n = 0;
 
 	if (p->hp_nfibers < 1 || p->hp_nfibers > hb_world.w_cfg.hc_workers)

@@ -42,7 +42,7 @@ typedef struct dumper {
 	hb_dump_fn_t	*d_emit;
 	void		*d_arg;
 	int		d_detail;
-	hb_slot_t	*d_slots[HB_MAX_HATS + 3];
+	hb_slot_t	*d_slots[HB_MAX_SLOTS];
 	int		d_nslots;
 	htable_t	**d_owner;	/* pfn - shim_pt_first -> table */
 	char		d_line[256];

@@ -1,7 +1,7 @@
 /*
- * The harness's interface to its drivers (stress/, and later the
- * controlled scheduler and the fuzz targets).  Plain types only: drivers
- * are host-domain code.
+ * The harness's interface to its drivers (stress/: free-running and
+ * controlled runs; fuzz/: the fuzz targets and the differential test).
+ * Plain types only: drivers are host-domain code.
  *
  * A run: hb_init() boots the emulated kernel and the workload's address
  * spaces on the calling thread; each worker thread calls hb_attach() and
@@ -35,6 +35,7 @@ enum hb_opcode {
 	HB_EXIT,	/* process exit and a new process in its slot */
 	HB_REAP,	/* run the htable_cache reclaim callback */
 	HB_PRESSURE,	/* memory pressure on or off */
+	HB_SWITCH,	/* the worker's vCPU runs another process */
 	HB_NOPS
 };
 

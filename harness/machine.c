@@ -21,7 +21,7 @@ hb_machine_save(void)
 void
 hb_machine_restore(void)
 {
-	uint64_t touched[HB_MAX_HATS + 3];
+	uint64_t touched[HB_MAX_SLOTS];
 
 	shadow_touched_masks(touched);
 	snap_restore();

@@ -36,6 +36,7 @@ static const char *const op_names[HB_NOPS] = {
 	[HB_WALK] = "walk", [HB_SHARE] = "share", [HB_UNSHARE] = "unshare",
 	[HB_PAGEUNLOAD] = "pageunload", [HB_SWAPOUT] = "swapout",
 	[HB_EXIT] = "exit", [HB_REAP] = "reap", [HB_PRESSURE] = "pressure",
+	[HB_SWITCH] = "switch",
 };
 
 /* a unit: one quarter of a region, owned by one worker */
@@ -46,7 +47,7 @@ typedef struct unit {
 
 static unit_t	user_units[HB_MAX_WORKERS][HB_USER_REGIONS * 4];
 static int	n_user_units[HB_MAX_WORKERS];
-static unit_t	kern_units[HB_MAX_WORKERS][HB_KERNEL_REGIONS * 4];
+static unit_t	kern_units[HB_MAX_WORKERS][HB_KERNEL_WORK * 4];
 static int	n_kern_units[HB_MAX_WORKERS];
 static uint64_t	op_count[HB_MAX_WORKERS][HB_NOPS];
 static krwlock_t	pageunload_lock;	/* see op_pageunload() */
@@ -88,7 +89,7 @@ ops_init(void)
 			    (unit_t){ (uint8_t)reg, (uint8_t)q };
 		}
 	}
-	for (reg = 0; reg < HB_KERNEL_REGIONS; reg++) {
+	for (reg = 0; reg < HB_KERNEL_WORK; reg++) {
 		for (q = 0; q < 4; q++) {
 			w = hb_owner(k, reg, q * QUARTER);
 			kern_units[w][n_kern_units[w]++] =
@@ -485,7 +486,7 @@ op_walk(int w, const hb_op_t *op)
 	hb_slot_t *sl = op_slot(op, 0);
 	uintptr_t va = sl->sl_base[0];
 	uintptr_t end = sl->sl_kind == HK_KERNEL ?
-	    hb_kernel_base[HB_KERNEL_REGIONS - 1] + LEVEL_SIZE(1) : kernelbase;
+	    hb_kernel_base[HB_KERNEL_WORK - 1] + LEVEL_SIZE(1) : kernelbase;
 	htable_t *ht = NULL;
 	x86pte_t pte;
 
@@ -603,7 +604,8 @@ op_swapout(int w, const hb_op_t *op)
 
 /*
  * exit: tear the process down as as_free() does, then start a new one in
- * the slot.  The process stops running first (no MMU uses its hat).
+ * the slot.  The process stops running first: every vCPU that runs it
+ * switches to the kernel hat (no MMU uses its hat any more).
  * Before the hat is freed, pageunloads in flight are waited out, as
  * as_free() waits for the page locks they hold.
  */
@@ -624,9 +626,31 @@ op_exit(int w, const hb_op_t *op)
 	hat_free_end(sl->sl_hat);
 	shadow_clear(sl);
 	sl->sl_hat = hat_alloc(&sl->sl_as);
-	hb_ctx_run(sl);
 	sl->sl_incarnation++;
 	as_exit(sl);
+}
+
+/*
+ * switch: the worker's vCPU runs another process, the reservoir or the
+ * kernel, as a context switch does: its per-CPU copies of the process's
+ * top-level entries (KPTI era) change while other vCPUs link, unlink,
+ * steal and reap.  The address space's lock, as reader, keeps the
+ * process from exiting meanwhile.
+ */
+static void
+op_switch(int w, const hb_op_t *op)
+{
+	hb_world_t *wd = &hb_world;
+	int i = op->op_hat % (wd->w_nslots + 2);
+	hb_slot_t *sl = i < wd->w_nslots ? &wd->w_user[i] :
+	    i == wd->w_nslots ? &wd->w_reservoir : NULL;
+
+	(void) w;
+	if (sl != NULL)
+		as_enter(sl, RW_READER);
+	hb_cpu_run(CPU->cpu_id, sl);
+	if (sl != NULL)
+		as_exit(sl);
 }
 
 static void
@@ -656,6 +680,7 @@ static void (*const op_exec[HB_NOPS])(int, const hb_op_t *) = {
 	[HB_UNSHARE] = op_unshare, [HB_PAGEUNLOAD] = op_pageunload,
 	[HB_SWAPOUT] = op_swapout, [HB_EXIT] = op_exit,
 	[HB_REAP] = op_reap, [HB_PRESSURE] = op_pressure,
+	[HB_SWITCH] = op_switch,
 };
 
 void
@@ -773,7 +798,7 @@ hb_finish(void)
 	    HAT_UNLOAD_UNLOCK);
 	hat_free_end(ism->sl_hat);
 	ism->sl_hat = NULL;
-	for (reg = 0; reg < HB_KERNEL_REGIONS; reg++)
+	for (reg = 0; reg < HB_KERNEL_WORK; reg++)
 		unload_range(k, reg, 0, HB_PAGES);
 	check_final();
 	shim_thread_detach();

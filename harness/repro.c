@@ -27,7 +27,7 @@ struct field {
 #define	SC(f)	offsetof(struct hb_config, hc_shim.f)
 #define	HC(f)	offsetof(struct hb_config, f)
 static const struct field cfg_fields[] = {
-	{ "cpus", SC(sc_ncpus), 4, 256 },
+	{ "cpus", SC(sc_ncpus), 4, 64 },
 	{ "kpm", SC(sc_kpm), 4, 1 },
 	{ "frames", SC(sc_ptframes), 8, 1 << 22 },
 	{ "boot_seed", SC(sc_seed), 8, UINT64_MAX },

@@ -74,6 +74,16 @@ shadow_clear(hb_slot_t *sl)
 	}
 }
 
+static uint64_t mk(int state, pfn_t pfn, uint64_t flags);
+
+/* boot: a mapping the HAT made for good (hb_region_fixed()) */
+void
+shadow_fixed(hb_slot_t *sl, int reg, int pg, pfn_t pfn)
+{
+	__atomic_store_n(shadow_word(sl, reg, pg), mk(SW_MAPPED, pfn, 0),
+	    __ATOMIC_RELAXED);
+}
+
 /* replace the word by f(old), bumping the generation */
 static uint64_t
 sh_update(uint64_t *p, uint64_t (*f)(uint64_t, void *), void *arg)
@@ -242,6 +252,13 @@ foreign_word(htable_t *ht, uint_t entry, uintptr_t *vap)
 	if (!hb_locate(sl, va, &reg, &pg) || reg >= HB_ISM_FIRST)
 		BUG("model", "a steal or pageunload removes a mapping at va "
 		    "0x%lx, where the workload never maps", va);
+	if (hb_region_fixed(sl, reg))
+		BUG("model", "a steal or pageunload removes va 0x%lx of %s: "
+		    "the HAT mapped it at boot for good%s", va,
+		    sl->sl_kind == HK_CPU ? "a vCPU's own hat (HAT_PCP)" :
+		    "the kernel image", sl->sl_kind == HK_CPU ? ", and the "
+		    "CPU needs it in user mode; per-CPU hats are never "
+		    "stolen from" : "");
 	*vap = va;
 	return (shadow_word(sl, reg, pg));
 }
@@ -425,12 +442,12 @@ sh_verify_xlate(uintptr_t va, uint64_t w1, const hw_xlate_t *x, uint64_t w2,
  * going by the touched masks the run left (read before the machine, and
  * with it the masks, is put back).
  */
-static uint64_t *shadow_boot[HB_MAX_HATS + 3];
+static uint64_t *shadow_boot[HB_MAX_SLOTS];
 
 void
 shadow_save(void)
 {
-	hb_slot_t *sl[HB_MAX_HATS + 3];
+	hb_slot_t *sl[HB_MAX_SLOTS];
 	size_t len;
 	int n = hb_all_slots(sl), i;
 
@@ -444,7 +461,7 @@ shadow_save(void)
 void
 shadow_touched_masks(uint64_t *masks)
 {
-	hb_slot_t *sl[HB_MAX_HATS + 3];
+	hb_slot_t *sl[HB_MAX_SLOTS];
 	int n = hb_all_slots(sl), i;
 
 	for (i = 0; i < n; i++)
@@ -454,7 +471,7 @@ shadow_touched_masks(uint64_t *masks)
 void
 shadow_restore(const uint64_t *masks)
 {
-	hb_slot_t *sl[HB_MAX_HATS + 3];
+	hb_slot_t *sl[HB_MAX_SLOTS];
 	size_t len = sizeof (uint64_t) * HB_PAGES;
 	int n = hb_all_slots(sl), i, reg;
 

@@ -1,24 +1,25 @@
 /*
- * The workload of the emulated MMU (shim/hw): which address spaces the
- * vCPUs run, what the walkers touch, and what each translation must agree
- * with.
+ * The workload of the emulated MMU (shim/hw): what the walkers touch, and
+ * what each translation must agree with.
  *
- * Contexts.  Every user address space and the reservoir run on every
- * vCPU, as a process whose threads are everywhere: slot i is context i,
- * the reservoir context HB_MAX_HATS.  A process stops running before its
- * hat is torn down (hb_ctx_stop(): no walker uses it, no TLB holds its
- * entries, as once its last thread is off every CPU) and its successor
- * starts running once its hat exists.  The ISM and kernel hats run
- * nowhere by themselves: their tables are reached through the user hats'.
+ * A vCPU's walkers are its MMU: they translate for whatever the vCPU runs
+ * (hb_cpu_slot[c], changed by hat_switch() under the vCPU's dispatcher
+ * lock): addresses of the process it runs, in user mode (through the
+ * CPU's user top table) or in kernel mode (copyin: the kernel one);
+ * kernel addresses, in kernel mode; and, in the KPTI era, the kernel
+ * image in user mode, where only what the CPU's own hat punched in may
+ * translate (its trampoline above all: a CPU that cannot translate it
+ * would triple-fault on its next trap).  A translation is made only while
+ * the vCPU still runs the context it was chosen for (hw_translate()).
  *
  * An access goes, one time in two, to one of the last RECENT addresses
  * the walker found mapped (so TLB entries get used again, after whatever
  * happened to their mappings meanwhile); one time in four, to one of the
- * last HINTS pages the workload loaded (a program touches what it has
- * just mapped); otherwise it picks a context, then an address the model
- * knows: one of that address space's regions (or, one time in eight, a
- * kernel region, translated through the same context), preferring a
- * mapped page.  It writes with the configured probability.  The model
+ * last HINTS pages the workload loaded, if the vCPU runs their address
+ * space (a program touches what it has just mapped); otherwise it picks:
+ * one time in eight a kernel region, one time in sixteen the kernel image
+ * in user mode, else a region of the process the vCPU runs (preferring a
+ * mapped page).  It writes with the configured probability.  The model
  * word is read before and after the translation; if it did not change
  * and no removal was in flight, the translation must agree with it
  * (sh_verify_xlate()).
@@ -36,7 +37,6 @@
 #include <htbed/shim.h>
 #include "world.h"
 
-#define	CTX_RESERVOIR	HB_MAX_HATS
 #define	PAGE_SCAN	32	/* pages looked at for a mapped one */
 #define	RECENT		8
 #define	HINTS		64
@@ -44,24 +44,6 @@
 #define	HINT_RESERVOIR	HB_MAX_HATS
 
 static int wk_pause, wk_members, wk_parked;
-
-static int
-slot_ctx(const hb_slot_t *sl)
-{
-	return (sl->sl_index >= 0 ? sl->sl_index : CTX_RESERVOIR);
-}
-
-void
-hb_ctx_run(hb_slot_t *sl)
-{
-	hw_ctx_load(slot_ctx(sl), sl->sl_hat, sl->sl_hat->hat_htable->ht_pfn);
-}
-
-void
-hb_ctx_stop(hb_slot_t *sl)
-{
-	hw_ctx_unload(slot_ctx(sl));
-}
 
 int
 hb_walkers(void)
@@ -76,9 +58,11 @@ hb_walkers(void)
  */
 typedef struct access {
 	hb_slot_t	*a_sl;		/* whose model the address is in */
-	int		a_ctx;
+	const void	*a_ctx;		/* the hat the vCPU must run, or NULL */
+	const void	*a_tag;		/* the hat whose tables map a_va */
 	uintptr_t	a_va;
 	const uint64_t	*a_word;	/* NULL: the ISM area, no model */
+	int		a_user;		/* in user mode */
 } access_t;
 
 static access_t wk_recent[HW_MAX_WALKERS][RECENT];
@@ -100,12 +84,17 @@ pick_region(const hb_slot_t *sl, uint64_t r)
 	return (__builtin_ctzll(used));
 }
 
-/* from a random page on, the first mapped one (or the random one) */
+/*
+ * From a random page on, the first mapped one (or the random one); in
+ * the kernel image, any page of it (those of the vCPUs included).
+ */
 static int
 pick_page(const hb_slot_t *sl, int reg, uint64_t r)
 {
 	int pg = (int)(r % HB_PAGES), k;
 
+	if (hb_region_fixed(sl, reg))
+		return ((int)(r % (uint64_t)(1 + ncpus)));
 	for (k = 0; k < PAGE_SCAN; k++) {
 		if (SW_STATE(sw_load(shadow_peek(sl, reg,
 		    (pg + k) % HB_PAGES))) == SW_MAPPED)
@@ -115,20 +104,32 @@ pick_page(const hb_slot_t *sl, int reg, uint64_t r)
 }
 
 static void
-pick_new(access_t *a)
+pick_in(access_t *a, hb_slot_t *sl, const void *ctx, int user, uint64_t r)
+{
+	int reg = pick_region(sl, r >> 8), pg = pick_page(sl, reg, shim_rand());
+
+	a->a_sl = sl;
+	a->a_ctx = ctx;
+	a->a_tag = sl->sl_hat;
+	a->a_user = user;
+	a->a_word = reg < HB_ISM_FIRST ? shadow_peek(sl, reg, pg) : NULL;
+	a->a_va = hb_va(sl, reg, pg);
+}
+
+static void
+pick_new(int c, access_t *a)
 {
 	hb_world_t *wd = &hb_world;
+	hb_slot_t *run = __atomic_load_n(&hb_cpu_slot[c], __ATOMIC_ACQUIRE);
 	uint64_t r = shim_rand();
-	int i = (int)(r % (uint64_t)(wd->w_nslots + 1)), reg, pg;
+	hat_t *hat = run != NULL ? ATOMIC_READ(run->sl_hat) : NULL;
 
-	a->a_sl = i < wd->w_nslots ? &wd->w_user[i] : &wd->w_reservoir;
-	a->a_ctx = slot_ctx(a->a_sl);
-	if ((r >> 32) % 8 == 0)
-		a->a_sl = &wd->w_kernel;
-	reg = pick_region(a->a_sl, r >> 40);
-	pg = pick_page(a->a_sl, reg, shim_rand());
-	a->a_word = reg < HB_ISM_FIRST ? shadow_peek(a->a_sl, reg, pg) : NULL;
-	a->a_va = hb_va(a->a_sl, reg, pg);
+	if (hat != NULL && (r & 15) == 0 && c < wd->w_ncpu)
+		pick_in(a, &wd->w_cpu[c], hat, 1, r >> 4);
+	else if (hat == NULL || (r & 7) == 1)
+		pick_in(a, &wd->w_kernel, NULL, 0, r >> 4);
+	else
+		pick_in(a, run, hat, (r >> 4) & 1, r >> 5);
 }
 
 /*
@@ -149,11 +150,14 @@ walkers_hint(const hb_slot_t *sl, const uint64_t *sw)
 	    (uint64_t)(sw - sl->sl_shadow), __ATOMIC_RELAXED);
 }
 
+/* a hint of the kernel, or of the process vCPU c runs */
 static int
-pick_hint(access_t *a, uint64_t r)
+pick_hint(int c, access_t *a, uint64_t r)
 {
 	hb_world_t *wd = &hb_world;
 	uint32_t n = __atomic_load_n(&wk_nhint, __ATOMIC_RELAXED);
+	hb_slot_t *sl, *run = __atomic_load_n(&hb_cpu_slot[c],
+	    __ATOMIC_ACQUIRE);
 	uint64_t h, code;
 	int idx;
 
@@ -165,14 +169,16 @@ pick_hint(access_t *a, uint64_t r)
 	idx = (int)(uint32_t)h;
 	if (code < HB_MAX_HATS && (int)code >= wd->w_nslots)
 		return (0);
-	a->a_sl = code == HINT_KERNEL ? &wd->w_kernel :
+	sl = code == HINT_KERNEL ? &wd->w_kernel :
 	    code == HINT_RESERVOIR ? &wd->w_reservoir : &wd->w_user[code];
-	a->a_ctx = code == HINT_KERNEL ?
-	    (int)((r >> 32) % (uint64_t)(wd->w_nslots + 1)) : slot_ctx(a->a_sl);
-	if (a->a_ctx == wd->w_nslots)
-		a->a_ctx = CTX_RESERVOIR;
-	a->a_word = shadow_peek(a->a_sl, idx / HB_PAGES, idx % HB_PAGES);
-	a->a_va = hb_va(a->a_sl, idx / HB_PAGES, idx % HB_PAGES);
+	if (sl != &wd->w_kernel && sl != run)
+		return (0);
+	a->a_sl = sl;
+	a->a_ctx = sl == run ? ATOMIC_READ(run->sl_hat) : NULL;
+	a->a_tag = sl->sl_hat;
+	a->a_user = sl == run && ((r >> 40) & 1);
+	a->a_word = shadow_peek(sl, idx / HB_PAGES, idx % HB_PAGES);
+	a->a_va = hb_va(sl, idx / HB_PAGES, idx % HB_PAGES);
 	return (1);
 }
 
@@ -180,11 +186,12 @@ static void
 pick(int w, access_t *a)
 {
 	uint64_t r = shim_rand();
+	int c = hw_walker_cpu(w);
 
 	if ((r & 3) < 2 && wk_nrecent[w] > 0)
 		*a = wk_recent[w][(r >> 2) % (uint64_t)wk_nrecent[w]];
-	else if ((r & 3) != 2 || !pick_hint(a, r >> 2))
-		pick_new(a);
+	else if ((r & 3) != 2 || !pick_hint(c, a, r >> 2))
+		pick_new(c, a);
 }
 
 static void
@@ -207,7 +214,7 @@ hb_walker_access(int w)
 	pick(w, &a);
 	if (a.a_word != NULL)
 		w1 = sw_load(a.a_word);
-	hw_translate(w, a.a_ctx, a.a_va, write, &x);
+	hw_translate(w, a.a_ctx, a.a_tag, a.a_va, write, a.a_user, &x);
 	if (a.a_word != NULL)
 		w2 = sw_load(a.a_word);
 	if (a.a_word != NULL && x.hx_ctx_ok)

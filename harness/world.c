@@ -50,7 +50,11 @@ const uintptr_t hb_kernel_base[HB_KERNEL_REGIONS] = {
 	KBASE + R1G(64) + R2M(2), KBASE + R1G(64) + R2M(3),
 	KBASE + R1G(65) + R2M(0), KBASE + R1G(65) + R2M(1),
 	KBASE + R1G(512) + R2M(0), KBASE + R1G(512) + R2M(1),
+	HAT_KIMAGE_VA,
 };
+
+/* a vCPU's own hat maps part of the kernel image, nothing else */
+static const uintptr_t hb_kimage_base[1] = { HAT_KIMAGE_VA };
 
 /* the ISM segment lives in the ISM hat at this address */
 #define	ISM_SRC		0x20000000000ul
@@ -63,7 +67,7 @@ hb_default_config(struct hb_config *c)
 		[HB_LOCK] = 3, [HB_UNLOCK] = 3, [HB_LOOKUP] = 25,
 		[HB_WALK] = 2, [HB_SHARE] = 1, [HB_UNSHARE] = 1,
 		[HB_PAGEUNLOAD] = 3, [HB_SWAPOUT] = 1, [HB_EXIT] = 1,
-		[HB_REAP] = 1, [HB_PRESSURE] = 0,
+		[HB_REAP] = 1, [HB_PRESSURE] = 0, [HB_SWITCH] = 3,
 	};
 
 	__builtin_memset(c, 0, sizeof (*c));
@@ -94,7 +98,12 @@ hb_slot_t *
 hb_slot_of_hat(hat_t *hat)
 {
 	struct as *as = hat->hat_as;
+	int c;
 
+	for (c = 0; as == NULL && c < hb_world.w_ncpu; c++) {
+		if (hb_world.w_cpu[c].sl_hat == hat)
+			return (&hb_world.w_cpu[c]);
+	}
 	if (as == &kas)
 		return (&hb_world.w_kernel);
 	if (as == &hb_world.w_ism.sl_as)
@@ -141,7 +150,10 @@ hb_owner(const hb_slot_t *sl, int reg, int pg)
 	return ((reg * 4 + pg / (HB_PAGES / 4)) % n);
 }
 
-/* every address space there is: kernel, ISM, reservoir, then the users */
+/*
+ * every address space there is: kernel, ISM, reservoir, the vCPUs' own,
+ * then the users
+ */
 int
 hb_all_slots(hb_slot_t **out)
 {
@@ -153,9 +165,18 @@ hb_all_slots(hb_slot_t **out)
 		out[n++] = &w->w_ism;
 	if (w->w_reservoir.sl_hat != NULL)
 		out[n++] = &w->w_reservoir;
+	for (i = 0; i < w->w_ncpu; i++)
+		out[n++] = &w->w_cpu[i];
 	for (i = 0; i < w->w_nslots; i++)
 		out[n++] = &w->w_user[i];
 	return (n);
+}
+
+int
+hb_region_fixed(const hb_slot_t *sl, int reg)
+{
+	return (sl->sl_kind == HK_CPU ||
+	    (sl->sl_kind == HK_KERNEL && reg == HB_KIMAGE_REG));
 }
 
 page_t *
@@ -170,23 +191,108 @@ hb_ism_pfn(uintptr_t offset)
 	return (hb_world.w_ismpages + (pfn_t)(offset >> MMU_PAGESHIFT));
 }
 
+/* index: of a user slot (-1: the reservoir), or the vCPU of an HK_CPU */
 static void
 slot_setup(hb_slot_t *sl, enum hb_slot_kind kind, int index)
 {
 	char *name = kmem_alloc(32, KM_SLEEP);
 
 	sl->sl_kind = kind;
-	sl->sl_index = index;
-	sl->sl_nreg = kind == HK_KERNEL ? HB_KERNEL_REGIONS : HB_USER_ALL;
-	sl->sl_base = kind == HK_KERNEL ? hb_kernel_base : hb_user_base;
+	sl->sl_index = kind == HK_CPU ? -1 : index;
+	sl->sl_cpu = kind == HK_CPU ? index : -1;
+	sl->sl_nreg = kind == HK_KERNEL ? HB_KERNEL_REGIONS :
+	    kind == HK_CPU ? 1 : HB_USER_ALL;
+	sl->sl_base = kind == HK_KERNEL ? hb_kernel_base :
+	    kind == HK_CPU ? hb_kimage_base : hb_user_base;
 	/* outside the machine's memory: see shadow_save() */
 	sl->sl_shadow = host_zalloc(sizeof (uint64_t) * HB_PAGES *
 	    (size_t)sl->sl_nreg);
 	rw_init(&sl->sl_as.a_lock, NULL, RW_DEFAULT, NULL);
 	(void) host_snprintf(name, 32, kind == HK_KERNEL ? "as_lock(kernel)" :
-	    kind == HK_ISM ? "as_lock(ism)" : index < 0 ? "as_lock(reservoir)" :
+	    kind == HK_ISM ? "as_lock(ism)" : kind == HK_CPU ?
+	    "as_lock(cpu%d)" : index < 0 ? "as_lock(reservoir)" :
 	    "as_lock(hat %d)", index);
 	lock_register_array(&sl->sl_as.a_lock.rw_mutex, 1, LC_NONE, name);
+}
+
+/*
+ * The kernel image as the HAT mapped it at boot: all of it in the kernel
+ * hat, the trampoline and each vCPU's page in that vCPU's own hat (KPTI
+ * era).  Nothing changes these mappings.
+ */
+static void
+kimage_setup(void)
+{
+	hb_world_t *w = &hb_world;
+	int c;
+
+	for (c = 0; c < 1 + ncpus; c++)
+		shadow_fixed(&w->w_kernel, HB_KIMAGE_REG, c,
+		    shim_kimage_first + (pfn_t)c);
+	for (c = 0; c < ncpus && hat_cpu_hat(c) != NULL; c++) {
+		slot_setup(&w->w_cpu[c], HK_CPU, c);
+		w->w_cpu[c].sl_hat = hat_cpu_hat(c);
+		shadow_fixed(&w->w_cpu[c], 0, 0, shim_kimage_first);
+		shadow_fixed(&w->w_cpu[c], 0, 1 + c,
+		    shim_kimage_first + 1 + (pfn_t)c);
+		w->w_ncpu = c + 1;
+	}
+}
+
+/*
+ * ------------------------------------------------------------------------
+ * What the vCPUs run.  hat_switch() runs on the vCPU it switches, one at
+ * a time per vCPU: under the vCPU's dispatcher lock, which also keeps
+ * hb_cpu_slot[c] and the vCPU's hat in step.
+ * ------------------------------------------------------------------------
+ */
+hb_slot_t *hb_cpu_slot[NCPU_EMULATED];
+static kmutex_t disp_lock[NCPU_EMULATED];
+static char disp_names[NCPU_EMULATED][16];
+
+static void
+cpu_switch(void *hat)
+{
+	hat_switch(hat);
+}
+
+void
+hb_cpu_run(int c, hb_slot_t *sl)
+{
+	mutex_enter(&disp_lock[c]);
+	shim_on_cpu(c, cpu_switch, sl != NULL ? sl->sl_hat : kas.a_hat);
+	__atomic_store_n(&hb_cpu_slot[c], sl, __ATOMIC_RELEASE);
+	mutex_exit(&disp_lock[c]);
+}
+
+/* the process stops running: every vCPU that ran it runs the kernel */
+void
+hb_ctx_stop(hb_slot_t *sl)
+{
+	int c;
+
+	for (c = 0; c < ncpus; c++) {
+		mutex_enter(&disp_lock[c]);
+		if (hb_cpu_slot[c] == sl) {
+			shim_on_cpu(c, cpu_switch, kas.a_hat);
+			__atomic_store_n(&hb_cpu_slot[c], NULL,
+			    __ATOMIC_RELEASE);
+		}
+		mutex_exit(&disp_lock[c]);
+	}
+}
+
+static void
+cpus_setup(void)
+{
+	int c;
+
+	for (c = 0; c < ncpus; c++) {
+		(void) host_snprintf(disp_names[c], sizeof (disp_names[c]),
+		    "disp(cpu%d)", c);
+		lock_register_array(&disp_lock[c], 1, LC_NONE, disp_names[c]);
+		hb_cpu_run(c, &hb_world.w_user[c % hb_world.w_nslots]);
+	}
 }
 
 /*
@@ -273,17 +379,17 @@ hb_init(const struct hb_config *c)
 
 	slot_setup(&w->w_kernel, HK_KERNEL, -1);
 	w->w_kernel.sl_hat = kas.a_hat;
+	kimage_setup();
 	slot_setup(&w->w_ism, HK_ISM, -1);
 	ism_setup();
 	w->w_nslots = c->hc_hats;
 	for (i = 0; i < c->hc_hats; i++) {
 		slot_setup(&w->w_user[i], HK_USER, i);
 		w->w_user[i].sl_hat = hat_alloc(&w->w_user[i].sl_as);
-		hb_ctx_run(&w->w_user[i]);
 	}
 	slot_setup(&w->w_reservoir, HK_USER, -1);
 	w->w_reservoir.sl_hat = hat_alloc(&w->w_reservoir.sl_as);
-	hb_ctx_run(&w->w_reservoir);
+	cpus_setup();
 	ops_init();
 	hb_reservoir_fill();
 	check_world("after boot");

@@ -10,7 +10,16 @@
  *   regions 28-31  the last 8M below kernelbase (top entry 506)
  *   regions 32-34  the ISM attach area (hat_share only)
  * Every fourth ordinary region is "mixed": it holds either one 2M page or
- * 4K pages.  The kernel hat has 8 regions at kernelbase + 64G.
+ * 4K pages.  The kernel hat has 8 regions at kernelbase + 64G, and a
+ * ninth, the kernel image (HAT_KIMAGE_VA), which the HAT maps at boot and
+ * nobody changes.  In the KPTI era each vCPU's own hat is a slot too
+ * (HK_CPU): one region, the kernel image, of which it maps the
+ * trampoline (page 0) and the vCPU's page (1 + c), also for good.
+ *
+ * What each vCPU runs: the hat of a user slot, or the kernel hat
+ * (hb_cpu_slot[c] NULL).  It changes by the switch op and when a process
+ * exits, under the vCPU's dispatcher lock, always through hat_switch()
+ * on that vCPU.
  *
  * Ownership: each 4K slot has exactly one worker that maps, unmaps, locks
  * and probes it (small regions by quarter, mixed regions whole), so the
@@ -36,7 +45,9 @@
 #define	HB_ISM_FIRST		32		/* the ISM attach area */
 #define	HB_ISM_REGIONS		3
 #define	HB_USER_ALL		(HB_USER_REGIONS + HB_ISM_REGIONS)
-#define	HB_KERNEL_REGIONS	8
+#define	HB_KERNEL_REGIONS	9
+#define	HB_KERNEL_WORK		8		/* the ops' kernel regions */
+#define	HB_KIMAGE_REG		8		/* the kernel image */
 #define	HB_ISM_LEN		(4ul << 20)	/* ISM segment: 4M */
 #define	HB_ISM_COPY_LEN		(32ul << 12)	/* the part attached unaligned */
 #define	HB_MAX_WORKERS		64
@@ -46,13 +57,14 @@
 /* locked mappings only here, so most level-0 tables stay stealable */
 #define	HB_REGION_LOCKABLE(r)	((r) % 8 == 0 && (r) < HB_USER_REGIONS)
 
-enum hb_slot_kind { HK_USER, HK_KERNEL, HK_ISM };
+enum hb_slot_kind { HK_USER, HK_KERNEL, HK_ISM, HK_CPU };
 
 /* one address space: a process, the kernel, or the ISM segment */
 typedef struct hb_slot {
 	struct as	sl_as;		/* sl_as.a_lock: the address-space lock */
 	hat_t		*sl_hat;	/* changes only under a_lock as writer */
 	int		sl_index;	/* user slot number, -1 otherwise */
+	int		sl_cpu;		/* HK_CPU: its vCPU */
 	enum hb_slot_kind sl_kind;
 	int		sl_nreg;
 	const uintptr_t	*sl_base;	/* region base addresses */
@@ -69,6 +81,8 @@ typedef struct hb_world {
 	hb_slot_t	w_kernel;
 	hb_slot_t	w_ism;
 	hb_slot_t	w_reservoir;	/* always has tables to steal */
+	hb_slot_t	w_cpu[NCPU_EMULATED];	/* the vCPUs' own hats */
+	int		w_ncpu;		/* of them in use (KPTI era) */
 	/* data pools, as pfn ranges */
 	pfn_t		w_lockable, w_nlockable;	/* may be locked */
 	pfn_t		w_unloadable, w_nunloadable;	/* may be pageunloaded */
@@ -95,8 +109,23 @@ extern const uintptr_t hb_kernel_base[HB_KERNEL_REGIONS];
 	(hb_user_base[HB_ISM_FIRST] + ((how) == 2 ? MMU_PAGESIZE : 0))
 #define	HB_ISM_ATTACH_LEN(how)	((how) == 2 ? HB_ISM_COPY_LEN : HB_ISM_LEN)
 
-/* every slot (at most HB_MAX_HATS + 3), kernel, ISM, reservoir first */
+/*
+ * every slot, kernel, ISM, reservoir and vCPUs' first (at most
+ * HB_MAX_SLOTS)
+ */
+#define	HB_MAX_SLOTS	(HB_MAX_HATS + 3 + NCPU_EMULATED)
 extern int	hb_all_slots(hb_slot_t **);
+
+/* a region whose mappings the HAT made at boot, never to change */
+extern int	hb_region_fixed(const hb_slot_t *, int reg);
+
+/*
+ * What the vCPUs run (NULL: the kernel hat); hb_cpu_run() switches vCPU
+ * c to a slot's hat (NULL: the kernel's), hb_ctx_stop() every vCPU
+ * running a slot's hat to the kernel's (before the hat is freed).
+ */
+extern hb_slot_t *hb_cpu_slot[NCPU_EMULATED];
+extern void	hb_cpu_run(int c, hb_slot_t *);
 
 /* slot of a hat (through hat_as), and the region and page of a va */
 extern hb_slot_t *hb_slot_of_hat(hat_t *);
@@ -109,6 +138,7 @@ extern pfn_t	hb_ism_pfn(uintptr_t offset);
 /* the shadow model (harness/shadow.c) */
 extern void	shadow_init(void);
 extern void	shadow_clear(hb_slot_t *);
+extern void	shadow_fixed(hb_slot_t *, int reg, int pg, pfn_t);
 extern uint64_t	*shadow_word(hb_slot_t *, int reg, int pg);
 extern const uint64_t *shadow_peek(const hb_slot_t *, int reg, int pg);
 extern int	shadow_touched(const hb_slot_t *, int reg);
@@ -163,8 +193,7 @@ extern void	sh_verify(const hb_slot_t *, uintptr_t va, uint64_t w1,
 extern void	sh_verify_xlate(uintptr_t va, uint64_t w1, const hw_xlate_t *,
     uint64_t w2, int cpu);
 
-/* the MMU's contexts and walkers (harness/walkers.c) */
-extern void	hb_ctx_run(hb_slot_t *);
+/* the MMU's walkers (harness/walkers.c) */
 extern void	hb_ctx_stop(hb_slot_t *);
 extern void	walkers_hint(const hb_slot_t *, const uint64_t *sw);
 extern void	walkers_pause(void);

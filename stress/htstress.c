@@ -184,7 +184,7 @@ static const uint32_t ctl_weights[HB_NOPS] = {
 	[HB_MAP] = 20, [HB_UNMAP] = 15, [HB_MAP_LARGE] = 3, [HB_LOCK] = 3,
 	[HB_UNLOCK] = 3, [HB_LOOKUP] = 8, [HB_WALK] = 2, [HB_SHARE] = 2,
 	[HB_UNSHARE] = 2, [HB_PAGEUNLOAD] = 4, [HB_SWAPOUT] = 2, [HB_EXIT] = 6,
-	[HB_REAP] = 6, [HB_PRESSURE] = 6,
+	[HB_REAP] = 6, [HB_PRESSURE] = 6, [HB_SWITCH] = 4,
 };
 
 /* the first pass finds the mode, whose defaults the second overrides */
@@ -256,7 +256,7 @@ parse_option(int c, const char *arg, const char *raw)
 	    1, o.mode == MODE_FREE ? 64 : HB_PROG_FIBERS); break;
 	case O_HATS: o.cfg.hc_hats = (int)parse_num("--hats", arg, 1, 64);
 	    break;
-	case O_CPUS: sc->sc_ncpus = (int)parse_num("--cpus", arg, 1, 256);
+	case O_CPUS: sc->sc_ncpus = (int)parse_num("--cpus", arg, 1, 64);
 	    break;
 	case O_SECONDS: o.seconds = parse_num("--seconds", arg, 0, 1e7); break;
 	case O_OPS: o.ops = parse_u64("--ops", arg); break;

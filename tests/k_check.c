@@ -9,6 +9,7 @@
 #include <vm/hat_i86.h>
 #include <htbed/shim.h>
 #include "world.h"
+#include "hat_testbed.h"
 #include "k_check.h"
 
 /* map runs of pages into user address space 0, as a worker's ops do */
@@ -74,14 +75,29 @@ pick(level_t l, int want, htable_t **htp)
 	return (NULL);
 }
 
+/*
+ * A copy of a top-level entry the MMU walks: the user hat's copy of the
+ * kernel's last entry (2015 era), or vCPU 0's copy of the first entry of
+ * the hat it runs (KPTI era: its per-CPU kernel top table)
+ */
+static x86pte_t *
+top_copy(void)
+{
+	const x86pte_t *k, *u;
+
+	if (hat_cpu_copies(0, &k, &u) == 0)
+		return (&entries(user_hat()->hat_htable)[511]);
+	return ((x86pte_t *)(uintptr_t)k);
+}
+
 int
 kk_plant(enum kk_corruption what)
 {
-	htable_t *ht = user_hat()->hat_htable;
+	htable_t *ht = NULL;
 	x86pte_t *p;
 
-	if (what == KK_KERNEL_ENTRY)
-		p = &entries(ht)[511];
+	if (what == KK_TOP_COPY)
+		p = top_copy();
 	else if ((p = pick(what == KK_LINK_LOST ? 1 : 0,
 	    what != KK_STRAY_ENTRY, &ht)) == NULL)
 		return (-1);
@@ -89,7 +105,7 @@ kk_plant(enum kk_corruption what)
 	case KK_STRAY_ENTRY:	*p = PT_WRITABLE; break;
 	case KK_LEAF_MOVED:	*p += MMU_PAGESIZE; break;
 	case KK_LEAF_NOCONSIST:	*p |= PT_NOCONSIST; break;
-	case KK_KERNEL_ENTRY:	*p ^= PT_WRITABLE; break;
+	case KK_TOP_COPY:	*p ^= PT_WRITABLE; break;
 	case KK_LEAF_DROPPED:	*p = 0; break;
 	case KK_LINK_LOST:	*p = 0;
 		ht->ht_valid_cnt--;	/* so that only the link is missing */

@@ -11,7 +11,7 @@ enum kk_corruption {
 	KK_LEAF_MOVED,		/* a leaf points at the next page */
 	KK_LEAF_DROPPED,	/* a leaf cleared, its count left */
 	KK_LEAF_NOCONSIST,	/* a leaf with an hment marked NOCONSIST */
-	KK_KERNEL_ENTRY,	/* a user top table's kernel entry differs */
+	KK_TOP_COPY,		/* a copied top-level entry differs */
 	KK_LINK_LOST		/* a link to a child table cleared */
 };
 

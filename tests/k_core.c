@@ -257,6 +257,13 @@ kc_walk(void *hat, uint64_t start, uint64_t end, uint64_t *vas,
 
 /* ---- reaping ---- */
 
+/* the era's own core reaps tables in use, not only cached ones */
+int
+kc_reap_steals_active(void)
+{
+	return (HTBED_REAP_STEALS_ACTIVE);
+}
+
 uint64_t
 kc_reaped(void)
 {

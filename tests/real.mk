@@ -47,7 +47,7 @@ REAL_TSAN_OBJ := $(if $(HTABLE_C),$(if $(filter tsan,$(VARIANT)),\
 	$(B)/obj/tsan_reference.o))
 
 $(B)/obj/tsan_reference.o: tests/tsan_reference.c $(B)/.deps
-	$(CC) $(KFLAGS) -fno-sanitize=thread -MMD -c -o $@ $<
+	$(CC) $(KFLAGS) -fno-sanitize=thread -MMD -MP -c -o $@ $<
 
 $(B)/htstress $(UNIT_BINS): $(REAL_TSAN_OBJ)
 

@@ -62,8 +62,7 @@ CORRUPTION(test_leaf_to_another_page, KK_LEAF_MOVED, "the model says")
 CORRUPTION(test_leaf_lost, KK_LEAF_DROPPED, "valid entries")
 CORRUPTION(test_leaf_without_hment, KK_LEAF_NOCONSIST,
     "consistent mappings")
-CORRUPTION(test_kernel_entry_not_copied, KK_KERNEL_ENTRY,
-    "the kernel's is")
+CORRUPTION(test_top_entry_not_copied, KK_TOP_COPY, "copy of")
 CORRUPTION(test_child_table_unlinked, KK_LINK_LOST, "holds must exist")
 
 static int
@@ -88,7 +87,7 @@ main(void)
 		cmocka_unit_test(test_leaf_to_another_page),
 		cmocka_unit_test(test_leaf_lost),
 		cmocka_unit_test(test_leaf_without_hment),
-		cmocka_unit_test(test_kernel_entry_not_copied),
+		cmocka_unit_test(test_top_entry_not_copied),
 		cmocka_unit_test(test_child_table_unlinked),
 	};
 	int failed;

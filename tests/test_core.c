@@ -43,6 +43,7 @@ extern int	kc_cached(void *);
 extern int	kc_walk(void *, uint64_t, uint64_t, uint64_t *, uint64_t *,
     int *, int);
 extern uint64_t	kc_reaped(void);
+extern int	kc_reap_steals_active(void);
 extern uint64_t	kc_reap_attempts(void);
 extern uint64_t	kc_ptables_inuse(void);
 extern void	kc_reap(void);
@@ -335,7 +336,10 @@ test_reap_steals_nearly_empty_tables(void **state)
 	/*
 	 * 16 level-0 tables, one mapping each, in 16 consecutive buckets (of
 	 * 32); a reap wants 10, takes at most one per bucket, and starts with
-	 * our hat, the newest on the list.
+	 * our hat, the newest on the list -- where a reap steals tables in
+	 * use at all: files from 2015-09-13 on reap cached tables only
+	 * (shim/include/htbed/era.h), and then nothing may go.  The own core
+	 * does what its era's reference does.
 	 */
 	for (k = 0; k < 16; k++)
 		kc_memload(hat, base + (uint64_t)k * M2, kc_small_pfn(100 + k),
@@ -348,7 +352,9 @@ test_reap_steals_nearly_empty_tables(void **state)
 	reaped = kc_reaped() - r0;
 	kc_observe_end(&begun, &removed);
 
-	assert_true(reaped >= 10);
+	assert_true(reaped >= 10 || reaped == 0);
+	if (strcmp(HTBED_CORE, "own") == 0)
+		assert_int_equal(reaped >= 10, kc_reap_steals_active());
 	/* each stolen table's one mapping was removed, and announced */
 	assert_int_equal(removed, (int)reaped);
 	assert_int_equal(begun, removed);

@@ -4,25 +4,29 @@
  * Each vCPU has one TLB of TLB_ENTRIES entries (tlb.h), shared by its
  * walkers and guarded by a host spinlock that is never held across a
  * scheduler-seam point (so controlled mode never finds it taken).  Entries
- * are tagged with their hat as a PCID tags them: a vCPU runs several
- * address spaces without flushing between them.  A full TLB replaces its
- * entries round robin.
+ * are tagged with the hat whose tables they came from.  A full TLB
+ * replaces its entries round robin.  Each vCPU runs one context (hat
+ * tag, kernel and user top table), loaded by hat_switch() as a CR3 load:
+ * without PCID, a CR3 load empties the TLB.
  *
  * Invariants:
  *  - an entry was filled by a walker, inside a read-side critical
  *    section, from a table entry it read with REF set; nothing changes
  *    an entry but its removal;
- *  - when hw_shootdown(tag, va) returns, no TLB holds an entry of tag
- *    covering va that was read from a table entry cleared or changed
- *    before the call, and no walker can still be using one: entries are
- *    removed, a grace period waits out the walkers in flight (which may
- *    have cached what they read before the change), and their entries are
- *    removed again.  A walker that begins later reads the changed entry;
+ *  - when a shootdown of tag and va returns (hw_tlb_flush() on every
+ *    vCPU that runs the hat, by its cross-call, then hw_tlb_sync()), no
+ *    TLB of those vCPUs holds an entry of tag covering va that was read
+ *    from a table entry cleared or changed before the shootdown, and no
+ *    walker can still be using one: entries are removed, a grace period
+ *    waits out the walkers in flight (which may have cached what they
+ *    read before the change), and their entries are removed again.  A
+ *    walker that begins later reads the changed entry;
  *  - the kernel hat's shootdowns (tag NULL) cover every tag, since every
  *    address space walks the kernel's tables;
- *  - a context's hat is unloaded only after no walker uses it and none of
- *    its entries is left (hw_ctx_unload()), so a freed hat's address can
- *    be a new hat's tag;
+ *  - a vCPU's context is unloaded (hw_cpu_unload()) only once no walker
+ *    uses it, and its TLB is then empty: a vCPU that stopped running a hat
+ *    holds none of its entries, so shootdowns of the hat need not reach
+ *    it, and a freed hat's address can be a new hat's tag;
  *  - no entry names a freed page-table frame as a lower table
  *    (tlb_check_freed(), when the frame is freed).
  * The emulation is narrower than x86's INVLPG, which drops every
@@ -48,19 +52,21 @@ typedef struct tlb {
 } tlb_t;
 
 typedef struct ctx {
-	const void	*c_tag;
-	pfn_t		c_top;
+	const void	*c_tag;		/* NULL: none loaded */
+	pfn_t		c_ktop;
+	pfn_t		c_utop;
 } ctx_t;
 
 static tlb_t *tlbs;
+static ctx_t *ctxs;
 static int ntlbs;
-static ctx_t ctxs[HW_MAX_CTX];
 static uint64_t shootdowns, shootdown_ns;
 
 void
 tlb_init(int ncpus)
 {
 	tlbs = shim_boot_zalloc(sizeof (tlb_t) * (size_t)ncpus);
+	ctxs = shim_boot_zalloc(sizeof (ctx_t) * (size_t)ncpus);
 	ntlbs = ncpus;
 }
 
@@ -160,39 +166,45 @@ tlb_drop(int cpu, const tlbe_t *old)
 	tlb_unlock(t);
 }
 
-/* every vCPU: entries of tag (NULL: any) covering va (or all of them) */
+/* vCPU c's entries of tag (NULL: any) covering va (or all of them) */
 static void
-tlb_remove(const void *tag, uintptr_t va)
+tlb_remove(int c, const void *tag, uintptr_t va)
 {
-	int c, i;
+	tlb_t *t = &tlbs[c];
+	int i;
 
-	for (c = 0; c < ntlbs; c++) {
-		tlb_t *t = &tlbs[c];
+	tlb_lock(t);
+	for (i = 0; i < TLB_ENTRIES; i++) {
+		tlbe_t *e = &t->tl_e[i];
 
-		tlb_lock(t);
-		for (i = 0; i < TLB_ENTRIES; i++) {
-			tlbe_t *e = &t->tl_e[i];
-
-			if (e->te_tag != NULL && (tag == NULL ||
-			    e->te_tag == tag) &&
-			    (va == DEMAP_ALL_ADDR || covers(e, va)))
-				e->te_tag = NULL;
-		}
-		tlb_unlock(t);
+		if (e->te_tag != NULL && (tag == NULL || e->te_tag == tag) &&
+		    (va == DEMAP_ALL_ADDR || covers(e, va)))
+			e->te_tag = NULL;
 	}
+	tlb_unlock(t);
 }
 
 void
-hw_shootdown(const void *tag, uintptr_t va)
+hw_tlb_flush(int cpu, const void *tag, uintptr_t va)
+{
+	if (hw_nwalkers() != 0)
+		tlb_remove(cpu, tag, va);
+}
+
+void
+hw_tlb_sync(uint64_t cpumask, const void *tag, uintptr_t va)
 {
 	uint64_t t0;
+	int c;
 
 	if (hw_nwalkers() == 0)
 		return;
 	t0 = host_now_ns();
-	tlb_remove(tag, va);
 	gp_synchronize();
-	tlb_remove(tag, va);
+	for (c = 0; c < ntlbs; c++) {
+		if (cpumask & (1ull << c))
+			tlb_remove(c, tag, va);
+	}
 	__atomic_add_fetch(&shootdowns, 1, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&shootdown_ns, host_now_ns() - t0,
 	    __ATOMIC_RELAXED);
@@ -239,37 +251,38 @@ tlb_check_freed(pfn_t pfn)
 
 /*
  * ------------------------------------------------------------------------
- * Contexts: the address spaces the vCPUs run
+ * Contexts: what each vCPU runs
  * ------------------------------------------------------------------------
  */
 void
-hw_ctx_load(int c, const void *tag, pfn_t top)
+hw_cpu_load(int c, const void *tag, pfn_t ktop, pfn_t utop)
 {
 	if (hw_nwalkers() == 0)
 		return;
-	__atomic_store_n(&ctxs[c].c_top, top, __ATOMIC_RELAXED);
+	tlb_remove(c, NULL, DEMAP_ALL_ADDR);
+	__atomic_store_n(&ctxs[c].c_ktop, ktop, __ATOMIC_RELAXED);
+	__atomic_store_n(&ctxs[c].c_utop, utop, __ATOMIC_RELAXED);
 	__atomic_store_n(&ctxs[c].c_tag, tag, __ATOMIC_RELEASE);
 }
 
-/* the address space stops running: no walker uses it once this returns */
+/* the vCPU stops running its context: no walker uses it when this returns */
 void
-hw_ctx_unload(int c)
+hw_cpu_unload(int c)
 {
-	const void *tag;
-
 	if (hw_nwalkers() == 0)
 		return;
-	tag = __atomic_exchange_n(&ctxs[c].c_tag, NULL, __ATOMIC_ACQ_REL);
-	if (tag == NULL)
+	if (__atomic_exchange_n(&ctxs[c].c_tag, NULL, __ATOMIC_ACQ_REL) ==
+	    NULL)
 		return;
 	gp_synchronize();
-	tlb_remove(tag, DEMAP_ALL_ADDR);
+	tlb_remove(c, NULL, DEMAP_ALL_ADDR);
 }
 
 int
-ctx_get(int c, const void **tag, pfn_t *top)
+ctx_get(int c, const void **tag, pfn_t *ktop, pfn_t *utop)
 {
 	*tag = __atomic_load_n(&ctxs[c].c_tag, __ATOMIC_ACQUIRE);
-	*top = __atomic_load_n(&ctxs[c].c_top, __ATOMIC_RELAXED);
+	*ktop = __atomic_load_n(&ctxs[c].c_ktop, __ATOMIC_RELAXED);
+	*utop = __atomic_load_n(&ctxs[c].c_utop, __ATOMIC_RELAXED);
 	return (*tag != NULL);
 }

@@ -33,7 +33,7 @@ extern int	tlb_link(int cpu, const void *tag, uintptr_t va, tlbe_t *);
 extern void	tlb_fill(int cpu, const tlbe_t *);
 extern void	tlb_drop(int cpu, const tlbe_t *);
 extern void	tlb_check_freed(pfn_t);
-extern int	ctx_get(int ctx, const void **tag, pfn_t *top);
+extern int	ctx_get(int cpu, const void **tag, pfn_t *ktop, pfn_t *utop);
 extern void	tlb_stats(uint64_t *shootdowns, uint64_t *ns);
 
 #endif	/* _HW_TLB_H */

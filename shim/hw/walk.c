@@ -402,18 +402,28 @@ xlate(int w, const void *tag, pfn_t top, uintptr_t va, int write,
 	walk(w, cpu, tag, top, va, write, x);
 }
 
+/*
+ * The translation is made only while the vCPU runs ctx (any context, if
+ * NULL) and, in user mode, runs user code at all; otherwise hx_ctx_ok
+ * stays 0 and nothing is translated.
+ */
 void
-hw_translate(int w, int ctx, uintptr_t va, int write, hw_xlate_t *x)
+hw_translate(int w, const void *ctx, const void *tag, uintptr_t va,
+    int write, int user, hw_xlate_t *x)
 {
-	const void *tag;
-	pfn_t top;
+	const void *running;
+	pfn_t ktop, utop, top;
 
 	__builtin_memset(x, 0, sizeof (*x));
 	x->hx_pfn = PFN_INVALID;
 	gp_enter(w);
-	if (ctx_get(ctx, &tag, &top)) {
-		x->hx_ctx_ok = 1;
-		xlate(w, tag, top, va, write, x);
+	if (ctx_get(hw_walker_cpu(w), &running, &ktop, &utop) &&
+	    (ctx == NULL || ctx == running)) {
+		top = user ? utop : ktop;
+		if (top != PFN_INVALID) {
+			x->hx_ctx_ok = 1;
+			xlate(w, tag, top, va, write, x);
+		}
 	}
 	gp_exit(w);
 	WSTAT_INC(w, ws_xlates);

@@ -18,6 +18,7 @@
 cpu_t *cpu[NCPU];
 int ncpus;
 static cpu_t cpu_store[NCPU];
+static char intr_names[NCPU_EMULATED][16];
 
 void
 shim_cpus_init(int n)
@@ -28,6 +29,12 @@ shim_cpus_init(int n)
 	for (i = 0; i < n; i++) {
 		cpu_store[i].cpu_id = i;
 		cpu[i] = &cpu_store[i];
+		mutex_init(&cpu[i]->cpu_m.mcpu_intr, NULL, MUTEX_DEFAULT,
+		    NULL);
+		(void) host_snprintf(intr_names[i], sizeof (intr_names[i]),
+		    "intr(cpu%d)", i);
+		lock_register_array(&cpu[i]->cpu_m.mcpu_intr, 1, LC_INTR,
+		    intr_names[i]);
 	}
 }
 

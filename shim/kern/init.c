@@ -37,9 +37,11 @@ shim_init(const struct shim_config *c)
 {
 	char *windows;
 
-	if (c->sc_ncpus < 1 || c->sc_ncpus > NCPU || c->sc_ptframes < 8) {
+	if (c->sc_ncpus < 1 || c->sc_ncpus > NCPU_EMULATED ||
+	    c->sc_ptframes < 8) {
 		host_eprintf("htbed: bad machine: %d vCPUs (1..%d), %llu "
-		    "page-table frames (at least 8)\n", c->sc_ncpus, NCPU,
+		    "page-table frames (at least 8)\n", c->sc_ncpus,
+		    NCPU_EMULATED,
 		    (unsigned long long)c->sc_ptframes);
 		return (-1);
 	}

@@ -201,6 +201,26 @@ mmu_tlbflush_entry(caddr_t addr)
 	seam_note(EV_TLB_INVAL, 0, (uint64_t)(uintptr_t)addr, 0);
 }
 
+/* the KPTI files' names of the same flush (sys/archsystm.h) */
+void
+mmu_flush_tlb_page(uintptr_t addr)
+{
+	mmu_tlbflush_entry((caddr_t)addr);
+}
+
+void
+mmu_flush_tlb_kpage(uintptr_t addr)
+{
+	mmu_tlbflush_entry((caddr_t)addr);
+}
+
+/* the emulated CPUs run without PCID (sys/controlregs.h) */
+ulong_t
+getcr4(void)
+{
+	return (0);
+}
+
 /* the physical address behind a PTE pointer, for traces */
 static uint64_t
 ptep_to_pa(const x86pte_t *ptep)

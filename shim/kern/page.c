@@ -2,7 +2,9 @@
  * Emulated physical memory: frames, page_t, and the page-table frame
  * allocator behind page_get_physical() / page_free().
  *
- * Layout by pfn:  [0, 16) unused | page-table pool | data frames.
+ * Layout by pfn:  [0, 16) unused | page-table pool | data frames |
+ * kernel image (SHIM_KIMAGE_FRAMES: the pages the HAT maps into the
+ * kernel hat at boot, as startup maps the kernel's text and data).
  * Page-table frames live in a memfd (see host/physmem.c); a new one is
  * filled with PTE_JUNK (htable.c must zero it), a freed one with PTE_POISON,
  * and goes back on the free stack once no MMU walker can read it
@@ -40,6 +42,7 @@ char *shim_physmap;
 page_t *shim_pages;
 pfn_t shim_pt_first, shim_pt_last;
 pfn_t shim_data_first, shim_data_last;
+pfn_t shim_kimage_first;
 
 static pfn_t *free_stack;
 static uint64_t nfree;
@@ -76,7 +79,8 @@ frame_fill(pfn_t pfn, uint64_t pattern)
 int
 shim_phys_init(const struct shim_config *c, char **windows, unsigned nwin)
 {
-	pfn_t n = PT_FIRST_PFN + c->sc_ptframes + c->sc_dataframes, pfn;
+	pfn_t n = PT_FIRST_PFN + c->sc_ptframes + c->sc_dataframes +
+	    SHIM_KIMAGE_FRAMES, pfn;
 
 	if (host_phys_init(n, nwin, &shim_physmap, windows) != 0)
 		return (-1);
@@ -85,7 +89,8 @@ shim_phys_init(const struct shim_config *c, char **windows, unsigned nwin)
 	shim_pt_first = PT_FIRST_PFN;
 	shim_pt_last = PT_FIRST_PFN + c->sc_ptframes - 1;
 	shim_data_first = shim_pt_last + 1;
-	shim_data_last = n - 1;
+	shim_data_last = shim_data_first + c->sc_dataframes - 1;
+	shim_kimage_first = shim_data_last + 1;
 	for (pfn = 0; pfn < n; pfn++)
 		shim_pages[pfn].p_pagenum = pfn;
 	for (pfn = shim_pt_last; pfn >= shim_pt_first; pfn--) {
@@ -95,6 +100,8 @@ shim_phys_init(const struct shim_config *c, char **windows, unsigned nwin)
 	}
 	for (pfn = shim_data_first; pfn <= shim_data_last; pfn++)
 		shim_pages[pfn].p_kind = PK_DATA;
+	for (pfn = shim_kimage_first; pfn < n; pfn++)
+		shim_pages[pfn].p_kind = PK_KIMAGE;
 	physmem = n;
 	freemem = nfree;
 	throttlefree = 0;

@@ -61,6 +61,8 @@ const char *const seam_ev_name[EV_NKINDS] = {
 	[EV_MMU_READ] = "mmu_read",
 	[EV_MMU_BITS] = "mmu_refmod",
 	[EV_MMU_XLATE] = "mmu_xlate",
+	[EV_XCALL] = "xcall",
+	[EV_HAT_SWITCH] = "hat_switch",
 };
 
 /* the harness names ops in traces; the shim only knows their numbers */
@@ -137,6 +139,15 @@ fr_format_event(const struct fr_event *e, char *buf, size_t len)
 		(void) host_snprintf(buf, len, "%-14s va 0x%llx pfn 0x%llx%s",
 		    kind, (unsigned long long)e->fe_a,
 		    (unsigned long long)e->fe_b, e->fe_obj ? " (tlb)" : "");
+		return;
+	case EV_XCALL:
+		(void) host_snprintf(buf, len, "%-14s cpu%llu -> cpu%llu 0x%llx",
+		    kind, (unsigned long long)e->fe_obj,
+		    (unsigned long long)e->fe_a, (unsigned long long)e->fe_b);
+		return;
+	case EV_HAT_SWITCH:
+		(void) host_snprintf(buf, len, "%-14s cpu%llu to hat %p", kind,
+		    (unsigned long long)e->fe_a, (void *)(uintptr_t)e->fe_obj);
 		return;
 	case EV_MIGRATE:
 		(void) host_snprintf(buf, len, "%-14s cpu%llu -> cpu%llu",
@@ -315,6 +326,15 @@ int
 assfail(const char *expr, const char *file, int line)
 {
 	htbed_bug("assertion", file, line, "assertion failed: %s", expr);
+}
+
+int
+assfail3(const char *expr, uintmax_t left, const char *op, uintmax_t right,
+    const char *file, int line)
+{
+	htbed_bug("assertion", file, line, "assertion failed: %s (0x%llx %s "
+	    "0x%llx)", expr, (unsigned long long)left, op,
+	    (unsigned long long)right);
 }
 
 void

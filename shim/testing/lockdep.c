@@ -11,6 +11,8 @@
  *	hat_mutex, htable_reserve_mutex, hat_list_lock are leaves
  *	one bucket mutex at a time (they are shared by every hat)
  *	nothing inside the window span (hci_mutex held)
+ *	but a vCPU's mcpu_intr (interrupts off, a cross-call running),
+ *	which may be taken under anything and under which nothing is
  *
  * lockdep_forbid() states where a class must not be held at all: no kmem
  * or page call and no hat_pte_unmap() under a bucket mutex or the window
@@ -34,19 +36,22 @@ extern kmutex_t hat_list_lock;
 
 const char *const lock_class_name[LC_NCLASSES] = {
 	"unclassified", "page", "mlist", "bucket",
-	"hci", "hat", "reserve", "hat_list"
+	"hci", "hat", "reserve", "hat_list", "intr"
 };
+
+#define	ANY_LEVEL	LCM(LC_INTR)	/* what may be taken under anything */
 
 static const uint32_t may_take[LC_NCLASSES] = {
 	[LC_NONE]	= ~0u,
-	[LC_PAGE]	= 0,
+	[LC_PAGE]	= ANY_LEVEL,
 	[LC_MLIST]	= LCM(LC_NONE) | LCM(LC_BUCKET) | LCM(LC_HCI) |
-			    LCM(LC_PAGE),
-	[LC_BUCKET]	= LCM(LC_HCI),
-	[LC_HCI]	= 0,
-	[LC_HAT]	= 0,
-	[LC_RESERVE]	= 0,
-	[LC_HATLIST]	= 0,
+			    LCM(LC_PAGE) | ANY_LEVEL,
+	[LC_BUCKET]	= LCM(LC_HCI) | ANY_LEVEL,
+	[LC_HCI]	= ANY_LEVEL,
+	[LC_HAT]	= ANY_LEVEL,
+	[LC_RESERVE]	= ANY_LEVEL,
+	[LC_HATLIST]	= ANY_LEVEL,
+	[LC_INTR]	= 0,
 };
 
 /* named arrays of mutexes, for reports: mlist_lock[i], page_lock[i] */

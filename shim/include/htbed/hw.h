@@ -4,20 +4,25 @@
  * Each vCPU has --walkers walkers (threads in free-running mode, fibers
  * under the scheduler in controlled mode) and one software TLB that caches
  * leaf translations and paging-structure entries (pointers to lower
- * tables).  A walker translates an address of a context -- an address
- * space the vCPUs run, named by its hat (the TLB tag, as a PCID) and its
- * top table (the CR3) -- as the processor does: from its TLB, or by
- * walking the real table memory from the deepest cached table down,
- * setting REF (and MOD for a write) with an atomic compare-and-swap, and
- * caching what it read.  A translation is made inside a read-side
- * critical section of the MMU's grace periods (liburcu in free-running
- * mode, the scheduler's bookkeeping in controlled mode).
+ * tables).  Each vCPU runs one context at a time, loaded by the HAT's
+ * hat_switch() as a CR3 load: the hat it runs (the context's tag) and two
+ * top tables, the one the CPU walks in kernel mode and the one it walks
+ * in user mode (KPTI era: the CPU's per-CPU tables, which hold copies of
+ * the hat's top-level entries; 2015 era: the hat's own top table, both
+ * times).  A walker translates an address through one of them as the
+ * processor does: from its TLB, or by walking the real table memory from
+ * the deepest cached table down, setting REF (and MOD for a write) with an
+ * atomic compare-and-swap, and caching what it read.  A translation is
+ * made inside a read-side critical section of the MMU's grace periods
+ * (liburcu in free-running mode, the scheduler's bookkeeping in controlled
+ * mode).
  *
- * A shootdown (hat_tlb_inval) removes a hat's entries covering an address
- * from every vCPU's TLB and returns only when no walker can still use
- * them: it removes, waits for a grace period, and removes what walkers in
- * flight cached meanwhile.  Freed page-table frames are reused only after
- * a grace period.
+ * A shootdown (hat_tlb_inval) is a cross-call to the vCPUs running the
+ * hat: each handler removes the hat's entries covering an address from its
+ * vCPU's TLB (hw_tlb_flush()), and the shootdown returns only when no
+ * walker can still use them (hw_tlb_sync(): a grace period, then what
+ * walkers in flight cached meanwhile is removed again).  Freed page-table
+ * frames are reused only after a grace period.
  *
  * What the MMU itself reports (kind "mmu"): a walker reading a freed,
  * poisoned or never-zeroed page-table frame; a frame freed while a TLB
@@ -32,7 +37,6 @@
 #include <vm/hat_pte.h>
 #include <htbed/config.h>
 
-#define	HW_MAX_CTX	128	/* contexts */
 #define	HW_MAX_WALKERS	64	/* walkers, all vCPUs together */
 
 /* what one translation found */
@@ -57,16 +61,30 @@ extern void	hw_stats(struct shim_stats *);
 extern void	hw_set_running(int on);
 extern int	hw_running(void);
 
-/* contexts: what the vCPUs run; unload returns once no walker uses it */
-extern void	hw_ctx_load(int ctx, const void *tag, pfn_t top);
-extern void	hw_ctx_unload(int ctx);
+/*
+ * What vCPU cpu runs (hat_switch()): the hat tag, the top tables it walks
+ * in kernel and in user mode (PFN_INVALID: it never runs user code, as
+ * the kernel hat).  Unloading (while the switch is made) returns once no
+ * walker of the vCPU uses the old context and its TLB is empty.
+ */
+extern void	hw_cpu_load(int cpu, const void *tag, pfn_t ktop, pfn_t utop);
+extern void	hw_cpu_unload(int cpu);
 
-/* one translation by walker w of the calling thread; see hw_xlate_t */
-extern void	hw_translate(int w, int ctx, uintptr_t va, int write,
-    hw_xlate_t *);
+/*
+ * One translation of va by walker w, in user or kernel mode, if its vCPU
+ * runs the context ctx (NULL: whatever it runs); what it caches is tagged
+ * tag (the hat whose tables map va).  See hw_xlate_t.
+ */
+extern void	hw_translate(int w, const void *ctx, const void *tag,
+    uintptr_t va, int write, int user, hw_xlate_t *);
 
-/* hat_tlb_inval(): tag NULL is every tag; va DEMAP_ALL_ADDR everything */
-extern void	hw_shootdown(const void *tag, uintptr_t va);
+/*
+ * A shootdown of the entries of tag (NULL: every tag) covering va
+ * (DEMAP_ALL_ADDR: all of them): on one vCPU, by its cross-call handler;
+ * then, for the vCPUs of cpumask, the wait for the walkers in flight.
+ */
+extern void	hw_tlb_flush(int cpu, const void *tag, uintptr_t va);
+extern void	hw_tlb_sync(uint64_t cpumask, const void *tag, uintptr_t va);
 
 /* the HAT removed a mapping and got back old: its MOD must be there */
 extern void	hw_pte_cleared(pfn_t table, uint_t entry, x86pte_t old);

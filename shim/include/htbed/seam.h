@@ -44,6 +44,9 @@ typedef enum seam_ev {
 				 * a = old, b = new */
 	EV_MMU_XLATE,		/* a translation: obj = 1 if from the TLB,
 				 * a = va, b = pfn (or -1) */
+	EV_XCALL,		/* a cross-call handler runs: obj = from
+				 * vCPU, a = target vCPU, b = argument */
+	EV_HAT_SWITCH,		/* hat_switch(): obj = hat, a = vCPU */
 	EV_NKINDS
 } seam_ev_t;
 

@@ -37,11 +37,18 @@ extern uint64_t	shim_rand(void);
 extern int	shim_chance_ppm(uint32_t ppm);
 extern int	shim_inject(uint32_t ppm);
 
+/* the dispatcher acting for vCPU c: fn(arg) runs as that vCPU */
+extern void	shim_on_cpu(int c, void (*fn)(void *), void *arg);
+
 /* physical memory */
 extern char	*shim_physmap;		/* all frames, linearly */
 extern pfn_t	shim_pt_first, shim_pt_last;	/* page-table pool */
 extern pfn_t	shim_data_first, shim_data_last; /* workload frames */
 extern page_t	*shim_pages;		/* page_t of every pfn */
+/* the kernel image: one page of shared text, then one per vCPU */
+#define	SHIM_KIMAGE_FRAMES	(1 + NCPU_EMULATED)
+#define	NCPU_EMULATED		64	/* at most this many vCPUs */
+extern pfn_t	shim_kimage_first;
 #define	SHIM_FRAME_VA(pfn)	(shim_physmap + ((uint64_t)(pfn) << 12))
 extern int	shim_frame_in_use(pfn_t);	/* allocated page-table frame */
 extern void	shim_windows_frame(pfn_t, int in_use);
@@ -101,6 +108,7 @@ enum lock_class {
 	LC_HAT,		/* hat_mutex */
 	LC_RESERVE,	/* htable_reserve_mutex */
 	LC_HATLIST,	/* hat_list_lock */
+	LC_INTR,	/* a vCPU's mcpu_intr: interrupts off (sys/x_call.h) */
 	LC_NCLASSES
 };
 #define	LCM(c)		(1u << (c))

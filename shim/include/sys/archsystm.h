@@ -1,6 +1,13 @@
 /*
  * Architecture routines the HAT uses (illumos <sys/archsystm.h>).
- * mmu_tlbflush_entry() is where window mode remaps a page-table window.
+ *
+ * A TLB flush of one page is where window mode remaps a page-table
+ * window.  It has had two names: mmu_tlbflush_entry() (2015 files and the
+ * first KPTI file, SmartOS 2018-03-12) and mmu_flush_tlb_page() with its
+ * kernel-page twin mmu_flush_tlb_kpage() (KPTI files from illumos
+ * 2018-04 on, declared there in <vm/hat_i86.h>); every era gets all three
+ * (htbed/era.h).  getcr4() reads CR4, whose PCIDE bit the KPTI files
+ * assert clear on the window paths: the emulated CPUs run without PCID.
  */
 #ifndef _SYS_ARCHSYSTM_H
 #define	_SYS_ARCHSYSTM_H
@@ -8,6 +15,9 @@
 #include <sys/types.h>
 
 extern void	mmu_tlbflush_entry(caddr_t addr);
+extern void	mmu_flush_tlb_page(uintptr_t addr);
+extern void	mmu_flush_tlb_kpage(uintptr_t addr);
+extern ulong_t	getcr4(void);
 extern void	block_zero_no_xmm(void *dst, int len);
 
 #define	BLOCKZEROALIGN	(32)	/* block_zero_no_xmm() works in 32s */

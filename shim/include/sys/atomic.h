@@ -51,6 +51,10 @@ static inline void atomic_orb(uint8_t *p, uint8_t v)
 { (void) SHIM_RMW(p, or_fetch, v); }
 static inline void atomic_andb(uint8_t *p, uint8_t v)
 { (void) SHIM_RMW(p, and_fetch, v); }
+static inline void atomic_or_ulong(volatile ulong_t *p, ulong_t v)
+{ (void) SHIM_RMW(p, or_fetch, v); }
+static inline void atomic_and_ulong(volatile ulong_t *p, ulong_t v)
+{ (void) SHIM_RMW(p, and_fetch, v); }
 static inline void atomic_or_16(volatile uint16_t *p, uint16_t v)
 { (void) SHIM_RMW(p, or_fetch, v); }
 static inline void atomic_and_16(volatile uint16_t *p, uint16_t v)

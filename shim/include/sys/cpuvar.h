@@ -11,6 +11,7 @@
 #include <sys/types.h>
 #include <sys/machparam.h>
 #include <sys/thread.h>
+#include <sys/mutex.h>
 
 struct hat;
 struct hat_cpu_info;
@@ -19,9 +20,36 @@ typedef struct cpuset {
 	ulong_t		cpub[NCPU / 64];
 } cpuset_t;
 
+/*
+ * CPU sets.  A hat's hat_cpus is changed by each CPU for itself with the
+ * atomic forms (their users include <sys/atomic.h>) and read by others (a
+ * shootdown's targets), so the plain forms are for sets no other CPU
+ * touches, and membership is read atomically.
+ */
+#define	CPUSET_WORD(c)		((c) / 64)
+#define	CPUSET_BIT(c)		(1ul << ((c) % 64))
+#define	CPUSET_ZERO(s)		__builtin_memset(&(s), 0, sizeof (cpuset_t))
+#define	CPUSET_ADD(s, c)	((s).cpub[CPUSET_WORD(c)] |= CPUSET_BIT(c))
+#define	CPUSET_DEL(s, c)	((s).cpub[CPUSET_WORD(c)] &= ~CPUSET_BIT(c))
+#define	CPU_IN_SET(s, c)						\
+	((__atomic_load_n(&(s).cpub[CPUSET_WORD(c)], __ATOMIC_RELAXED) &	\
+	CPUSET_BIT(c)) != 0)
+#define	CPUSET_ATOMIC_ADD(s, c)						\
+	atomic_or_ulong(&(s).cpub[CPUSET_WORD(c)], CPUSET_BIT(c))
+#define	CPUSET_ATOMIC_DEL(s, c)						\
+	atomic_and_ulong(&(s).cpub[CPUSET_WORD(c)], ~CPUSET_BIT(c))
+
+/*
+ * mcpu_current_hat is the hat the CPU runs: changed only by hat_switch()
+ * on that CPU, read by cross-calls and the MMU emulation.  mcpu_intr (not
+ * an illumos field) stands for the CPU taking interrupts: a cross-call
+ * to the CPU runs its handler with it held, and so does code that runs
+ * with interrupts disabled (intr_clear()): sys/x_call.h.
+ */
 struct machcpu {
 	struct hat_cpu_info	*mcpu_hat_info;
 	struct hat		*mcpu_current_hat;
+	kmutex_t		mcpu_intr;
 };
 
 struct cpu {

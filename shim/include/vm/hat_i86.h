@@ -18,18 +18,7 @@
 #include <vm/hat_pte.h>
 #include <vm/htable.h>
 #include <vm/hment.h>
-
-#define	VLP_LEVEL	(2)
-#define	VLP_NUM_PTES	(4)
-#define	VLP_SIZE	(VLP_NUM_PTES * sizeof (x86pte_t))
-/*
- * hat_flags is read here without hat_list_lock while stealers set and
- * clear HAT_VICTIM under it; HAT_VLP never changes, so the read is made a
- * relaxed atomic load rather than a data race.
- */
-#define	TOP_LEVEL(h)							\
-	((__atomic_load_n(&(h)->hat_flags, __ATOMIC_RELAXED) & HAT_VLP) ?	\
-	VLP_LEVEL : mmu.max_level)
+#include <htbed/era.h>
 
 /*
  * One per address space.  hat_mutex guards hat_ht_cached only.
@@ -44,21 +33,18 @@ struct hat {
 	pgcnt_t		hat_ism_pgcnt;
 	cpuset_t	hat_cpus;
 	uint16_t	hat_flags;
+	HAT_ERA_LEVEL_FIELDS
 	htable_t	*hat_htable;
 	struct hat	*hat_next;
 	struct hat	*hat_prev;
 	uint_t		hat_num_hash;	/* a power of two */
 	htable_t	**hat_ht_hash;
 	htable_t	*hat_ht_cached;	/* free tables, page still zeroed */
-	x86pte_t	hat_vlp_ptes[VLP_NUM_PTES];
+	HAT_ERA_TOP_FIELDS
 };
 typedef struct hat hat_t;
 
-#define	HAT_FREEING	(0x0001)	/* being torn down */
-#define	HAT_VLP		(0x0002)	/* 32-bit address space */
-#define	HAT_VICTIM	(0x0004)	/* a stealer is working on it */
-#define	HAT_SHARED	(0x0008)	/* exports ISM page tables */
-#define	HAT_PINNED	(0x0010)
+/* hat_flags, TOP_LEVEL() and the top table's fields: htbed/era.h */
 
 #define	PGCNT_INC(hat, level)	\
 	atomic_add_long(&(hat)->hat_pages_mapped[level], 1)
@@ -82,6 +68,7 @@ struct hatstats {
 	ulong_t	hs_hm_steals;
 	ulong_t	hs_hm_steal_exam;
 	ulong_t	hs_tlb_inval_delayed;
+	HATSTAT_ERA_FIELDS
 };
 extern struct hatstats hatstat;
 
@@ -109,6 +96,7 @@ extern kcondvar_t hat_list_cv;
 #define	DEMAP_ALL_ADDR	(~(uintptr_t)0)
 
 extern void	hat_tlb_inval(struct hat *, uintptr_t);
+extern void	hat_switch(struct hat *);
 extern void	hat_pte_unmap(htable_t *, uint_t, uint_t, x86pte_t, void *,
     boolean_t);
 extern void	hat_init_finish(void);

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 #include <sys/machparam.h>
 #include <sys/mach_mmu.h>
+#include <htbed/era.h>
 
 typedef uint64_t	x86pte_t;
 typedef uint32_t	x86pte32_t;
@@ -83,8 +84,7 @@ struct hat_mmu_info {
 	uintptr_t	level_mask[MAX_NUM_LEVEL];
 	x86pte_t	pte_bits[MAX_NUM_LEVEL];
 	x86pte_t	ptp_bits[MAX_NUM_LEVEL + 1];
-	uint_t		hash_cnt;
-	uint_t		vlp_hash_cnt;
+	MMU_ERA_FIELDS		/* hash_cnt and the era's own: htbed/era.h */
 	caddr_t		pwin_base;
 	caddr_t		pwin_pte_va;
 	paddr_t		pwin_pte_pa;

@@ -19,6 +19,7 @@
 #include <sys/atomic.h>
 #include <sys/archsystm.h>
 #include <vm/hat_pte.h>
+#include <htbed/era.h>
 
 struct hat;
 
@@ -38,7 +39,7 @@ struct htable {
 };
 typedef struct htable htable_t;
 
-#define	HTABLE_VLP		(0x01)	/* top table lives in the hat */
+/* 0x01 is HTABLE_VLP or HTABLE_COPIED: htbed/era.h */
 #define	HTABLE_SHARED_PFN	(0x02)	/* pfn borrowed from an ISM table */
 
 /* bucket of (hat, va, level) in the hat's hash, also the mutex index */
@@ -49,12 +50,10 @@ typedef struct htable htable_t;
 /* each vCPU's page-table window state */
 struct hat_cpu_info {
 	kmutex_t	hci_mutex;	/* one user of the windows at a time */
-	pfn_t		hci_vlp_pfn;
-	x86pte_t	*hci_vlp_l3ptes;
-	x86pte_t	*hci_vlp_l2ptes;
+	HCI_ERA_FIELDS
 };
 
-#define	HTABLE_NUM_PTES(ht)	(((ht)->ht_flags & HTABLE_VLP) ? 4 : 512)
+/* HTABLE_NUM_PTES(): htbed/era.h */
 
 /* the last page-aligned VA a table maps */
 #define	HTABLE_LAST_PAGE(ht)						\

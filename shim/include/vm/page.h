@@ -45,6 +45,7 @@ typedef struct page {
 
 #define	PK_PTABLE	1
 #define	PK_DATA		2
+#define	PK_KIMAGE	3	/* the kernel's own text and data */
 
 #define	P_REF		0x1
 #define	P_MOD		0x2

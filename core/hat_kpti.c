@@ -1,0 +1,208 @@
+/*
+ * The HAT of the KPTI era (core/hat_era.h), as hat_i86.c of 2018 on does
+ * it with kernel page-table isolation on and PCID off (the big theory
+ * statement at the top of that file explains the design):
+ *
+ *  - a user hat is HAT_COPIED: its top table (HTABLE_COPIED) has no page;
+ *    its entries, all user slots, live in hat_copied_ptes[];
+ *  - each CPU has two top tables of its own: a kernel one (hci_pcp_l3ptes:
+ *    the kernel's top-level entries, copied once at boot, and the user
+ *    slots) and a user one (hci_user_l3ptes, the top table of the CPU's
+ *    own hat, HAT_PCP, into which the kernel pages user mode needs are
+ *    punched: the trampoline and the CPU's KPTI data);
+ *  - hat_switch() to a copied hat copies its entries into the user slots
+ *    of both (hat_pcp_update()) and loads them: the CPU walks its own
+ *    tables, never the hat's;
+ *  - when htable.c changes an entry of a copied top table, it shoots down
+ *    the whole hat (DEMAP_ALL_ADDR), and the cross-call copies the entries
+ *    again on every CPU that runs the hat: until it returns, those CPUs
+ *    may still walk the old entry.
+ *
+ * The copies are made with interrupts off on the CPU (intr_clear()), so
+ * that a cross-call's copy and hat_switch()'s do not interleave: the
+ * kernel's bcopy moves an entry at a time, atomically with respect to
+ * interrupts, which comes to the same.  Emulation: the per-CPU kernel top
+ * table is a page-table frame (the MMU walks it), where the kernel takes
+ * it from kmem; 32-bit processes (HAT_COPIED_32, hci_pcp_l2ptes) are not
+ * built.
+ */
+#include <sys/types.h>
+#include <sys/debug.h>
+#include <sys/systm.h>
+#include <sys/cpuvar.h>
+#include <sys/kmem.h>
+#include <sys/mman.h>
+#include <sys/x_call.h>
+#include <vm/hat.h>
+#include <vm/hat_i86.h>
+#include <htbed/hw.h>
+#include <htbed/shim.h>
+#include "hat_era.h"
+#include "hat_testbed.h"
+
+#define	HCI(c)		(cpu[c]->cpu_hat_info)
+
+void
+hati_mmu_init(void)
+{
+	/* user slots: up to the last one below kernelbase */
+	mmu.top_level_uslots = (uint_t)((kernelbase - 1) >>
+	    LEVEL_SHIFT(mmu.max_level)) % mmu.top_level_count + 1;
+	mmu.num_copied_ents = mmu.top_level_uslots;
+	mmu.top_level_uslots32 = 1;
+	mmu.max_level32 = mmu.max_level - 1;
+	mmu.num_copied_ents32 = 4;
+	mmu.hat32_hash_cnt = mmu.hash_cnt;
+}
+
+void
+hati_hat_setup(hat_t *hat, enum hati_kind kind)
+{
+	hat->hat_max_level = (uint8_t)mmu.max_level;
+	hat->hat_num_copied = 0;
+	if (kind == HATI_USER) {
+		hat->hat_flags = HAT_COPIED;
+		hat->hat_num_copied = mmu.num_copied_ents;
+		HATSTAT_INC(hs_hat_copied64);
+	} else if (kind == HATI_CPU) {
+		hat->hat_flags = HAT_PCP;
+	}
+}
+
+/* a copied hat's top table holds user entries only */
+void
+hati_hat_ready(hat_t *hat)
+{
+	(void) hat;
+}
+
+/* entry by entry, each an atomic load and store: the MMU reads them */
+static void
+pcp_copy(x86pte_t *to, const x86pte_t *from, uint_t n)
+{
+	uint_t i;
+
+	for (i = 0; i < n; i++)
+		ATOMIC_WRITE(to[i], ATOMIC_READ(from[i]));
+}
+
+/* the CPU's copies of a copied hat's entries; interrupts are off */
+static void
+hat_pcp_update(cpu_t *cp, hat_t *hat)
+{
+	struct hat_cpu_info *hci = cp->cpu_hat_info;
+
+	ASSERT(ATOMIC_READ(hat->hat_flags) & HAT_COPIED);
+	__builtin_memset(hci->hci_pcp_l2ptes, 0, 4 * sizeof (x86pte_t));
+	pcp_copy(hci->hci_pcp_l3ptes, hat->hat_copied_ptes,
+	    mmu.top_level_uslots);
+	pcp_copy(hci->hci_user_l3ptes, hat->hat_copied_ptes,
+	    mmu.top_level_uslots);
+}
+
+/* a CPU's own hat: never stolen from, running on that CPU only */
+static hat_t *
+hat_cpu_alloc(cpu_t *cp)
+{
+	hat_t *hat = kmem_zalloc(sizeof (hat_t), KM_SLEEP);
+
+	hati_setup(hat, NULL);
+	hati_hat_setup(hat, HATI_CPU);
+	CPUSET_ADD(hat->hat_cpus, cp->cpu_id);
+	hat->hat_htable = htable_create(hat, 0, TOP_LEVEL(hat), NULL);
+	hati_list_append(hat);
+	return (hat);
+}
+
+/* a kernel page the CPU needs in user mode, mapped in its own hat */
+static void
+hati_cpu_punchin(cpu_t *cp, uintptr_t va, uint_t attrs)
+{
+	hat_t *cpu_hat = cp->cpu_hat_info->hci_user_hat;
+	pfn_t pfn = hat_getpfnum(kas.a_hat, (caddr_t)va);
+
+	VERIFY3U(pfn, !=, PFN_INVALID);
+	VERIFY0(hati_load_common(cpu_hat, va, NULL, attrs, HAT_LOAD_NOCONSIST,
+	    0, pfn));
+}
+
+/*
+ * hat_pcp_setup(): the CPU's kernel top table (a copy of the kernel's),
+ * its own hat and that hat's top table, and the punched-in pages.
+ */
+void
+hati_cpu_setup(cpu_t *cp)
+{
+	struct hat_cpu_info *hci = cp->cpu_hat_info;
+	const x86pte_t *kernel_top;
+	page_t *pp;
+
+	hci->hci_pcp_l2ptes = kmem_zalloc(MMU_PAGESIZE, KM_SLEEP);
+	hci->hci_pcp_l2pfn = PFN_INVALID;
+	if ((pp = page_get_physical(0)) == NULL)
+		panic("hat_pcp_setup: no frame for cpu%d's top table",
+		    cp->cpu_id);
+	hci->hci_pcp_l3pfn = pp->p_pagenum;
+	hci->hci_pcp_l3ptes = (x86pte_t *)(void *)SHIM_FRAME_VA(pp->p_pagenum);
+	kernel_top = (const x86pte_t *)(void *)SHIM_FRAME_VA(
+	    kas.a_hat->hat_htable->ht_pfn);
+	pcp_copy(hci->hci_pcp_l3ptes, kernel_top, mmu.top_level_count);
+
+	hci->hci_user_hat = hat_cpu_alloc(cp);
+	hci->hci_user_l3pfn = hci->hci_user_hat->hat_htable->ht_pfn;
+	hci->hci_user_l3ptes = (x86pte_t *)(void *)SHIM_FRAME_VA(
+	    hci->hci_user_l3pfn);
+	hati_cpu_punchin(cp, HAT_KIMAGE_VA, PROT_READ | PROT_EXEC);
+	hati_cpu_punchin(cp, HAT_KIMAGE_VA +
+	    ((uintptr_t)(1 + cp->cpu_id) << MMU_PAGESHIFT),
+	    PROT_READ | PROT_WRITE);
+}
+
+/* a copied hat runs from the CPU's tables; the kernel hat from its own */
+void
+hati_cpu_load(cpu_t *cp, hat_t *hat)
+{
+	struct hat_cpu_info *hci = cp->cpu_hat_info;
+	ulong_t flags;
+
+	if (ATOMIC_READ(hat->hat_flags) & HAT_COPIED) {
+		flags = intr_clear();
+		hat_pcp_update(cp, hat);
+		intr_restore(flags);
+		hw_cpu_load(cp->cpu_id, hat, hci->hci_pcp_l3pfn,
+		    hci->hci_user_l3pfn);
+	} else {
+		ASSERT(hat == kas.a_hat);
+		hw_cpu_load(cp->cpu_id, hat, hat->hat_htable->ht_pfn,
+		    PFN_INVALID);
+	}
+}
+
+/* hati_demap_func(): a whole-hat flush copies a copied hat's entries */
+void
+hati_demap_all(cpu_t *cp, hat_t *hat)
+{
+	if (ATOMIC_READ(hat->hat_flags) & HAT_COPIED)
+		hat_pcp_update(cp, hat);
+}
+
+hat_t *
+hat_cpu_hat(int c)
+{
+	return (HCI(c)->hci_user_hat);
+}
+
+uint_t
+hat_cpu_copies(int c, const x86pte_t **kernel, const x86pte_t **user)
+{
+	*kernel = HCI(c)->hci_pcp_l3ptes;
+	*user = HCI(c)->hci_user_l3ptes;
+	return (mmu.top_level_uslots);
+}
+
+/* each CPU's kernel top table */
+uint_t
+hat_cpu_frames(void)
+{
+	return ((uint_t)ncpus);
+}
