@@ -27,6 +27,7 @@
 #include <sys/cpuvar.h>
 #include <sys/thread.h>
 #include <sys/mman.h>
+#include <sys/proc.h>
 #include <vm/as.h>
 #include <vm/hat.h>
 #include <vm/hat_i86.h>
@@ -91,15 +92,20 @@ mmu_init(void)
 	hati_mmu_init();
 }
 
-void
-hati_setup(hat_t *hat, struct as *as)
+/* a new hat of a kind: what the era sets (flags, levels), then its hash */
+hat_t *
+hati_new(struct as *as, enum hati_kind kind)
 {
+	hat_t *hat = kmem_zalloc(sizeof (hat_t), KM_SLEEP);
+
 	mutex_init(&hat->hat_mutex, NULL, MUTEX_DEFAULT, NULL);
 	mutex_set_class(&hat->hat_mutex, LC_HAT);
 	hat->hat_as = as;
 	hat->hat_num_hash = mmu.hash_cnt;
+	hati_hat_setup(hat, kind);
 	hat->hat_ht_hash = kmem_zalloc(hat->hat_num_hash * sizeof (htable_t *),
 	    KM_SLEEP);
+	return (hat);
 }
 
 /*
@@ -139,14 +145,13 @@ hati_switch_kernel(void *arg)
 void
 hat_init(void)
 {
-	hat_t *khat = kmem_zalloc(sizeof (hat_t), KM_SLEEP);
+	hat_t *khat;
 	int c;
 
 	mmu_init();
 	htable_init();
 	hment_init();
-	hati_setup(khat, &kas);
-	hati_hat_setup(khat, HATI_KERNEL);
+	khat = hati_new(&kas, HATI_KERNEL);
 	kas.a_hat = khat;
 	htable_initial_reserve(hat_boot_reserve);
 	for (c = 0; c < ncpus; c++)
@@ -196,15 +201,18 @@ hati_list_append(hat_t *hat)
 	mutex_exit(&hat_list_lock);
 }
 
-/* a process's hat; its top table is held for the hat's life */
+/*
+ * A process's hat, 32-bit if the current process is; its top table is
+ * held for the hat's life.
+ */
 hat_t *
 hat_alloc(struct as *as)
 {
-	hat_t *hat = kmem_zalloc(sizeof (hat_t), KM_SLEEP);
+	hat_t *hat;
 
 	ATOMIC_WRITE(can_steal_post_boot, 1);
-	hati_setup(hat, as);
-	hati_hat_setup(hat, HATI_USER);
+	hat = hati_new(as, ttoproc(curthread)->p_model == DATAMODEL_ILP32 ?
+	    HATI_USER32 : HATI_USER);
 	hat->hat_htable = htable_create(hat, 0, TOP_LEVEL(hat), NULL);
 	hati_hat_ready(hat);
 	hati_list_append(hat);
@@ -670,7 +678,8 @@ hat_unlock(hat_t *hat, caddr_t addr, size_t len)
 void
 hat_swapout(hat_t *hat)
 {
-	uintptr_t va = 0, end = kernelbase;
+	uintptr_t va = 0, end = MIN(kernelbase,
+	    (uintptr_t)hat->hat_as->a_userlimit);
 	htable_t *ht = NULL;
 	level_t l;
 

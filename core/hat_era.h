@@ -23,11 +23,14 @@
 #include <vm/hat_i86.h>
 
 /* the kinds of hat hati_hat_setup() sets up */
-enum hati_kind { HATI_KERNEL, HATI_USER, HATI_CPU };
+enum hati_kind { HATI_KERNEL, HATI_USER, HATI_USER32, HATI_CPU };
 
 /* what the era adds to mmu_init() */
 extern void	hati_mmu_init(void);
-/* flags and top level of a new hat, before its top table exists */
+/*
+ * flags, top level and hash size of a new hat, before its hash and its
+ * top table exist
+ */
 extern void	hati_hat_setup(hat_t *, enum hati_kind);
 /* a user hat's top table exists (the 2015 era copies kas into it) */
 extern void	hati_hat_ready(hat_t *);
@@ -39,7 +42,7 @@ extern void	hati_cpu_load(cpu_t *, hat_t *);
 extern void	hati_demap_all(cpu_t *, hat_t *);
 
 /* hat.c, for the era's half */
-extern void	hati_setup(hat_t *, struct as *);
+extern hat_t	*hati_new(struct as *, enum hati_kind);
 extern void	hati_list_append(hat_t *);
 extern int	hati_load_common(hat_t *, uintptr_t, page_t *, uint_t, uint_t,
     level_t, pfn_t);

@@ -16,15 +16,17 @@
  *  - when htable.c changes an entry of a copied top table, it shoots down
  *    the whole hat (DEMAP_ALL_ADDR), and the cross-call copies the entries
  *    again on every CPU that runs the hat: until it returns, those CPUs
- *    may still walk the old entry.
+ *    may still walk the old entry;
+ *  - a 32-bit process (HAT_COPIED_32 too) has a top table of four level-2
+ *    entries: they are copied into the CPU's level-2 table
+ *    (hci_pcp_l2ptes), which user slot 0 of both CPU top tables links.
  *
  * The copies are made with interrupts off on the CPU (intr_clear()), so
  * that a cross-call's copy and hat_switch()'s do not interleave: the
  * kernel's bcopy moves an entry at a time, atomically with respect to
  * interrupts, which comes to the same.  Emulation: the per-CPU kernel top
- * table is a page-table frame (the MMU walks it), where the kernel takes
- * it from kmem; 32-bit processes (HAT_COPIED_32, hci_pcp_l2ptes) are not
- * built.
+ * table and level-2 table are page-table frames (the MMU walks them),
+ * where the kernel takes them from kmem.
  */
 #include <sys/types.h>
 #include <sys/debug.h>
@@ -64,6 +66,12 @@ hati_hat_setup(hat_t *hat, enum hati_kind kind)
 		hat->hat_flags = HAT_COPIED;
 		hat->hat_num_copied = mmu.num_copied_ents;
 		HATSTAT_INC(hs_hat_copied64);
+	} else if (kind == HATI_USER32) {
+		hat->hat_flags = HAT_COPIED | HAT_COPIED_32;
+		hat->hat_max_level = (uint8_t)mmu.max_level32;
+		hat->hat_num_copied = mmu.num_copied_ents32;
+		hat->hat_num_hash = mmu.hat32_hash_cnt;
+		HATSTAT_INC(hs_hat_copied32);
 	} else if (kind == HATI_CPU) {
 		hat->hat_flags = HAT_PCP;
 	}
@@ -86,28 +94,48 @@ pcp_copy(x86pte_t *to, const x86pte_t *from, uint_t n)
 		ATOMIC_WRITE(to[i], ATOMIC_READ(from[i]));
 }
 
-/* the CPU's copies of a copied hat's entries; interrupts are off */
+static void
+pcp_zero(x86pte_t *to, uint_t n)
+{
+	uint_t i;
+
+	for (i = 0; i < n; i++)
+		ATOMIC_WRITE(to[i], 0);
+}
+
+/*
+ * The CPU's copies of a copied hat's entries (interrupts are off): a
+ * 32-bit hat's four into the CPU's level-2 table, which user slot 0
+ * links, the other user slots empty; a 64-bit hat's into the user slots.
+ */
 static void
 hat_pcp_update(cpu_t *cp, hat_t *hat)
 {
 	struct hat_cpu_info *hci = cp->cpu_hat_info;
+	uint_t n = mmu.top_level_uslots;
 
 	ASSERT(ATOMIC_READ(hat->hat_flags) & HAT_COPIED);
-	__builtin_memset(hci->hci_pcp_l2ptes, 0, 4 * sizeof (x86pte_t));
-	pcp_copy(hci->hci_pcp_l3ptes, hat->hat_copied_ptes,
-	    mmu.top_level_uslots);
-	pcp_copy(hci->hci_user_l3ptes, hat->hat_copied_ptes,
-	    mmu.top_level_uslots);
+	if (ATOMIC_READ(hat->hat_flags) & HAT_COPIED_32) {
+		pcp_copy(hci->hci_pcp_l2ptes, hat->hat_copied_ptes, 4);
+		pcp_zero(hci->hci_pcp_l3ptes, n);
+		ATOMIC_WRITE(hci->hci_pcp_l3ptes[0],
+		    MAKEPTP(hci->hci_pcp_l2pfn, 2));
+		pcp_zero(hci->hci_user_l3ptes, n);
+		ATOMIC_WRITE(hci->hci_user_l3ptes[0],
+		    MAKEPTP(hci->hci_pcp_l2pfn, 2));
+		return;
+	}
+	pcp_zero(hci->hci_pcp_l2ptes, 4);
+	pcp_copy(hci->hci_pcp_l3ptes, hat->hat_copied_ptes, n);
+	pcp_copy(hci->hci_user_l3ptes, hat->hat_copied_ptes, n);
 }
 
 /* a CPU's own hat: never stolen from, running on that CPU only */
 static hat_t *
 hat_cpu_alloc(cpu_t *cp)
 {
-	hat_t *hat = kmem_zalloc(sizeof (hat_t), KM_SLEEP);
+	hat_t *hat = hati_new(NULL, HATI_CPU);
 
-	hati_setup(hat, NULL);
-	hati_hat_setup(hat, HATI_CPU);
 	CPUSET_ADD(hat->hat_cpus, cp->cpu_id);
 	hat->hat_htable = htable_create(hat, 0, TOP_LEVEL(hat), NULL);
 	hati_list_append(hat);
@@ -126,26 +154,32 @@ hati_cpu_punchin(cpu_t *cp, uintptr_t va, uint_t attrs)
 	    0, pfn));
 }
 
+static x86pte_t *
+frame_for_cpu(cpu_t *cp, pfn_t *pfn)
+{
+	page_t *pp = page_get_physical(0);
+
+	if (pp == NULL)
+		panic("hat_pcp_setup: no frame for cpu%d's tables", cp->cpu_id);
+	*pfn = pp->p_pagenum;
+	return ((x86pte_t *)(void *)SHIM_FRAME_VA(pp->p_pagenum));
+}
+
 /*
- * hat_pcp_setup(): the CPU's kernel top table (a copy of the kernel's),
- * its own hat and that hat's top table, and the punched-in pages.
+ * hat_pcp_setup(): the CPU's level-2 table and kernel top table (a copy of
+ * the kernel's), its own hat and that hat's top table, and the
+ * punched-in pages.
  */
 void
 hati_cpu_setup(cpu_t *cp)
 {
 	struct hat_cpu_info *hci = cp->cpu_hat_info;
-	const x86pte_t *kernel_top;
-	page_t *pp;
-
-	hci->hci_pcp_l2ptes = kmem_zalloc(MMU_PAGESIZE, KM_SLEEP);
-	hci->hci_pcp_l2pfn = PFN_INVALID;
-	if ((pp = page_get_physical(0)) == NULL)
-		panic("hat_pcp_setup: no frame for cpu%d's top table",
-		    cp->cpu_id);
-	hci->hci_pcp_l3pfn = pp->p_pagenum;
-	hci->hci_pcp_l3ptes = (x86pte_t *)(void *)SHIM_FRAME_VA(pp->p_pagenum);
-	kernel_top = (const x86pte_t *)(void *)SHIM_FRAME_VA(
+	const x86pte_t *kernel_top = (const x86pte_t *)(void *)SHIM_FRAME_VA(
 	    kas.a_hat->hat_htable->ht_pfn);
+
+	hci->hci_pcp_l2ptes = frame_for_cpu(cp, &hci->hci_pcp_l2pfn);
+	pcp_zero(hci->hci_pcp_l2ptes, mmu.ptes_per_table);
+	hci->hci_pcp_l3ptes = frame_for_cpu(cp, &hci->hci_pcp_l3pfn);
 	pcp_copy(hci->hci_pcp_l3ptes, kernel_top, mmu.top_level_count);
 
 	hci->hci_user_hat = hat_cpu_alloc(cp);
@@ -192,17 +226,19 @@ hat_cpu_hat(int c)
 	return (HCI(c)->hci_user_hat);
 }
 
-uint_t
-hat_cpu_copies(int c, const x86pte_t **kernel, const x86pte_t **user)
+void
+hat_cpu_tables(int c, struct hat_cpu_tables *t)
 {
-	*kernel = HCI(c)->hci_pcp_l3ptes;
-	*user = HCI(c)->hci_user_l3ptes;
-	return (mmu.top_level_uslots);
+	t->hct_kernel = HCI(c)->hci_pcp_l3ptes;
+	t->hct_user = HCI(c)->hci_user_l3ptes;
+	t->hct_l2 = HCI(c)->hci_pcp_l2ptes;
+	t->hct_l2pfn = HCI(c)->hci_pcp_l2pfn;
+	t->hct_uslots = mmu.top_level_uslots;
 }
 
-/* each CPU's kernel top table */
+/* each CPU's kernel top table and level-2 table */
 uint_t
 hat_cpu_frames(void)
 {
-	return ((uint_t)ncpus);
+	return (2 * (uint_t)ncpus);
 }

@@ -39,15 +39,28 @@ extern pfn_t	hat_probe_level(hat_t *, uintptr_t, level_t *);
 #define	HAT_KIMAGE_VA	(0xfffffd8000000000ul + (2ul << 30))
 
 /*
- * The per-CPU state of the era, for the checker and the MMU workload:
- * vCPU c's own hat (NULL: the era has none); the copies of the running
- * hat's top-level entries that c walks in kernel and in user mode and
- * how many there are (0: the era keeps none: c walks the hat's own top
- * table); the page-table frames the HAT holds outside any htable.
+ * The per-CPU page tables of the era, for the checker: what vCPU c walks
+ * while it runs a hat whose top table is copied (a 32-bit process in the
+ * 2015 era, every process in the KPTI era).  The top table it walks in
+ * kernel mode and the one in user mode (NULL: the same), whose first
+ * hct_uslots entries are the user slots, copies of the hat's entries; and
+ * for a 32-bit hat, the level-2 table that takes its four entries instead,
+ * which user slot 0 links.  All NULL where the era keeps none.
+ */
+struct hat_cpu_tables {
+	const x86pte_t	*hct_kernel;
+	const x86pte_t	*hct_user;
+	const x86pte_t	*hct_l2;
+	pfn_t		hct_l2pfn;
+	uint_t		hct_uslots;
+};
+
+/*
+ * vCPU c's own hat (NULL: the era has none), its per-CPU tables, and the
+ * page-table frames the HAT holds outside any htable.
  */
 extern hat_t	*hat_cpu_hat(int c);
-extern uint_t	hat_cpu_copies(int c, const x86pte_t **kernel,
-    const x86pte_t **user);
+extern void	hat_cpu_tables(int c, struct hat_cpu_tables *);
 extern uint_t	hat_cpu_frames(void);
 
 #endif	/* _CORE_HAT_TESTBED_H */

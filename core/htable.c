@@ -1166,6 +1166,10 @@ htable_lookup(hat_t *hat, uintptr_t vaddr, level_t level)
 
 	ASSERT(level >= 0);
 	ASSERT(level <= TOP_LEVEL(hat));
+	/* a 32-bit process's top table covers its 4G and no more */
+	if (level == TOP_LEVEL(hat) && HTBED_HAT_IS_32(hat) &&
+	    vaddr >= (1ul << 32))
+		return (NULL);
 	base = table_base(hat, vaddr, level);
 	h = HTABLE_HASH(hat, base, level);
 	mutex_enter(bucket_mutex(h));

@@ -266,7 +266,7 @@ check_chains(hb_slot_t *sl)
 		}
 	}
 	if (find_ptr(hat->hat_htable) == NULL ||
-	    hat->hat_htable->ht_level != 3)
+	    hat->hat_htable->ht_level != TOP_LEVEL(hat))
 		FAIL("%s: hat %p's top table is not hashed", chk_when,
 		    (void *)hat);
 	for (ht = hat->hat_ht_cached; ht != NULL; ht = ht->ht_next)
@@ -368,21 +368,27 @@ scan_entries(tinfo_t *t, void (*leaf)(tinfo_t *, uint_t, x86pte_t))
 {
 	htable_t *ht = t->ti_ht;
 	hat_t *hat = ht->ht_hat;
-	const x86pte_t *ptes = ptes_of(ht), *k, *u;
+	const x86pte_t *ptes = ptes_of(ht);
 	const x86pte_t *ktop = ptes_of(kas.a_hat->hat_htable);
-	int top = ht->ht_level == 3, cpu = t->ti_slot->sl_kind == HK_CPU;
+	int top = ht == hat->hat_htable, cpu = t->ti_slot->sl_kind == HK_CPU;
+	struct hat_cpu_tables pcp;
+	uint_t first = 0, kfirst = HTABLE_NUM_PTES(ht);
+	int valid = 0;
+	uint_t e;
+
 	/*
 	 * A user top table of its own page holds copies of the kernel's
 	 * entries from kfirst on; a vCPU's own top table is its user top
 	 * table, whose user slots hold copies of the running hat's (both
 	 * checked elsewhere).
 	 */
-	uint_t first = top && cpu ? hat_cpu_copies(t->ti_slot->sl_cpu, &k, &u) :
-	    0;
-	uint_t kfirst = top && hat != kas.a_hat && !cpu &&
-	    !(ht->ht_flags & HTBED_HT_COPIED) ? kernel_first_entry() : 512;
-	int valid = 0;
-	uint_t e;
+	if (top && cpu) {
+		hat_cpu_tables(t->ti_slot->sl_cpu, &pcp);
+		first = pcp.hct_uslots;
+	} else if (top && hat != kas.a_hat &&
+	    !(ht->ht_flags & HTBED_HT_COPIED)) {
+		kfirst = kernel_first_entry();
+	}
 
 	for (e = next_diff(ptes, NULL, first, kfirst); e < kfirst;
 	    e = next_diff(ptes, NULL, e + 1, kfirst)) {
@@ -414,7 +420,8 @@ scan_entries(tinfo_t *t, void (*leaf)(tinfo_t *, uint_t, x86pte_t))
 			    ht->ht_level, e, pte);
 		t->ti_holds++;
 	}
-	e = kfirst < 512 ? next_diff(ptes, ktop, kfirst, 512) : 512;
+	e = kfirst < HTABLE_NUM_PTES(ht) ? next_diff(ptes, ktop, kfirst, 512) :
+	    512;
 	if (e < 512)
 		FAIL("%s: user top table %p's copy of the kernel's entry %u is "
 		    "0x%lx, the kernel's is 0x%lx", chk_when, (void *)ht, e,
@@ -581,12 +588,18 @@ check_counts(void)
 static void
 translate_explain(hat_t *hat, uintptr_t va, char *buf, size_t len)
 {
-	const x86pte_t *ptes = ptes_of(hat->hat_htable);
-	pfn_t pfn = hat->hat_htable->ht_pfn;
+	htable_t *top = hat->hat_htable;
+	const x86pte_t *ptes = ptes_of(top);
+	pfn_t pfn = top->ht_pfn;
 	int l;
 
-	for (l = 3; l >= 0; l--) {
-		uint_t e = (uint_t)(va >> LEVEL_SHIFT(l)) & 511;
+	if (va > HTABLE_LAST_PAGE(top)) {
+		(void) host_snprintf(buf, len, "beyond its top table");
+		return;
+	}
+	for (l = top->ht_level; l >= 0; l--) {
+		uint_t e = (uint_t)(va >> LEVEL_SHIFT(l)) &
+		    (l == top->ht_level ? HTABLE_NUM_PTES(top) - 1 : 511);
 		x86pte_t pte = pte_at(ptes, e);
 
 		if (!PTE_ISVALID(pte) || PTE_ISPAGE(pte, l)) {
@@ -642,15 +655,17 @@ fill_translation(pfn_t l0, pfn_t first, pfn_t *out)
 static void
 translate_region(hat_t *hat, uintptr_t base, pfn_t *out)
 {
-	const x86pte_t *ptes = ptes_of(hat->hat_htable);
+	htable_t *top = hat->hat_htable;
+	const x86pte_t *ptes = ptes_of(top);
 	pfn_t pfn, first = PFN_INVALID;
 	x86pte_t pte = 0;
 	pfn_t l0 = PFN_INVALID;		/* the level-0 table */
 	int l;
 
-	for (l = 3; l >= 1 && first == PFN_INVALID && l0 == PFN_INVALID;
-	    l--) {
-		pte = pte_at(ptes, (base >> LEVEL_SHIFT(l)) & 511);
+	for (l = top->ht_level; base <= HTABLE_LAST_PAGE(top) && l >= 1 &&
+	    first == PFN_INVALID && l0 == PFN_INVALID; l--) {
+		pte = pte_at(ptes, (base >> LEVEL_SHIFT(l)) &
+		    (l == top->ht_level ? HTABLE_NUM_PTES(top) - 1 : 511));
 		if (!PTE_ISVALID(pte))
 			break;
 		if (PTE_ISPAGE(pte, l)) {
@@ -809,20 +824,66 @@ check_hments(void)
 		    (unsigned long long)consistent);
 }
 
+/* the first of n entries at or after e of ptes that is not 0 */
+static uint_t
+nonzero(const x86pte_t *ptes, uint_t e, uint_t n)
+{
+	return (next_diff(ptes, NULL, e, n));
+}
+
+/*
+ * A vCPU runs a hat whose top table is copied (hat_cpu_tables()): its top
+ * tables' user slots hold the hat's entries, or, for a 32-bit hat, slot 0
+ * links its level-2 table, which holds them, and the other slots are
+ * empty.  Both top tables hold the kernel's entries above.  Anything else
+ * is an entry changed without the per-CPU update: the CPU walks the old
+ * one.
+ */
+static void
+check_cpu_copies(int c, hat_t *hat, const struct hat_cpu_tables *t)
+{
+	const x86pte_t *copied = HTBED_COPIED_PTES(hat);
+	const x86pte_t *top[2] = { t->hct_kernel, t->hct_user };
+	static const char *const mode[2] = { "kernel", "user" };
+	uint_t n = t->hct_uslots, e, i;
+
+	if (HTBED_HAT_IS_32(hat) &&
+	    (e = next_diff(t->hct_l2, copied, 0, 4)) < 4)
+		FAIL("%s: cpu%d runs 32-bit hat %p, whose top-level entry %u is "
+		    "0x%lx, but the CPU's copy of it is 0x%lx: the entry "
+		    "changed without the per-CPU update", chk_when, c,
+		    (void *)hat, e, pte_at(copied, e), pte_at(t->hct_l2, e));
+	for (i = 0; i < 2 && top[i] != NULL; i++) {
+		if (!HTBED_HAT_IS_32(hat))
+			e = next_diff(top[i], copied, 0, n);
+		else if (pte_at(top[i], 0) != MAKEPTP(t->hct_l2pfn, 2))
+			e = 0;
+		else
+			e = nonzero(top[i], 1, n);
+		if (e < n)
+			FAIL("%s: cpu%d runs hat %p; the CPU's %s top table's "
+			    "copy of its user slot %u is 0x%lx, the hat's entry "
+			    "0x%lx: the entry changed without the per-CPU "
+			    "update", chk_when, c, (void *)hat, mode[i], e,
+			    pte_at(top[i], e), HTBED_HAT_IS_32(hat) ? 0 :
+			    pte_at(copied, e));
+	}
+}
+
 /*
  * What each vCPU runs: the hat its dispatcher switched it to, which has
- * it in its CPU set (no other user hat does); and, where the era keeps
- * per-CPU copies of the running hat's top-level entries, that they are
- * the hat's: a copied entry changed without the cross-call that updates
- * the copies leaves a CPU walking the old one.
+ * it in its CPU set (no other user hat does); the copies the era keeps
+ * of a copied hat's entries (check_cpu_copies()); and the kernel's
+ * entries in the CPU's own top table, which nothing changes after boot.
  */
 static void
 check_cpu(int c, hb_slot_t **sl, int nsl)
 {
 	hb_slot_t *run = hb_cpu_slot[c];
 	hat_t *hat = cpu[c]->cpu_current_hat;
-	const x86pte_t *k, *u, *ktop = ptes_of(kas.a_hat->hat_htable);
-	uint_t n, e;
+	const x86pte_t *ktop = ptes_of(kas.a_hat->hat_htable);
+	struct hat_cpu_tables t;
+	uint_t e;
 	int i;
 
 	if (hat != (run != NULL ? run->sl_hat : kas.a_hat))
@@ -838,26 +899,16 @@ check_cpu(int c, hb_slot_t **sl, int nsl)
 			    "it", chk_when, c, (void *)hat, (void *)h,
 			    CPU_IN_SET(h->hat_cpus, c) ? "has" : "lacks");
 	}
-	n = hat_cpu_copies(c, &k, &u);
-	if (n == 0 || !(hat->hat_htable->ht_flags & HTBED_HT_COPIED))
+	hat_cpu_tables(c, &t);
+	if (t.hct_kernel == NULL)
 		return;
-	e = next_diff(k, HTBED_COPIED_PTES(hat), 0, n);
-	if (e == n)
-		e = next_diff(u, HTBED_COPIED_PTES(hat), 0, n);
-	if (e < n)
-		FAIL("%s: cpu%d runs hat %p, whose top-level entry %u is 0x%lx, "
-		    "but the CPU's %s copy of it is 0x%lx: the entry changed "
-		    "without the per-CPU update", chk_when, c, (void *)hat, e,
-		    pte_at(HTBED_COPIED_PTES(hat), e),
-		    pte_at(k, e) != pte_at(HTBED_COPIED_PTES(hat), e) ?
-		    "kernel" : "user", pte_at(k, e) !=
-		    pte_at(HTBED_COPIED_PTES(hat), e) ? pte_at(k, e) :
-		    pte_at(u, e));
-	e = next_diff(k, ktop, n, 512);
+	if (hat->hat_htable->ht_flags & HTBED_HT_COPIED)
+		check_cpu_copies(c, hat, &t);
+	e = next_diff(t.hct_kernel, ktop, t.hct_uslots, 512);
 	if (e < 512)
 		FAIL("%s: cpu%d's kernel top table's copy of the kernel's entry "
 		    "%u is 0x%lx, the kernel's is 0x%lx", chk_when, c, e,
-		    pte_at(k, e), pte_at(ktop, e));
+		    pte_at(t.hct_kernel, e), pte_at(ktop, e));
 }
 
 /* the tables of the kernel hat and the vCPUs' own hats */

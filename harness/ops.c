@@ -47,6 +47,7 @@ typedef struct unit {
 
 static unit_t	user_units[HB_MAX_WORKERS][HB_USER_REGIONS * 4];
 static int	n_user_units[HB_MAX_WORKERS];
+static int	n_user32_units[HB_MAX_WORKERS];	/* the first ones */
 static unit_t	kern_units[HB_MAX_WORKERS][HB_KERNEL_WORK * 4];
 static int	n_kern_units[HB_MAX_WORKERS];
 static uint64_t	op_count[HB_MAX_WORKERS][HB_NOPS];
@@ -87,6 +88,8 @@ ops_init(void)
 			w = hb_owner(u, reg, q * QUARTER);
 			user_units[w][n_user_units[w]++] =
 			    (unit_t){ (uint8_t)reg, (uint8_t)q };
+			if (reg < HB_USER32_REGIONS)
+				n_user32_units[w] = n_user_units[w];
 		}
 	}
 	for (reg = 0; reg < HB_KERNEL_WORK; reg++) {
@@ -121,10 +124,12 @@ op_slot(const hb_op_t *op, int user_only)
 	return (i == n ? &hb_world.w_kernel : &hb_world.w_user[i]);
 }
 
+/* one of the worker's units in sl, those of a 32-bit process below 4G */
 static int
 op_unit(int w, const hb_slot_t *sl, uint32_t sel, unit_t *u)
 {
-	int n = sl->sl_kind == HK_KERNEL ? n_kern_units[w] : n_user_units[w];
+	int n = sl->sl_kind == HK_KERNEL ? n_kern_units[w] :
+	    sl->sl_ilp32 ? n_user32_units[w] : n_user_units[w];
 
 	if (n == 0)
 		return (0);
@@ -281,13 +286,13 @@ unload_range(hb_slot_t *sl, int reg, int pg, int n)
 	}
 }
 
-/* every region the model ever used (the others map nothing) */
+/* every region of the process the model ever used (the rest is empty) */
 static void
 unload_all(hb_slot_t *sl)
 {
 	int reg;
 
-	for (reg = 0; reg < HB_USER_REGIONS; reg++) {
+	for (reg = 0; reg < HB_SLOT_REGIONS(sl); reg++) {
 		if (shadow_touched(sl, reg))
 			unload_range(sl, reg, 0, HB_PAGES);
 	}
@@ -491,9 +496,11 @@ op_walk(int w, const hb_op_t *op)
 	x86pte_t pte;
 
 	(void) w;
-	if (sl->sl_kind == HK_USER)
-		va = 0;
 	as_enter(sl, RW_READER);
+	if (sl->sl_kind == HK_USER) {
+		va = 0;
+		end = (uintptr_t)sl->sl_as.a_userlimit;
+	}
 	while (va < end) {
 		pte = htable_walk(sl->sl_hat, &ht, &va, end);
 		if (ht == NULL)
@@ -515,7 +522,7 @@ op_share(int w, const hb_op_t *op)
 
 	(void) w;
 	as_enter(sl, RW_WRITER);
-	if (sl->sl_shared == 0) {
+	if (sl->sl_shared == 0 && !sl->sl_ilp32) {
 		(void) hat_share(sl->sl_hat, (caddr_t)HB_ISM_ATTACH_VA(how),
 		    hb_world.w_ism.sl_hat, (caddr_t)hb_world.w_ism_src,
 		    HB_ISM_ATTACH_LEN(how), 0);
@@ -574,7 +581,7 @@ swapout_model(hb_slot_t *sl, int begin)
 	uint64_t *sw;
 	int reg, pg, keep;
 
-	for (reg = 0; reg < HB_USER_REGIONS; reg++) {
+	for (reg = 0; reg < HB_SLOT_REGIONS(sl); reg++) {
 		if (!shadow_touched(sl, reg))
 			continue;
 		sw = shadow_word(sl, reg, 0);
@@ -604,7 +611,7 @@ op_swapout(int w, const hb_op_t *op)
 
 /*
  * exit: tear the process down as as_free() does, then start a new one in
- * the slot.  The process stops running first: every vCPU that runs it
+ * the slot, 32-bit or 64-bit as the op says.  The process stops running first: every vCPU that runs it
  * switches to the kernel hat (no MMU uses its hat any more).
  * Before the hat is freed, pageunloads in flight are waited out, as
  * as_free() waits for the page locks they hold.
@@ -625,7 +632,7 @@ op_exit(int w, const hb_op_t *op)
 	rw_exit(&pageunload_lock);
 	hat_free_end(sl->sl_hat);
 	shadow_clear(sl);
-	sl->sl_hat = hat_alloc(&sl->sl_as);
+	hb_process_new(sl, op->op_b & 1);
 	sl->sl_incarnation++;
 	as_exit(sl);
 }

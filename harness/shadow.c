@@ -16,6 +16,7 @@
  */
 #include <sys/types.h>
 #include <sys/systm.h>
+#include <sys/cpuvar.h>
 #include <vm/hat_i86.h>
 #include <htbed/seam.h>
 #include "world.h"
@@ -398,21 +399,59 @@ sh_verify(const hb_slot_t *sl, uintptr_t va, uint64_t w1, pfn_t found,
  * Slots being loaded or unloaded may or may not translate, but only to
  * the page the model names.
  */
+/*
+ * Why a vCPU's walk of va may differ from its hat's tables: the vCPU
+ * walks its own copy of the hat's top-level entries (hat_cpu_tables()),
+ * and the copy of the one for va is not the hat's.  "" if it is.
+ */
+static void
+pcp_note(int c, uintptr_t va, char *buf, size_t len)
+{
+	hat_t *hat = ATOMIC_READ(cpu[c]->cpu_current_hat);
+	struct hat_cpu_tables t;
+	const x86pte_t *copy;
+	x86pte_t mine, its;
+	uint_t e;
+
+	buf[0] = '\0';
+	if (hat == NULL || !(hat->hat_htable->ht_flags & HTBED_HT_COPIED))
+		return;
+	hat_cpu_tables(c, &t);
+	if (HTBED_HAT_IS_32(hat)) {
+		e = (uint_t)(va >> LEVEL_SHIFT(2)) & 3;
+		copy = t.hct_l2;
+	} else {
+		e = (uint_t)(va >> LEVEL_SHIFT(3)) & 511;
+		copy = t.hct_kernel;
+	}
+	if (copy == NULL || e >= HTABLE_NUM_PTES(hat->hat_htable))
+		return;
+	mine = ATOMIC_READ(copy[e]);
+	its = ATOMIC_READ(HTBED_COPIED_PTES(hat)[e]);
+	if (mine != its)
+		(void) host_snprintf(buf, len, "; cpu%d walks its per-CPU copy "
+		    "of top-level entry %u of hat %p, 0x%lx, where the hat's "
+		    "entry is 0x%lx: the per-CPU update is missing", c, e,
+		    (void *)hat, mine, its);
+}
+
 void
 sh_verify_xlate(uintptr_t va, uint64_t w1, const hw_xlate_t *x, uint64_t w2,
     int cpu)
 {
 	int st = SW_STATE(w1);
+	char why[192];
 
 	if (w1 != w2 || (w1 & SW_FOREIGN))
 		return;
 	__atomic_add_fetch(&hb_world.w_xlates_verified, 1, __ATOMIC_RELAXED);
 	if (x->hx_pfn == PFN_INVALID) {
+		pcp_note(cpu, va, why, sizeof (why));
 		if (st == SW_MAPPED)
 			BUG("mmu", "lost mapping: cpu%d's MMU finds no mapping "
 			    "of va 0x%lx, but the model says it maps pfn 0x%lx "
-			    "(model word 0x%llx)", cpu, va, sw_pfn(w1),
-			    (unsigned long long)w1);
+			    "(model word 0x%llx)%s", cpu, va, sw_pfn(w1),
+			    (unsigned long long)w1, why);
 		return;
 	}
 	if (st != SW_UNMAPPED && x->hx_pfn == sw_pfn(w1))
@@ -426,11 +465,12 @@ sh_verify_xlate(uintptr_t va, uint64_t w1, const hw_xlate_t *x, uint64_t w2,
 		    x->hx_pfn, x->hx_level, x->hx_pte,
 		    (unsigned long long)x->hx_pte_pa,
 		    (unsigned long long)x->hx_when, state_name[st], sw_pfn(w1));
+	pcp_note(cpu, va, why, sizeof (why));
 	BUG("mmu", "phantom mapping: cpu%d's MMU walk of va 0x%lx finds pfn "
 	    "0x%lx (level-%d PTE 0x%lx at pa 0x%llx), but the model says the "
-	    "slot is %s (pfn 0x%lx): a mapping never made or fully removed",
+	    "slot is %s (pfn 0x%lx): a mapping never made or fully removed%s",
 	    cpu, va, x->hx_pfn, x->hx_level, x->hx_pte,
-	    (unsigned long long)x->hx_pte_pa, state_name[st], sw_pfn(w1));
+	    (unsigned long long)x->hx_pte_pa, state_name[st], sw_pfn(w1), why);
 }
 
 /*

@@ -8,6 +8,7 @@
 #include <sys/systm.h>
 #include <sys/kmem.h>
 #include <sys/vmsystm.h>
+#include <sys/proc.h>
 #include <vm/as.h>
 #include <vm/hat.h>
 #include <vm/hat_i86.h>
@@ -208,6 +209,7 @@ slot_setup(hb_slot_t *sl, enum hb_slot_kind kind, int index)
 	sl->sl_shadow = host_zalloc(sizeof (uint64_t) * HB_PAGES *
 	    (size_t)sl->sl_nreg);
 	rw_init(&sl->sl_as.a_lock, NULL, RW_DEFAULT, NULL);
+	sl->sl_as.a_userlimit = (caddr_t)kernelbase;
 	(void) host_snprintf(name, 32, kind == HK_KERNEL ? "as_lock(kernel)" :
 	    kind == HK_ISM ? "as_lock(ism)" : kind == HK_CPU ?
 	    "as_lock(cpu%d)" : index < 0 ? "as_lock(reservoir)" :
@@ -293,6 +295,26 @@ cpus_setup(void)
 		lock_register_array(&disp_lock[c], 1, LC_NONE, disp_names[c]);
 		hb_cpu_run(c, &hb_world.w_user[c % hb_world.w_nslots]);
 	}
+}
+
+/*
+ * A process of the 32-bit or the 64-bit data model: hat_alloc() asks the
+ * current process which it is, as the kernel's does.
+ */
+static proc_t p_ilp32 = { "user32", NULL, DATAMODEL_ILP32 };
+
+void
+hb_process_new(hb_slot_t *sl, int ilp32)
+{
+	kthread_t *t = curthread;
+	proc_t *p = t->t_procp;
+
+	sl->sl_ilp32 = ilp32;
+	sl->sl_as.a_userlimit = (caddr_t)(ilp32 ? (1ul << 32) : kernelbase);
+	if (ilp32)
+		t->t_procp = &p_ilp32;
+	sl->sl_hat = hat_alloc(&sl->sl_as);
+	t->t_procp = p;
 }
 
 /*
@@ -385,7 +407,7 @@ hb_init(const struct hb_config *c)
 	w->w_nslots = c->hc_hats;
 	for (i = 0; i < c->hc_hats; i++) {
 		slot_setup(&w->w_user[i], HK_USER, i);
-		w->w_user[i].sl_hat = hat_alloc(&w->w_user[i].sl_as);
+		hb_process_new(&w->w_user[i], i % 2);
 	}
 	slot_setup(&w->w_reservoir, HK_USER, -1);
 	w->w_reservoir.sl_hat = hat_alloc(&w->w_reservoir.sl_as);

@@ -4,7 +4,8 @@
  * model's storage.
  *
  * Layout of a user address space (regions of 2M, one level-0 table each):
- *   regions  0-15  0x40000000 + r * 2M        one level-1 table, crowded
+ *   regions  0-15  0x40000000 + r * 2M        one level-1 table, crowded;
+ *                                             all a 32-bit process has
  *   regions 16-23  0x8000000000 + r * 1G      one level-2 table, 8 level-1s
  *   regions 24-27  the last 8M below the VA hole (top entry 255)
  *   regions 28-31  the last 8M below kernelbase (top entry 506)
@@ -42,6 +43,7 @@
 
 #define	HB_PAGES		512		/* 4K slots per region */
 #define	HB_USER_REGIONS		32
+#define	HB_USER32_REGIONS	16		/* below 4G */
 #define	HB_ISM_FIRST		32		/* the ISM attach area */
 #define	HB_ISM_REGIONS		3
 #define	HB_USER_ALL		(HB_USER_REGIONS + HB_ISM_REGIONS)
@@ -72,7 +74,12 @@ typedef struct hb_slot {
 	uint64_t	sl_touched;	/* regions whose words were ever used */
 	int		sl_shared;	/* ISM attached: 0 no, 1 aligned, 2 not */
 	uint64_t	sl_incarnation;	/* processes that lived in the slot */
+	int		sl_ilp32;	/* the process is a 32-bit one */
 } hb_slot_t;
+
+/* the regions a user slot's process has, 32-bit or 64-bit */
+#define	HB_SLOT_REGIONS(sl)	\
+	((sl)->sl_ilp32 ? HB_USER32_REGIONS : HB_USER_REGIONS)
 
 typedef struct hb_world {
 	struct hb_config w_cfg;
@@ -202,6 +209,9 @@ extern void	walkers_resume(void);
 /* the checker (harness/check.c) */
 extern void	check_world(const char *when);
 extern void	check_final(void);
+
+/* a new process in a user slot (its writer lock held, or booting) */
+extern void	hb_process_new(hb_slot_t *, int ilp32);
 
 /* the ops (harness/ops.c) */
 extern void	ops_init(void);

@@ -36,6 +36,7 @@ kx_boot(void)
 		return (-1);
 	(void) shim_thread_attach("main", 0);
 	hat_init();
+	kx_as.a_userlimit = (caddr_t)kernelbase;
 	kx_hat = hat_alloc(&kx_as);
 	return (0);
 }

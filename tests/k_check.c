@@ -77,17 +77,20 @@ pick(level_t l, int want, htable_t **htp)
 
 /*
  * A copy of a top-level entry the MMU walks: the user hat's copy of the
- * kernel's last entry (2015 era), or vCPU 0's copy of the first entry of
- * the hat it runs (KPTI era: its per-CPU kernel top table)
+ * kernel's last entry if its top table is a page of its own (a 64-bit
+ * process of the 2015 era), or else the copy of its first entry in the
+ * per-CPU top table of vCPU 0, which runs it.
  */
 static x86pte_t *
 top_copy(void)
 {
-	const x86pte_t *k, *u;
+	htable_t *top = user_hat()->hat_htable;
+	struct hat_cpu_tables t;
 
-	if (hat_cpu_copies(0, &k, &u) == 0)
-		return (&entries(user_hat()->hat_htable)[511]);
-	return ((x86pte_t *)(uintptr_t)k);
+	if (!(top->ht_flags & HTBED_HT_COPIED))
+		return (&entries(top)[511]);
+	hat_cpu_tables(0, &t);
+	return ((x86pte_t *)(uintptr_t)t.hct_kernel);
 }
 
 int

@@ -31,6 +31,7 @@ static int foreign_begun, foreign_removed;
 void *
 kc_hat_new(void)
 {
+	kc_as.a_userlimit = (caddr_t)kernelbase;
 	return (hat_alloc(&kc_as));
 }
 

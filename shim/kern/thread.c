@@ -14,16 +14,16 @@
 
 __thread kthread_t *htbed_curthread;
 
-proc_t p0 = { "sched", NULL };
+proc_t p0 = { "sched", NULL, DATAMODEL_LP64 };
 /*
  * The process every thread of the workload runs for.  It must not be
  * pageout, fsflush or sched: NOMEMWAIT() would let every page-table
  * allocation dig into the last free pages, and memory pressure would
  * never make one fail and steal.
  */
-static proc_t p_user = { "user", NULL };
-static proc_t p_pageout = { "pageout", NULL };
-static proc_t p_fsflush = { "fsflush", NULL };
+static proc_t p_user = { "user", NULL, DATAMODEL_LP64 };
+static proc_t p_pageout = { "pageout", NULL, DATAMODEL_LP64 };
+static proc_t p_fsflush = { "fsflush", NULL, DATAMODEL_LP64 };
 proc_t *proc_pageout = &p_pageout;
 proc_t *proc_fsflush = &p_fsflush;
 proc_t *proc_sched = &p0;

@@ -186,6 +186,8 @@
  *  HTBED_COPIED_PTES(hat)   where such a table's entries are
  *  HTBED_TOP_IS_COPIED(hat, level)
  *                           a table of hat at level is one of those
+ *  HTBED_HAT_IS_32(hat)     a 32-bit process's hat (HAT_COPIED_32; 2015:
+ *                           HAT_VLP): its top table has 4 level-2 entries
  *  HTBED_HAT_NOSTEAL        hat_flags that keep a stealer away
  *  HTBED_PCP                the era has per-CPU page tables (1 or 0)
  *  HTBED_REAP_STEALS_ACTIVE a reap (kmem reclaim) steals tables in use,
@@ -204,6 +206,9 @@
 #define	HTBED_TOP_IS_COPIED(hat, level)					\
 	((__atomic_load_n(&(hat)->hat_flags, __ATOMIC_RELAXED) & HAT_COPIED) && \
 	(level) == (hat)->hat_max_level)
+#define	HTBED_HAT_IS_32(hat)						\
+	((__atomic_load_n(&(hat)->hat_flags, __ATOMIC_RELAXED) &		\
+	HAT_COPIED_32) != 0)
 #define	HTBED_HAT_NOSTEAL						\
 	(HAT_VICTIM | HAT_SHARED | HAT_FREEING | HAT_PCP)
 #define	HTBED_PCP		1
@@ -215,6 +220,8 @@
 #define	HTBED_TOP_IS_COPIED(hat, level)					\
 	((__atomic_load_n(&(hat)->hat_flags, __ATOMIC_RELAXED) & HAT_VLP) && \
 	(level) == VLP_LEVEL)
+#define	HTBED_HAT_IS_32(hat)						\
+	((__atomic_load_n(&(hat)->hat_flags, __ATOMIC_RELAXED) & HAT_VLP) != 0)
 #define	HTBED_HAT_NOSTEAL	(HAT_VICTIM | HAT_SHARED | HAT_FREEING)
 #define	HTBED_PCP		0
 #define	HTBED_REAP_STEALS_ACTIVE 1

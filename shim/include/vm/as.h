@@ -14,6 +14,7 @@ struct hat;
 struct as {
 	struct hat	*a_hat;
 	krwlock_t	a_lock;
+	caddr_t		a_userlimit;	/* the end of its user addresses */
 };
 
 extern struct as kas;
