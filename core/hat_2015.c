@@ -73,14 +73,18 @@ hati_hat_ready(hat_t *hat)
 	htable_release(ktop);
 }
 
-/* entry by entry, each an atomic load and store: the MMU reads them */
+/*
+ * Entry by entry, each an atomic load and store, ordered as x86 orders
+ * them: the MMU reads them, and a table they link was zeroed first.
+ */
 static void
 vlp_copy(x86pte_t *to, const x86pte_t *from, uint_t n)
 {
 	uint_t i;
 
 	for (i = 0; i < n; i++)
-		ATOMIC_WRITE(to[i], ATOMIC_READ(from[i]));
+		__atomic_store_n(&to[i], __atomic_load_n(&from[i],
+		    __ATOMIC_ACQUIRE), __ATOMIC_RELEASE);
 }
 
 static x86pte_t *

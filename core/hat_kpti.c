@@ -84,14 +84,18 @@ hati_hat_ready(hat_t *hat)
 	(void) hat;
 }
 
-/* entry by entry, each an atomic load and store: the MMU reads them */
+/*
+ * Entry by entry, each an atomic load and store, ordered as x86 orders
+ * them: the MMU reads them, and a table they link was zeroed first.
+ */
 static void
 pcp_copy(x86pte_t *to, const x86pte_t *from, uint_t n)
 {
 	uint_t i;
 
 	for (i = 0; i < n; i++)
-		ATOMIC_WRITE(to[i], ATOMIC_READ(from[i]));
+		__atomic_store_n(&to[i], __atomic_load_n(&from[i],
+		    __ATOMIC_ACQUIRE), __ATOMIC_RELEASE);
 }
 
 static void
@@ -118,11 +122,11 @@ hat_pcp_update(cpu_t *cp, hat_t *hat)
 	if (ATOMIC_READ(hat->hat_flags) & HAT_COPIED_32) {
 		pcp_copy(hci->hci_pcp_l2ptes, hat->hat_copied_ptes, 4);
 		pcp_zero(hci->hci_pcp_l3ptes, n);
-		ATOMIC_WRITE(hci->hci_pcp_l3ptes[0],
-		    MAKEPTP(hci->hci_pcp_l2pfn, 2));
+		__atomic_store_n(&hci->hci_pcp_l3ptes[0],
+		    MAKEPTP(hci->hci_pcp_l2pfn, 2), __ATOMIC_RELEASE);
 		pcp_zero(hci->hci_user_l3ptes, n);
-		ATOMIC_WRITE(hci->hci_user_l3ptes[0],
-		    MAKEPTP(hci->hci_pcp_l2pfn, 2));
+		__atomic_store_n(&hci->hci_user_l3ptes[0],
+		    MAKEPTP(hci->hci_pcp_l2pfn, 2), __ATOMIC_RELEASE);
 		return;
 	}
 	pcp_zero(hci->hci_pcp_l2ptes, 4);

@@ -402,7 +402,9 @@ sh_verify(const hb_slot_t *sl, uintptr_t va, uint64_t w1, pfn_t found,
 /*
  * Why a vCPU's walk of va may differ from its hat's tables: the vCPU
  * walks its own copy of the hat's top-level entries (hat_cpu_tables()),
- * and the copy of the one for va is not the hat's.  "" if it is.
+ * and the copy of the one for va is not the hat's.  "" if it is.  Called
+ * by a walker inside its access (hw_access_begin()): the hat the vCPU
+ * runs stays.
  */
 static void
 pcp_note(int c, uintptr_t va, char *buf, size_t len)
@@ -446,13 +448,13 @@ sh_verify_xlate(uintptr_t va, uint64_t w1, const hw_xlate_t *x, uint64_t w2,
 		return;
 	__atomic_add_fetch(&hb_world.w_xlates_verified, 1, __ATOMIC_RELAXED);
 	if (x->hx_pfn == PFN_INVALID) {
+		if (st != SW_MAPPED)
+			return;
 		pcp_note(cpu, va, why, sizeof (why));
-		if (st == SW_MAPPED)
-			BUG("mmu", "lost mapping: cpu%d's MMU finds no mapping "
-			    "of va 0x%lx, but the model says it maps pfn 0x%lx "
-			    "(model word 0x%llx)%s", cpu, va, sw_pfn(w1),
-			    (unsigned long long)w1, why);
-		return;
+		BUG("mmu", "lost mapping: cpu%d's MMU finds no mapping of va "
+		    "0x%lx, but the model says it maps pfn 0x%lx (model word "
+		    "0x%llx)%s", cpu, va, sw_pfn(w1), (unsigned long long)w1,
+		    why);
 	}
 	if (st != SW_UNMAPPED && x->hx_pfn == sw_pfn(w1))
 		return;

@@ -110,7 +110,7 @@ pick_in(access_t *a, hb_slot_t *sl, const void *ctx, int user, uint64_t r)
 
 	a->a_sl = sl;
 	a->a_ctx = ctx;
-	a->a_tag = sl->sl_hat;
+	a->a_tag = ATOMIC_READ(sl->sl_hat);
 	a->a_user = user;
 	a->a_word = reg < HB_ISM_FIRST ? shadow_peek(sl, reg, pg) : NULL;
 	a->a_va = hb_va(sl, reg, pg);
@@ -175,7 +175,7 @@ pick_hint(int c, access_t *a, uint64_t r)
 		return (0);
 	a->a_sl = sl;
 	a->a_ctx = sl == run ? ATOMIC_READ(run->sl_hat) : NULL;
-	a->a_tag = sl->sl_hat;
+	a->a_tag = ATOMIC_READ(sl->sl_hat);
 	a->a_user = sl == run && ((r >> 40) & 1);
 	a->a_word = shadow_peek(sl, idx / HB_PAGES, idx % HB_PAGES);
 	a->a_va = hb_va(sl, idx / HB_PAGES, idx % HB_PAGES);
@@ -212,6 +212,7 @@ hb_walker_access(int w)
 	int write = shim_chance_ppm(shim_cfg()->sc_write_ppm);
 
 	pick(w, &a);
+	hw_access_begin(w);
 	if (a.a_word != NULL)
 		w1 = sw_load(a.a_word);
 	hw_translate(w, a.a_ctx, a.a_tag, a.a_va, write, a.a_user, &x);
@@ -219,6 +220,7 @@ hb_walker_access(int w)
 		w2 = sw_load(a.a_word);
 	if (a.a_word != NULL && x.hx_ctx_ok)
 		sh_verify_xlate(a.a_va, w1, &x, w2, hw_walker_cpu(w));
+	hw_access_end(w);
 	if (x.hx_pfn != PFN_INVALID && !x.hx_from_tlb)
 		remember(w, &a);
 }

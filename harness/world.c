@@ -313,7 +313,8 @@ hb_process_new(hb_slot_t *sl, int ilp32)
 	sl->sl_as.a_userlimit = (caddr_t)(ilp32 ? (1ul << 32) : kernelbase);
 	if (ilp32)
 		t->t_procp = &p_ilp32;
-	sl->sl_hat = hat_alloc(&sl->sl_as);
+	/* walkers read it without the address space's lock */
+	__atomic_store_n(&sl->sl_hat, hat_alloc(&sl->sl_as), __ATOMIC_RELEASE);
 	t->t_procp = p;
 }
 

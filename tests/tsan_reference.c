@@ -203,6 +203,13 @@ static const exemption_t policy[] = {
 	 */
 	{ K_READ, "htable_scan", PTE_BYTE, O_ATOMIC },
 	/*
+	 * The same byte reads of the entries of a copied top table, which
+	 * live in the hat (hat_copied_ptes[] of the KPTI era, a 32-bit
+	 * process's hat_vlp_ptes[] of the 2015 era), a kmem object: one
+	 * byte, at an entry's start.
+	 */
+	{ K_READ, "htable_scan", OB_FIELD, NULL, 1, 0, O_ATOMIC },
+	/*
 	 * KAPI 6, "reads of htable_reserve_cnt and htable_dont_cache": the
 	 * reserve's count is written under htable_reserve_mutex and read
 	 * without it to decide whether to refill or trim (both re-checked or
@@ -446,6 +453,8 @@ tsan_reference_on_report(const void *rep, _Bool suppressed)
 	return (suppressed || benign());
 }
 
+_Static_assert(offsetof(hat_t, HTBED_COPIED_FIELD) % 8 == 0,
+    "copied top-level entries as the policy names them");
 _Static_assert(offsetof(htable_t, ht_busy) % 2 == 0 &&
     offsetof(htable_t, ht_valid_cnt) % 2 == 0 &&
     sizeof (htable_t) % 8 == 0, "htable_t fields as the policy names them");

@@ -402,6 +402,18 @@ xlate(int w, const void *tag, pfn_t top, uintptr_t va, int write,
 	walk(w, cpu, tag, top, va, write, x);
 }
 
+void
+hw_access_begin(int w)
+{
+	gp_enter(w);
+}
+
+void
+hw_access_end(int w)
+{
+	gp_exit(w);
+}
+
 /*
  * The translation is made only while the vCPU runs ctx (any context, if
  * NULL) and, in user mode, runs user code at all; otherwise hx_ctx_ok
@@ -416,7 +428,6 @@ hw_translate(int w, const void *ctx, const void *tag, uintptr_t va,
 
 	__builtin_memset(x, 0, sizeof (*x));
 	x->hx_pfn = PFN_INVALID;
-	gp_enter(w);
 	if (ctx_get(hw_walker_cpu(w), &running, &ktop, &utop) &&
 	    (ctx == NULL || ctx == running)) {
 		top = user ? utop : ktop;
@@ -425,7 +436,6 @@ hw_translate(int w, const void *ctx, const void *tag, uintptr_t va,
 			xlate(w, tag, top, va, write, x);
 		}
 	}
-	gp_exit(w);
 	WSTAT_INC(w, ws_xlates);
 	if (x->hx_ctx_ok && x->hx_pfn == PFN_INVALID)
 		WSTAT_INC(w, ws_faults);

@@ -183,7 +183,8 @@
  *  HTBED_ERA_NAME           the era, as the probe and reports name it
  *  HTBED_HT_COPIED          the ht_flags bit of a top table kept in its
  *                           hat (HTABLE_COPIED; 2015: HTABLE_VLP)
- *  HTBED_COPIED_PTES(hat)   where such a table's entries are
+ *  HTBED_COPIED_PTES(hat)   where such a table's entries are, the field
+ *  HTBED_COPIED_FIELD       of struct hat that holds them
  *  HTBED_TOP_IS_COPIED(hat, level)
  *                           a table of hat at level is one of those
  *  HTBED_HAT_IS_32(hat)     a 32-bit process's hat (HAT_COPIED_32; 2015:
@@ -202,7 +203,8 @@
 #if HTBED_ERA >= 2018
 #define	HTBED_ERA_NAME		"kpti"
 #define	HTBED_HT_COPIED		HTABLE_COPIED
-#define	HTBED_COPIED_PTES(hat)	((hat)->hat_copied_ptes)
+#define	HTBED_COPIED_FIELD	hat_copied_ptes
+#define	HTBED_COPIED_PTES(hat)	((hat)->HTBED_COPIED_FIELD)
 #define	HTBED_TOP_IS_COPIED(hat, level)					\
 	((__atomic_load_n(&(hat)->hat_flags, __ATOMIC_RELAXED) & HAT_COPIED) && \
 	(level) == (hat)->hat_max_level)
@@ -216,7 +218,8 @@
 #else
 #define	HTBED_ERA_NAME		"2015"
 #define	HTBED_HT_COPIED		HTABLE_VLP
-#define	HTBED_COPIED_PTES(hat)	((hat)->hat_vlp_ptes)
+#define	HTBED_COPIED_FIELD	hat_vlp_ptes
+#define	HTBED_COPIED_PTES(hat)	((hat)->HTBED_COPIED_FIELD)
 #define	HTBED_TOP_IS_COPIED(hat, level)					\
 	((__atomic_load_n(&(hat)->hat_flags, __ATOMIC_RELAXED) & HAT_VLP) && \
 	(level) == VLP_LEVEL)

@@ -71,9 +71,19 @@ extern void	hw_cpu_load(int cpu, const void *tag, pfn_t ktop, pfn_t utop);
 extern void	hw_cpu_unload(int cpu);
 
 /*
- * One translation of va by walker w, in user or kernel mode, if its vCPU
- * runs the context ctx (NULL: whatever it runs); what it caches is tagged
- * tag (the hat whose tables map va).  See hw_xlate_t.
+ * An access of walker w: its translations, and whatever it does with
+ * them, between hw_access_begin() and hw_access_end(), one read-side
+ * critical section of the grace periods.  While it lasts the vCPU keeps
+ * running its context (hw_cpu_unload() waits for it), so the hat it runs
+ * cannot be freed.
+ */
+extern void	hw_access_begin(int w);
+extern void	hw_access_end(int w);
+
+/*
+ * One translation of va by walker w (in an access), in user or kernel
+ * mode, if its vCPU runs the context ctx (NULL: whatever it runs); what
+ * it caches is tagged tag (the hat whose tables map va).  See hw_xlate_t.
  */
 extern void	hw_translate(int w, const void *ctx, const void *tag,
     uintptr_t va, int write, int user, hw_xlate_t *);
