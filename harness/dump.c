@@ -5,7 +5,7 @@
  * by where it happens to live, so that two builds that behaved alike
  * print the same text:
  *  - an address space is its slot: "k" (the kernel), "ism", "res" (the
- *    reservoir), "u0", "u1", ...;
+ *    reservoir), "c0", "c1", ... (the vCPUs' own hats), "u0", "u1", ...;
  *  - a table is (slot, level, base va); its frame number is not printed,
  *    and an entry linking a lower table is printed as that table's name
  *    and the entry's flag bits;
@@ -14,9 +14,10 @@
  * In order: the counters of htable.c (hatstat, reserve, dont_cache) and
  * of the HAT and the shim that follow from what htable.c did (creates,
  * releases, shootdowns, steal unmaps, page-table frames, kmem objects);
- * then per address space its flags, page counts and cached tables, and
- * per hash bucket, in chain order, each table with its counts, flags,
- * parent and shared source, then its entries (or their digest).
+ * then what each vCPU runs; then per address space its flags, page
+ * counts and cached tables, and per hash bucket, in chain order, each
+ * table with its counts, flags, parent and shared source, then its
+ * entries (or their digest: a copied top table's are in its hat).
  *
  * Chain order and bucket are part of the dump: they decide which table a
  * steal takes first.  Bucket numbers depend on hat addresses, which the
@@ -80,7 +81,7 @@ slot_number(const dumper_t *d, const hat_t *hat)
 	return (-1);
 }
 
-/* "k", "ism", "res", "u<n>"; "?" for a hat of no address space */
+/* "k", "ism", "res", "c<n>", "u<n>"; "?" for a hat of no address space */
 static void
 slot_name(const dumper_t *d, const hat_t *hat, char *buf, size_t len)
 {
@@ -93,6 +94,8 @@ slot_name(const dumper_t *d, const hat_t *hat, char *buf, size_t len)
 		(void) host_snprintf(buf, len, "k");
 	else if (sl->sl_kind == HK_ISM)
 		(void) host_snprintf(buf, len, "ism");
+	else if (sl->sl_kind == HK_CPU)
+		(void) host_snprintf(buf, len, "c%d", sl->sl_cpu);
 	else if (sl->sl_index < 0)
 		(void) host_snprintf(buf, len, "res");
 	else
@@ -114,22 +117,6 @@ table_name(const dumper_t *d, const htable_t *ht, char *buf, size_t len)
 	    ht->ht_vaddr);
 }
 
-static int
-all_slots(dumper_t *d)
-{
-	hb_world_t *w = &hb_world;
-	int i, n = 0;
-
-	d->d_slots[n++] = &w->w_kernel;
-	if (w->w_ism.sl_hat != NULL)
-		d->d_slots[n++] = &w->w_ism;
-	if (w->w_reservoir.sl_hat != NULL)
-		d->d_slots[n++] = &w->w_reservoir;
-	for (i = 0; i < w->w_nslots; i++)
-		d->d_slots[n++] = &w->w_user[i];
-	return (n);
-}
-
 /* every hashed, frame-owning table by its frame */
 static void
 map_frames(dumper_t *d)
@@ -149,7 +136,8 @@ map_frames(dumper_t *d)
 		for (h = 0; h < hat->hat_num_hash; h++) {
 			for (ht = hat->hat_ht_hash[h]; ht != NULL;
 			    ht = ht->ht_next) {
-				if (!(ht->ht_flags & HTABLE_SHARED_PFN) &&
+				if (!(ht->ht_flags & (HTABLE_SHARED_PFN |
+				    HTBED_HT_COPIED)) &&
 				    ht->ht_pfn >= shim_pt_first &&
 				    ht->ht_pfn <= shim_pt_last)
 					owner_map[ht->ht_pfn - shim_pt_first] = ht;
@@ -212,7 +200,8 @@ entry_canon(const dumper_t *d, level_t l, x86pte_t pte, char *text,
 static void
 dump_entries(dumper_t *d, const htable_t *ht)
 {
-	x86pte_t *ptes = frame_of(ht->ht_pfn);
+	const x86pte_t *ptes = (ht->ht_flags & HTBED_HT_COPIED) ?
+	    HTBED_COPIED_PTES(ht->ht_hat) : frame_of(ht->ht_pfn);
 	uint64_t digest = 0;
 	uint_t e, n = 0;
 	char text[128];
@@ -289,6 +278,24 @@ dump_hat_list(dumper_t *d)
 	line(d, "hat list:%s", names);
 }
 
+/* what each vCPU runs, and which vCPUs each hat's CPU set holds */
+static void
+dump_cpus(dumper_t *d)
+{
+	char name[8];
+	int c, i;
+
+	for (c = 0; c < ncpus; c++) {
+		slot_name(d, cpu[c]->cpu_current_hat, name, sizeof (name));
+		line(d, "cpu%d runs %s", c, name);
+	}
+	for (i = 0; i < d->d_nslots; i++) {
+		slot_name(d, d->d_slots[i]->sl_hat, name, sizeof (name));
+		line(d, "hat %s cpus 0x%lx", name,
+		    d->d_slots[i]->sl_hat->hat_cpus.cpub[0]);
+	}
+}
+
 static void
 dump_counters(dumper_t *d)
 {
@@ -326,10 +333,11 @@ hb_dump(int detail, hb_dump_fn_t *emit, void *arg)
 	d->d_emit = emit;
 	d->d_arg = arg;
 	d->d_detail = detail;
-	d->d_nslots = all_slots(d);
+	d->d_nslots = hb_all_slots(d->d_slots);
 	map_frames(d);
 	dump_counters(d);
 	dump_hat_list(d);
+	dump_cpus(d);
 	for (i = 0; i < d->d_nslots; i++)
 		dump_hat(d, d->d_slots[i]);
 }
