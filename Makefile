@@ -44,10 +44,16 @@ HTABLE_ERA ?= kpti
 ERA_YEAR_kpti := 2018
 ERA_YEAR_2015 := 2015
 ERA_YEAR := $(ERA_YEAR_$(HTABLE_ERA))
+# the -D that builds file $(1) for its own era (a syntax check of it)
+era_flag = -DHTBED_ERA=$(ERA_YEAR_$(shell shim/era/probe.sh $(1) 2>/dev/null))
 ifeq ($(ERA_YEAR),)
 $(error $(if $(HTABLE_C),HTABLE_C=$(HTABLE_C): its era,HTABLE_ERA) is '$(HTABLE_ERA)'; htbed builds the eras kpti (2018 on) and 2015)
 endif
-B ?= build/$(VARIANT)$(if $(HTABLE_C),-ext)
+# A build directory per variant, core and era: build/<variant>, -ext for
+# an HTABLE_C file, -<era> for an era other than today's (kpti); vb names
+# the one of variant $(1) for this core and era
+vb = build/$(1)$(if $(HTABLE_C),-ext)$(if $(filter-out kpti,$(HTABLE_ERA)),-$(HTABLE_ERA))
+B ?= $(call vb,$(VARIANT))
 ARGS ?=
 
 CFLAGS_release := -O2
@@ -185,7 +191,7 @@ stress: $(B)/htstress
 # make replay CRASH=file [ARGS="--trace --minimize out.txt"]: an htbed
 # reproducer, or a libFuzzer crash file of T (htfuzz_sched by default, or
 # htfuzz_ops), which is replayed under ASan as the fuzzer ran it
-REPLAY_ASAN := build/asan$(if $(HTABLE_C),-ext)
+REPLAY_ASAN := $(call vb,asan)
 replay:
 	@test -n "$(CRASH)" || { echo "make replay: name the file with CRASH=..." >&2; exit 2; }
 	@test -r "$(CRASH)" || { echo "make replay: cannot read $(CRASH)" >&2; exit 2; }
@@ -202,7 +208,8 @@ replay:
 check-ref: deps
 	@if [ -f $(REF_HTABLE) ]; then \
 		$(CC) -std=gnu11 -fsyntax-only -DDEBUG -D_KERNEL -Ishim/include \
-		    -Wall -Wno-sign-compare -Wno-unused-parameter $(REF_HTABLE) && \
+		    $(call era_flag,$(REF_HTABLE)) -Wall -Wno-sign-compare \
+		    -Wno-unused-parameter $(REF_HTABLE) && \
 		echo "check-ref: $(REF_HTABLE) compiles against the shim"; \
 	else \
 		echo "check-ref: skipped: $(REF_HTABLE) does not exist"; \

@@ -102,8 +102,10 @@ $(B)/htfuzz_diff: $(DIFF_INST) $(B)/obj/fuzz/diff.o \
     $(B)/obj/fuzz/htfuzz_diff.o
 	$(FUZZ_LD) $(LDFLAGS) $(FUZZ_LINK) -o $@ $^
 
+# build/<variant>-diff[-<era>]: one per era of the reference
+DIFF_B = build/$(VARIANT)-diff$(if $(filter-out kpti,$(DIFF_ERA)),-$(DIFF_ERA))
 htdiff:
-	@$(MAKE) -s B=build/$(VARIANT)-diff build/$(VARIANT)-diff/htdiff
+	@$(MAKE) -s B=$(DIFF_B) $(DIFF_B)/htdiff
 
 fuzz-build:
 	@$(FUZZ_SKIPPED)
@@ -151,7 +153,7 @@ fuzz-oss:
 build/fuzz/seeds/htfuzz_diff:
 	@$(MAKE) -s htdiff
 	@mkdir -p build/fuzz/seeds
-	build/$(VARIANT)-diff/htdiff --write $@ --programs 40 --ops 40 --seed 7000
+	$(DIFF_B)/htdiff --write $@ --programs 40 --ops 40 --seed 7000
 
 # how finding $(1) of target T is replayed: htreplay takes the inputs
 # of htfuzz_sched and htfuzz_ops, the other targets their own

@@ -31,7 +31,10 @@
 #                 to mutants/results-ext.md
 # A mutant's header may restrict it ("# Variants: tsan": a race only
 # ThreadSanitizer sees), demand more than a bug report ("# Must-report:
-# TEXT": the run's output must contain TEXT), and name the memory mode its
+# TEXT": the run's output must contain TEXT, in which @PLANTED@ stands for
+# the line number the patch's first added line has in the patched file,
+# so that one text fits every version it applies to), and name the memory
+# mode its
 # bug needs ("# Memory: window"; controlled runs use kpm otherwise), give
 # htstress options its bug needs to show ("# Args: --walkers 1": the
 # emulated MMU), or leave the fuzz section ("# Fuzz: no, REASON").
@@ -80,6 +83,18 @@ fi
 # a header line "# Field: value" of mutant $1
 header() {
 	sed -n "s/^# $2: *//p" "$dir/$1.patch" | head -1
+}
+
+# the line of mutant $1's first added line in its patched source
+planted_line() {
+	local added src
+	added=$(sed -n '/^+++ /d; s/^+//p' "$dir/$1.patch" | head -1)
+	if [ -n "$htable" ]; then
+		src=$work/$1/src/htable.c
+	else
+		src=$work/$1/src/$(sed -n 's#^+++ b/##p' "$dir/$1.patch" | head -1)
+	fi
+	grep -nxF -- "$added" "$src" | head -1 | cut -d: -f1
 }
 
 # run_one BINARY DIR ARGS...: rc (3: another bug than demanded), ms, sig
@@ -212,6 +227,11 @@ for m in "${names[@]}"; do
 	# (held until the next mutant's, or the end)
 	mkdir -p "$work" && exec 9>"$work/.lock-$m" && flock 9
 	only=$(header "$m" Variants) must=$(header "$m" Must-report)
+	case $must in *@PLANTED@*)
+		make -s mutant M="$m" VARIANT=release "${mk[@]}" >/dev/null ||
+			{ echo "mutants/run.sh: $m does not build" >&2; exit 2; }
+		must=${must//@PLANTED@/$(planted_line "$m")} ;;
+	esac
 	memory=$(header "$m" Memory) args=$(header "$m" Args)
 	nofuzz=$(header "$m" Fuzz | sed -n 's/^no, *//p')
 	for v in $variants; do

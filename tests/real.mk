@@ -6,7 +6,7 @@
 #   make test-real HTABLE_C=path    on any htable.c: "test your own tree"
 #
 # test-real runs REAL_STEPS in order, each a target below, and stops at
-# the first that fails.  Builds go to build/<variant>-ext/.  About three
+# the first that fails.  Builds go to build/<variant>-ext[-<era>]/.  About three
 # minutes on 2 cores.
 #
 #   real-build     it compiles (-DDEBUG, 64-bit, non-Xen, no edits), and
@@ -34,9 +34,13 @@ REAL_STEPS := real-build real-unit real-stress real-planted real-mutants \
 REAL_UNIT_SKIP :=
 REAL_UNIT_TESTS := $(filter-out $(REAL_UNIT_SKIP),$(UNIT_TESTS))
 REAL_PLANTED := planted-pin-unlocked planted-unlink-plain-dec
-REAL_MUTANTS := steal-ignores-locks unlink-keeps-count
+REAL_MUTANTS := steal-ignores-locks unlink-keeps-count copied-link-skips-pcp \
+	steal-takes-pcp
 REAL_SMOKE := --quiet --out build/real-smoke
 REAL_MAKE = $(MAKE) -s HTABLE_C=$(REAL_FILE)
+# the steps run in a make with HTABLE_C set: its build directories
+REL = $(call vb,release)
+TSN = $(call vb,tsan)
 
 .PHONY: test-real $(REAL_STEPS)
 
@@ -87,13 +91,13 @@ test-real:
 
 real-build:
 	@$(CC) -std=gnu11 -fsyntax-only -DDEBUG -D_KERNEL -Ishim/include \
-	    -Wall -Wno-sign-compare -Wno-unused-parameter -Wno-uninitialized \
-	    $(REAL_FILE)
+	    $(call era_flag,$(REAL_FILE)) -Wall -Wno-sign-compare \
+	    -Wno-unused-parameter -Wno-uninitialized $(REAL_FILE)
 	@echo "real-build: $(REAL_FILE) compiles against the shim"
-	@$(REAL_MAKE) VARIANT=release build/release-ext/htstress \
-	    $(addprefix build/release-ext/tests/,$(REAL_UNIT_TESTS))
-	@$(REAL_MAKE) VARIANT=tsan build/tsan-ext/htstress \
-	    $(addprefix build/tsan-ext/tests/,$(REAL_UNIT_TESTS))
+	@$(REAL_MAKE) VARIANT=release $(REL)/htstress \
+	    $(addprefix $(REL)/tests/,$(REAL_UNIT_TESTS))
+	@$(REAL_MAKE) VARIANT=tsan $(TSN)/htstress \
+	    $(addprefix $(TSN)/tests/,$(REAL_UNIT_TESTS))
 
 real-unit:
 	@$(REAL_MAKE) VARIANT=release unit UNIT_TESTS="$(REAL_UNIT_TESTS)"
@@ -111,11 +115,11 @@ define real_run
 endef
 
 real-stress:
-	$(call real_run,build/release-ext/htstress --seconds 15 --seed 1)
-	$(call real_run,build/release-ext/htstress --seconds 10 --seed 2 --kpm)
-	$(call real_run,build/tsan-ext/htstress --seconds 20 --seed 3)
-	$(call real_run,build/tsan-ext/htstress --seconds 10 --seed 4 --kpm)
-	$(call real_run,build/release-ext/htstress --seconds 10 --seed 5 --walkers 1)
+	$(call real_run,$(REL)/htstress --seconds 15 --seed 1)
+	$(call real_run,$(REL)/htstress --seconds 10 --seed 2 --kpm)
+	$(call real_run,$(TSN)/htstress --seconds 20 --seed 3)
+	$(call real_run,$(TSN)/htstress --seconds 10 --seed 4 --kpm)
+	$(call real_run,$(REL)/htstress --seconds 10 --seed 5 --walkers 1)
 
 # planted bugs: only where their patches apply to this file
 real-planted real-mutants: real-%:
@@ -133,15 +137,15 @@ real-planted real-mutants: real-%:
 
 real-diff:
 	@$(REAL_MAKE) VARIANT=release htdiff
-	build/release-diff/htdiff --programs 200 --ops 50 --seed 1 \
+	$(DIFF_B)/htdiff --programs 200 --ops 50 --seed 1 \
 	    --out build/real-diff
 
 real-controlled:
-	$(call real_run,build/release-ext/htstress $(CTL) --seconds 10 --seed 11)
-	$(call real_run,build/release-ext/htstress --mode controlled --seconds 8 --seed 12)
-	$(call real_run,build/release-ext/htstress $(CTL) --strategy pct --seconds 8 --seed 13)
-	$(call real_run,build/tsan-ext/htstress $(CTL) --seconds 10 --seed 14)
+	$(call real_run,$(REL)/htstress $(CTL) --seconds 10 --seed 11)
+	$(call real_run,$(REL)/htstress --mode controlled --seconds 8 --seed 12)
+	$(call real_run,$(REL)/htstress $(CTL) --strategy pct --seconds 8 --seed 13)
+	$(call real_run,$(TSN)/htstress $(CTL) --seconds 10 --seed 14)
 
 real-corpus:
-	@$(REAL_MAKE) VARIANT=asan build/asan-ext/htreplay
-	@tests/regressions.sh --core build/asan-ext/htreplay
+	@$(REAL_MAKE) VARIANT=asan $(call vb,asan)/htreplay
+	@tests/regressions.sh --core $(call vb,asan)/htreplay
