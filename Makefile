@@ -12,6 +12,8 @@
 #   make htdiff                 the differential test's binary (fuzz/fuzz.mk)
 #   make fuzz T=name            run a fuzz target (fuzz/fuzz.mk)
 #   make bench                  bench/results.md
+#   make versions [ONLY=globs]  every htable.c of ../shared/variants built and
+#                               run: docs/versions.md (ci/versions.sh)
 #   HTABLE_C=path               build the given htable.c instead of core/htable.c
 #   HTABLE_ERA=kpti|2015        the era to build (shim/include/htbed/era.h);
 #                               by default the probe of HTABLE_C says, and
@@ -23,6 +25,8 @@ CC := clang
 endif
 CORE ?= core
 REF_HTABLE ?= ../shared/reference/htable.c
+# today's file: the newest upstream htable.c (2021-08-16, still the tip)
+NEWEST_HTABLE ?= ../shared/variants/illumos-gate/2021-08-16-86ef0a63e1/htable.c
 HTABLE_SRC := $(if $(HTABLE_C),$(HTABLE_C),$(CORE)/htable.c)
 
 # The era of the code under test, found from the file itself
@@ -121,7 +125,7 @@ vpath %.c $(CORE) shim/kern shim/hw shim/testing shim/stub harness shim/host \
 	stress
 
 .PHONY: all stress replay test check-ref deps mutant mutants bench clean unit \
-	smoke
+	smoke versions
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -231,7 +235,9 @@ test: deps check-ref
 	    --strategies random --ctl-seeds 2 --fuzz-runs 0 \
 	    --out build/mutants-mmu.md inval-flushes-dirty-only
 	tests/nightly.sh
-	$(MAKE) -s test-real
+	$(MAKE) -s test-real REAL_QUICK=1
+	$(MAKE) -s test-real REAL_QUICK=1 $(if $(wildcard $(NEWEST_HTABLE)),\
+	    HTABLE_C=$(NEWEST_HTABLE),REF_HTABLE=$(NEWEST_HTABLE))
 	@echo "make test: all passed"
 
 # short stress runs: free-running release in window and kpm mode, under
@@ -249,6 +255,12 @@ smoke:
 	build/release/htstress $(CTL) --strategy pct --seconds 10 --seed 5 \
 	    $(SMOKE)
 	build/tsan/htstress $(CTL) --seconds 15 --seed 6 $(SMOKE)
+
+# the version matrix: every htable.c of ../shared/variants (ci/versions.sh)
+VERSIONS_SECONDS ?= 30
+versions: deps
+	ci/versions.sh $(if $(ONLY),--only '$(ONLY)') \
+	    --seconds $(VERSIONS_SECONDS)
 
 clean:
 	rm -rf build

@@ -27,6 +27,9 @@
 #                  under ASan on this file: every input must pass
 
 REAL_FILE := $(if $(HTABLE_C),$(HTABLE_C),$(REF_HTABLE))
+# REAL_QUICK=1 (make test, which runs it on two files): every run half as
+# long
+rs = $(if $(REAL_QUICK),$(shell echo $$((($(1) + 1) / 2))),$(1))
 REAL_STEPS := real-build real-unit real-stress real-planted real-mutants \
 	real-diff real-controlled real-corpus
 # unit tests that need the project's own core (none so far; each needs a
@@ -115,11 +118,11 @@ define real_run
 endef
 
 real-stress:
-	$(call real_run,$(REL)/htstress --seconds 15 --seed 1)
-	$(call real_run,$(REL)/htstress --seconds 10 --seed 2 --kpm)
-	$(call real_run,$(TSN)/htstress --seconds 20 --seed 3)
-	$(call real_run,$(TSN)/htstress --seconds 10 --seed 4 --kpm)
-	$(call real_run,$(REL)/htstress --seconds 10 --seed 5 --walkers 1)
+	$(call real_run,$(REL)/htstress --seconds $(call rs,15) --seed 1)
+	$(call real_run,$(REL)/htstress --seconds $(call rs,10) --seed 2 --kpm)
+	$(call real_run,$(TSN)/htstress --seconds $(call rs,20) --seed 3)
+	$(call real_run,$(TSN)/htstress --seconds $(call rs,10) --seed 4 --kpm)
+	$(call real_run,$(REL)/htstress --seconds $(call rs,10) --seed 5 --walkers 1)
 
 # planted bugs: only where their patches apply to this file
 real-planted real-mutants: real-%:
@@ -132,7 +135,7 @@ real-planted real-mutants: real-%:
 		fi; \
 	done; \
 	[ -z "$$names" ] || mutants/run.sh --htable "$(REAL_FILE)" \
-	    --seconds 30 --require --out build/$@.md --strategies "" \
+	    --seconds $(call rs,30) --require --out build/$@.md --strategies "" \
 	    --variants "$(if $(filter planted,$*),tsan,release)" $$names
 
 real-diff:
@@ -141,10 +144,10 @@ real-diff:
 	    --out build/real-diff
 
 real-controlled:
-	$(call real_run,$(REL)/htstress $(CTL) --seconds 10 --seed 11)
-	$(call real_run,$(REL)/htstress --mode controlled --seconds 8 --seed 12)
-	$(call real_run,$(REL)/htstress $(CTL) --strategy pct --seconds 8 --seed 13)
-	$(call real_run,$(TSN)/htstress $(CTL) --seconds 10 --seed 14)
+	$(call real_run,$(REL)/htstress $(CTL) --seconds $(call rs,10) --seed 11)
+	$(call real_run,$(REL)/htstress --mode controlled --seconds $(call rs,8) --seed 12)
+	$(call real_run,$(REL)/htstress $(CTL) --strategy pct --seconds $(call rs,8) --seed 13)
+	$(call real_run,$(TSN)/htstress $(CTL) --seconds $(call rs,10) --seed 14)
 
 real-corpus:
 	@$(REAL_MAKE) VARIANT=asan $(call vb,asan)/htreplay
