@@ -25,20 +25,43 @@ for v in release tsan; do
 	make -s VARIANT=$v build/$v/htstress build/$v/fiberbench >/dev/null ||
 		{ echo "bench/run.sh: build of $v failed" >&2; exit 2; }
 done
+# the cores of each era (release): the own core built for 2015 too, the
+# 2015 reference and today's file where they exist
+ref=../shared/reference/htable.c
+newest=../shared/variants/illumos-gate/2021-08-16-86ef0a63e1/htable.c
+make -s HTABLE_ERA=2015 build/release-2015/htstress >/dev/null ||
+	{ echo "bench/run.sh: build of the own core (2015) failed" >&2; exit 2; }
+eras=("own core|2015|build/release-2015/htstress"
+    "own core|kpti|build/release/htstress")
+if [ -f "$ref" ]; then
+	make -s HTABLE_C="$ref" build/release-ext-2015/htstress >/dev/null ||
+		{ echo "bench/run.sh: build of $ref failed" >&2; exit 2; }
+	eras+=("2015 reference|2015|build/release-ext-2015/htstress")
+fi
+if [ -f "$newest" ]; then
+	make -s HTABLE_C="$newest" build/release-ext/htstress >/dev/null ||
+		{ echo "bench/run.sh: build of $newest failed" >&2; exit 2; }
+	eras+=("today's illumos (2021-08-16)|kpti|build/release-ext/htstress")
+fi
 
 # the HAT-op mix: loads, unloads and lookups only, no schedule
 # perturbation, no memory pressure, no periodic checks
-HATMIX="--weights map=40,unmap=30,lookup=30,map_large=0,lock=0,unlock=0,walk=0,share=0,unshare=0,pageunload=0,swapout=0,exit=0,reap=0"
+HATMIX="--weights map=40,unmap=30,lookup=30,map_large=0,lock=0,unlock=0,walk=0,share=0,unshare=0,pageunload=0,swapout=0,exit=0,reap=0,switch=0"
 QUIET="--quiet --pressure 0 --yield-prob 0 --check-every 100000"
 
 json() { sed -n "s/.*\"$2\": \([0-9.]*\).*/\1/p" "$1"; }
 
 run() {	# variant mode threads extra... -> prints "hat_ops/s ops/s remaps/op"
-	local v=$1 mode=$2 t=$3; shift 3
+	local v=$1; shift
+	run_bin "build/$v/htstress" "$@"
+}
+
+run_bin() {	# binary mode threads extra... -> as run()
+	local bin=$1 mode=$2 t=$3; shift 3
 	local j; j=$(mktemp)
-	build/$v/htstress --threads "$t" --seconds "$seconds" --seed 1 \
+	$bin --threads "$t" --seconds "$seconds" --seed 1 \
 	    $([ "$mode" = kpm ] && echo --kpm) "$@" --json "$j" >/dev/null 2>&1 ||
-		{ echo "bench/run.sh: htstress ($v $mode $t) failed" >&2; exit 2; }
+		{ echo "bench/run.sh: $bin ($mode $t) failed" >&2; exit 2; }
 	local hat ops remaps
 	hat=$(json "$j" hat_ops_per_sec); ops=$(json "$j" ops)
 	remaps=$(json "$j" window_remaps)
@@ -115,6 +138,35 @@ for v in release tsan; do
 			set -- $(run $v $mode $t $HATMIX $QUIET)
 			echo "| $v | $mode | $t | $1 | $2 | $3 |"
 		done
+	done
+done
+echo
+echo "## HAT ops/s by core and era"
+echo
+echo "The same HAT-op mix, release, kpm mode, for each core of each era: the"
+echo "own core built for the KPTI era (the default) and for 2015"
+echo "(\`HTABLE_ERA=2015\`), the 2015 reference and today's file.  The KPTI"
+echo "era's HAT does more per op (a link or unlink in a copied top table is"
+echo "a cross-call that copies the hat's entries on every vCPU running it)."
+echo "Target: a KPTI row at most a fifth below the 2015 row of its kind."
+echo
+echo "| core | era | threads | HAT ops/s | of the 2015 row |"
+echo "|---|---|---|---|---|"
+for t in 1 2; do
+	base_own= base_ref=
+	for e in "${eras[@]}"; do
+		IFS='|' read -r name era bin <<<"$e"
+		set -- $(run_bin "$bin" kpm "$t" $HATMIX $QUIET)
+		case "$name|$era" in
+		"own core|2015") base_own=$1 ;;
+		"2015 reference|2015") base_ref=$1 ;;
+		esac
+		base=$base_own
+		[ "$name" = "own core" ] || base=$base_ref
+		echo "| $name | $era | $t | $1 |" \
+		    "$(awk -v a="$1" -v b="${base:-0}" -v e="$era" 'BEGIN {
+		    if (e == "2015" || b == 0) print "-";
+		    else printf "%.0f%%", 100 * a / b }') |"
 	done
 done
 echo
