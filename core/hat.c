@@ -109,6 +109,37 @@ hati_new(struct as *as, enum hati_kind kind)
 }
 
 /*
+ * A page-table frame for a CPU's own tables, which the HAT keeps outside
+ * any htable for good: junk until the caller fills it.
+ */
+x86pte_t *
+hati_cpu_frame(cpu_t *cp, pfn_t *pfn)
+{
+	page_t *pp = page_get_physical(0);
+
+	if (pp == NULL)
+		panic("hat: no frame for cpu%d's tables", cp->cpu_id);
+	*pfn = pp->p_pagenum;
+	return ((x86pte_t *)(void *)SHIM_FRAME_VA(pp->p_pagenum));
+}
+
+/*
+ * Copy top-level entries into a CPU's own tables, entry by entry, each an
+ * atomic load and store, ordered as x86 orders them: the MMU reads them,
+ * and a table they link was zeroed first.  from NULL: zeroes.
+ */
+void
+hati_copy_ptes(x86pte_t *to, const x86pte_t *from, uint_t n)
+{
+	uint_t i;
+
+	for (i = 0; i < n; i++)
+		__atomic_store_n(&to[i], from == NULL ? 0 :
+		    __atomic_load_n(&from[i], __ATOMIC_ACQUIRE),
+		    __ATOMIC_RELEASE);
+}
+
+/*
  * The kernel image: SHIM_KIMAGE_FRAMES pages at HAT_KIMAGE_VA, mapped in
  * the kernel hat for good, as startup maps the kernel's text and data
  * (the KPTI era punches some of them into every CPU's own hat).
@@ -186,18 +217,44 @@ hat_init_finish(void)
  * ------------------------------------------------------------------------
  */
 
-/* on the hat list: the kernel hat is its head, the newest hat first */
+/*
+ * The hat list, under hat_list_lock: the kernel hat is its sentinel, its
+ * hat_next the newest hat and its hat_prev the oldest; the newest has no
+ * hat_prev, the oldest no hat_next.  The links that point at a hat from
+ * either side:
+ */
+static hat_t **
+link_before(hat_t *hat)
+{
+	return (hat->hat_prev != NULL ? &hat->hat_prev->hat_next :
+	    &kas.a_hat->hat_next);
+}
+
+static hat_t **
+link_after(hat_t *hat)
+{
+	return (hat->hat_next != NULL ? &hat->hat_next->hat_prev :
+	    &kas.a_hat->hat_prev);
+}
+
+/* a new hat goes first */
 void
 hati_list_append(hat_t *hat)
 {
 	mutex_enter(&hat_list_lock);
 	hat->hat_prev = NULL;
 	hat->hat_next = kas.a_hat->hat_next;
-	if (hat->hat_next != NULL)
-		hat->hat_next->hat_prev = hat;
-	else
-		kas.a_hat->hat_prev = hat;
+	*link_after(hat) = hat;
 	kas.a_hat->hat_next = hat;
+	mutex_exit(&hat_list_lock);
+}
+
+static void
+hati_list_remove(hat_t *hat)
+{
+	mutex_enter(&hat_list_lock);
+	*link_before(hat) = hat->hat_next;
+	*link_after(hat) = hat->hat_prev;
 	mutex_exit(&hat_list_lock);
 }
 
@@ -219,6 +276,16 @@ hat_alloc(struct as *as)
 	return (hat);
 }
 
+/*
+ * hat_mutex, which htable.c holds around the hat's cache of free tables:
+ * hat_enter() takes it, hat_exit() (below) drops it.
+ */
+void
+hat_enter(hat_t *hat)
+{
+	mutex_enter(&hat->hat_mutex);
+}
+
 /* teardown begins: wait out any stealer, then no more TLB work or frees */
 void
 hat_free_start(hat_t *hat)
@@ -228,6 +295,12 @@ hat_free_start(hat_t *hat)
 		cv_wait(&hat_list_cv, &hat_list_lock);
 	atomic_or_16(&hat->hat_flags, HAT_FREEING);
 	mutex_exit(&hat_list_lock);
+}
+
+void
+hat_exit(hat_t *hat)
+{
+	mutex_exit(&hat->hat_mutex);
 }
 
 /* teardown ends: off the list, every table purged, the hat freed */
@@ -243,17 +316,7 @@ hat_free_end(hat_t *hat)
 			panic("hat_free_end: hat %p is still running on cpu%d",
 			    (void *)hat, c);
 	}
-	mutex_enter(&hat_list_lock);
-	if (hat->hat_prev != NULL)
-		hat->hat_prev->hat_next = hat->hat_next;
-	else
-		kas.a_hat->hat_next = hat->hat_next;
-	if (hat->hat_next != NULL)
-		hat->hat_next->hat_prev = hat->hat_prev;
-	else
-		kas.a_hat->hat_prev = hat->hat_prev;
-	mutex_exit(&hat_list_lock);
-
+	hati_list_remove(hat);
 	htable_purge_hat(hat);
 	kmem_free(hat->hat_ht_hash, hat->hat_num_hash * sizeof (htable_t *));
 	mutex_destroy(&hat->hat_mutex);
@@ -287,17 +350,6 @@ hat_switch(hat_t *hat)
 	hati_cpu_load(cp, hat);
 }
 
-void
-hat_enter(hat_t *hat)
-{
-	mutex_enter(&hat->hat_mutex);
-}
-
-void
-hat_exit(hat_t *hat)
-{
-	mutex_exit(&hat->hat_mutex);
-}
 
 /*
  * The cross-call handler of a shootdown, on each CPU that may run hat:
@@ -789,6 +841,24 @@ hati_can_share(htable_t *ism_ht, uintptr_t ism_va, uintptr_t vaddr,
 }
 
 /*
+ * The table of hat sharing ism_ht's page at vaddr, held: the one there
+ * already, or a new one if it may be shared; NULL if it may not be.
+ */
+static htable_t *
+hati_shared_table(hat_t *hat, uintptr_t vaddr, htable_t *ism_ht,
+    uintptr_t iva, uintptr_t end)
+{
+	htable_t *ht = htable_lookup(hat, vaddr, ism_ht->ht_level);
+
+	if (ht != NULL && (ht->ht_flags & HTABLE_SHARED_PFN))
+		return (ht);
+	htable_release(ht);
+	if (!hati_can_share(ism_ht, iva, vaddr, end))
+		return (NULL);
+	return (htable_create(hat, vaddr, ism_ht->ht_level, ism_ht));
+}
+
+/*
  * Map [addr, addr + len) of hat to what ism_hat maps at src: by sharing
  * whole page tables where they line up, by locked per-page loads where
  * they do not.
@@ -797,10 +867,9 @@ int
 hat_share(hat_t *hat, caddr_t addr, hat_t *ism_hat, caddr_t src, size_t len,
     uint_t ismszc)
 {
-	uintptr_t vstart = (uintptr_t)addr, end = vstart + len;
-	uintptr_t istart = (uintptr_t)src, iva = istart, iend = istart + len;
+	uintptr_t delta = (uintptr_t)addr - (uintptr_t)src;
+	uintptr_t iva = (uintptr_t)src, iend = iva + len;
 	htable_t *ism_ht = NULL, *ht;
-	uintptr_t vaddr;
 	x86pte_t pte;
 	level_t l;
 
@@ -811,32 +880,27 @@ hat_share(hat_t *hat, caddr_t addr, hat_t *ism_hat, caddr_t src, size_t len,
 		if (ism_ht == NULL)
 			break;
 		l = ism_ht->ht_level;
-		vaddr = vstart + (iva - istart);
-		ht = htable_lookup(hat, vaddr, l);
-		if (ht != NULL && !(ht->ht_flags & HTABLE_SHARED_PFN)) {
-			htable_release(ht);
-			ht = NULL;
-		}
-		if (ht == NULL && hati_can_share(ism_ht, iva, vaddr, end))
-			ht = htable_create(hat, vaddr, l, ism_ht);
-		if (ht != NULL) {
-			atomic_add_long(&hat->hat_ism_pgcnt,
-			    (long)(VALID_OF(ism_ht) - VALID_OF(ht)) <<
-			    (LEVEL_SHIFT(l) - MMU_PAGESHIFT));
-			ATOMIC_WRITE(ht->ht_valid_cnt, VALID_OF(ism_ht));
-			htable_release(ht);
-			iva = ism_ht->ht_vaddr + LEVEL_SIZE(l + 1);
-			htable_release(ism_ht);
-			ism_ht = NULL;
+		ht = hati_shared_table(hat, iva + delta, ism_ht, iva,
+		    iend + delta);
+		if (ht == NULL) {
+			(void) hati_load_common(hat, iva + delta, NULL,
+			    PROT_READ | PROT_USER |
+			    ((pte & PT_WRITABLE) ? PROT_WRITE : 0),
+			    HAT_LOAD_LOCK | HAT_LOAD_NOCONSIST, l,
+			    PTE2PFN(pte, l));
+			iva += LEVEL_SIZE(l);
 			continue;
 		}
-		(void) hati_load_common(hat, vaddr, NULL,
-		    PROT_READ | PROT_USER | ((pte & PT_WRITABLE) ? PROT_WRITE : 0),
-		    HAT_LOAD_LOCK | HAT_LOAD_NOCONSIST, l, PTE2PFN(pte, l));
-		iva += LEVEL_SIZE(l);
-	}
-	if (ism_ht != NULL)
+		atomic_add_long(&hat->hat_ism_pgcnt,
+		    (long)(VALID_OF(ism_ht) - VALID_OF(ht)) <<
+		    (LEVEL_SHIFT(l) - MMU_PAGESHIFT));
+		ATOMIC_WRITE(ht->ht_valid_cnt, VALID_OF(ism_ht));
+		htable_release(ht);
+		iva = ism_ht->ht_vaddr + LEVEL_SIZE(l + 1);
 		htable_release(ism_ht);
+		ism_ht = NULL;
+	}
+	htable_release(ism_ht);
 	return (0);
 }
 

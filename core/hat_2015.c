@@ -74,31 +74,6 @@ hati_hat_ready(hat_t *hat)
 }
 
 /*
- * Entry by entry, each an atomic load and store, ordered as x86 orders
- * them: the MMU reads them, and a table they link was zeroed first.
- */
-static void
-vlp_copy(x86pte_t *to, const x86pte_t *from, uint_t n)
-{
-	uint_t i;
-
-	for (i = 0; i < n; i++)
-		__atomic_store_n(&to[i], __atomic_load_n(&from[i],
-		    __ATOMIC_ACQUIRE), __ATOMIC_RELEASE);
-}
-
-static x86pte_t *
-frame_for_cpu(cpu_t *cp, pfn_t *pfn)
-{
-	page_t *pp = page_get_physical(0);
-
-	if (pp == NULL)
-		panic("hat_vlp_setup: no frame for cpu%d's tables", cp->cpu_id);
-	*pfn = pp->p_pagenum;
-	return ((x86pte_t *)(void *)SHIM_FRAME_VA(pp->p_pagenum));
-}
-
-/*
  * hat_vlp_setup(): the CPU's top table for 32-bit processes, a copy of the
  * kernel's with slot 0 linking the CPU's level-2 table.
  */
@@ -110,10 +85,10 @@ hati_cpu_setup(cpu_t *cp)
 	    kas.a_hat->hat_htable->ht_pfn);
 	pfn_t l2pfn;
 
-	hci->hci_vlp_l2ptes = frame_for_cpu(cp, &l2pfn);
-	__builtin_memset(hci->hci_vlp_l2ptes, 0, MMU_PAGESIZE);
-	hci->hci_vlp_l3ptes = frame_for_cpu(cp, &hci->hci_vlp_pfn);
-	vlp_copy(hci->hci_vlp_l3ptes, ktop, mmu.top_level_count);
+	hci->hci_vlp_l2ptes = hati_cpu_frame(cp, &l2pfn);
+	hati_copy_ptes(hci->hci_vlp_l2ptes, NULL, mmu.ptes_per_table);
+	hci->hci_vlp_l3ptes = hati_cpu_frame(cp, &hci->hci_vlp_pfn);
+	hati_copy_ptes(hci->hci_vlp_l3ptes, ktop, mmu.top_level_count);
 	ATOMIC_WRITE(hci->hci_vlp_l3ptes[0], MAKEPTP(l2pfn, 2));
 }
 
@@ -127,7 +102,7 @@ hati_cpu_load(cpu_t *cp, hat_t *hat)
 
 	if (ATOMIC_READ(hat->hat_flags) & HAT_VLP) {
 		flags = intr_clear();
-		vlp_copy(hci->hci_vlp_l2ptes, hat->hat_vlp_ptes, VLP_NUM_PTES);
+		hati_copy_ptes(hci->hci_vlp_l2ptes, hat->hat_vlp_ptes, VLP_NUM_PTES);
 		intr_restore(flags);
 		top = hci->hci_vlp_pfn;
 	}
@@ -139,7 +114,7 @@ void
 hati_demap_all(cpu_t *cp, hat_t *hat)
 {
 	if (ATOMIC_READ(hat->hat_flags) & HAT_VLP)
-		vlp_copy(cp->cpu_hat_info->hci_vlp_l2ptes, hat->hat_vlp_ptes,
+		hati_copy_ptes(cp->cpu_hat_info->hci_vlp_l2ptes, hat->hat_vlp_ptes,
 		    VLP_NUM_PTES);
 }
 

@@ -43,6 +43,8 @@ extern void	hati_demap_all(cpu_t *, hat_t *);
 
 /* hat.c, for the era's half */
 extern hat_t	*hati_new(struct as *, enum hati_kind);
+extern x86pte_t	*hati_cpu_frame(cpu_t *, pfn_t *);
+extern void	hati_copy_ptes(x86pte_t *, const x86pte_t *, uint_t);
 extern void	hati_list_append(hat_t *);
 extern int	hati_load_common(hat_t *, uintptr_t, page_t *, uint_t, uint_t,
     level_t, pfn_t);

@@ -85,53 +85,33 @@ hati_hat_ready(hat_t *hat)
 }
 
 /*
- * Entry by entry, each an atomic load and store, ordered as x86 orders
- * them: the MMU reads them, and a table they link was zeroed first.
- */
-static void
-pcp_copy(x86pte_t *to, const x86pte_t *from, uint_t n)
-{
-	uint_t i;
-
-	for (i = 0; i < n; i++)
-		__atomic_store_n(&to[i], __atomic_load_n(&from[i],
-		    __ATOMIC_ACQUIRE), __ATOMIC_RELEASE);
-}
-
-static void
-pcp_zero(x86pte_t *to, uint_t n)
-{
-	uint_t i;
-
-	for (i = 0; i < n; i++)
-		ATOMIC_WRITE(to[i], 0);
-}
-
-/*
  * The CPU's copies of a copied hat's entries (interrupts are off): a
  * 32-bit hat's four into the CPU's level-2 table, which user slot 0
  * links, the other user slots empty; a 64-bit hat's into the user slots.
+ * Each entry is written once, so that the CPU, back from the cross-call,
+ * walks the old entry or the new one, never an empty one between.
  */
 static void
 hat_pcp_update(cpu_t *cp, hat_t *hat)
 {
 	struct hat_cpu_info *hci = cp->cpu_hat_info;
+	x86pte_t *top[2] = { hci->hci_pcp_l3ptes, hci->hci_user_l3ptes };
 	uint_t n = mmu.top_level_uslots;
+	int i;
 
 	ASSERT(ATOMIC_READ(hat->hat_flags) & HAT_COPIED);
-	if (ATOMIC_READ(hat->hat_flags) & HAT_COPIED_32) {
-		pcp_copy(hci->hci_pcp_l2ptes, hat->hat_copied_ptes, 4);
-		pcp_zero(hci->hci_pcp_l3ptes, n);
-		__atomic_store_n(&hci->hci_pcp_l3ptes[0],
-		    MAKEPTP(hci->hci_pcp_l2pfn, 2), __ATOMIC_RELEASE);
-		pcp_zero(hci->hci_user_l3ptes, n);
-		__atomic_store_n(&hci->hci_user_l3ptes[0],
-		    MAKEPTP(hci->hci_pcp_l2pfn, 2), __ATOMIC_RELEASE);
+	if (!(ATOMIC_READ(hat->hat_flags) & HAT_COPIED_32)) {
+		hati_copy_ptes(hci->hci_pcp_l2ptes, NULL, 4);
+		for (i = 0; i < 2; i++)
+			hati_copy_ptes(top[i], hat->hat_copied_ptes, n);
 		return;
 	}
-	pcp_zero(hci->hci_pcp_l2ptes, 4);
-	pcp_copy(hci->hci_pcp_l3ptes, hat->hat_copied_ptes, n);
-	pcp_copy(hci->hci_user_l3ptes, hat->hat_copied_ptes, n);
+	hati_copy_ptes(hci->hci_pcp_l2ptes, hat->hat_copied_ptes, 4);
+	for (i = 0; i < 2; i++) {
+		__atomic_store_n(&top[i][0], MAKEPTP(hci->hci_pcp_l2pfn, 2),
+		    __ATOMIC_RELEASE);
+		hati_copy_ptes(top[i] + 1, NULL, n - 1);
+	}
 }
 
 /* a CPU's own hat: never stolen from, running on that CPU only */
@@ -158,17 +138,6 @@ hati_cpu_punchin(cpu_t *cp, uintptr_t va, uint_t attrs)
 	    0, pfn));
 }
 
-static x86pte_t *
-frame_for_cpu(cpu_t *cp, pfn_t *pfn)
-{
-	page_t *pp = page_get_physical(0);
-
-	if (pp == NULL)
-		panic("hat_pcp_setup: no frame for cpu%d's tables", cp->cpu_id);
-	*pfn = pp->p_pagenum;
-	return ((x86pte_t *)(void *)SHIM_FRAME_VA(pp->p_pagenum));
-}
-
 /*
  * hat_pcp_setup(): the CPU's level-2 table and kernel top table (a copy of
  * the kernel's), its own hat and that hat's top table, and the
@@ -181,10 +150,10 @@ hati_cpu_setup(cpu_t *cp)
 	const x86pte_t *kernel_top = (const x86pte_t *)(void *)SHIM_FRAME_VA(
 	    kas.a_hat->hat_htable->ht_pfn);
 
-	hci->hci_pcp_l2ptes = frame_for_cpu(cp, &hci->hci_pcp_l2pfn);
-	pcp_zero(hci->hci_pcp_l2ptes, mmu.ptes_per_table);
-	hci->hci_pcp_l3ptes = frame_for_cpu(cp, &hci->hci_pcp_l3pfn);
-	pcp_copy(hci->hci_pcp_l3ptes, kernel_top, mmu.top_level_count);
+	hci->hci_pcp_l2ptes = hati_cpu_frame(cp, &hci->hci_pcp_l2pfn);
+	hati_copy_ptes(hci->hci_pcp_l2ptes, NULL, mmu.ptes_per_table);
+	hci->hci_pcp_l3ptes = hati_cpu_frame(cp, &hci->hci_pcp_l3pfn);
+	hati_copy_ptes(hci->hci_pcp_l3ptes, kernel_top, mmu.top_level_count);
 
 	hci->hci_user_hat = hat_cpu_alloc(cp);
 	hci->hci_user_l3pfn = hci->hci_user_hat->hat_htable->ht_pfn;
