@@ -7,8 +7,10 @@
 # HTABLE_C=path the same targets use mutants/ext/*.patch instead: patches
 # against that one file, applied (patch -p1, paths a/htable.c b/htable.c)
 # to a copy of it named htable.c in build/mutants-ext/<name>/src/, built
-# into build/mutant-ext-<name>-<variant>/; the table goes to
-# mutants/results-ext.md.  mutants/README.md says how to write one.
+# into build/mutant-ext-<name>-<variant>/ (only its core; the rest is
+# linked from the build of the file itself, of the same era); the table
+# goes to mutants/results-ext.md.  mutants/README.md says how to write
+# one.
 
 MUTANTS := $(sort $(basename $(notdir $(wildcard mutants/*.patch))))
 MUTANTS_EXT := $(sort $(basename $(notdir $(wildcard mutants/ext/*.patch))))
@@ -40,7 +42,9 @@ mutant:
 	@test -f "$(HTABLE_C)" || { echo "make mutant: $(HTABLE_C) does not exist" >&2; exit 2; }
 	@rm -rf $(MUT_EXT_SRC) && mkdir -p $(MUT_EXT_SRC) && cp -p "$(HTABLE_C)" $(MUT_EXT_SRC)/htable.c
 	@patch -s -p1 -d $(MUT_EXT_SRC) < mutants/ext/$(M).patch || { echo "make mutant: mutants/ext/$(M).patch does not apply to $(HTABLE_C)" >&2; exit 2; }
-	@$(MAKE) -s HTABLE_C=$(MUT_EXT_SRC)/htable.c B=build/mutant-ext-$(M)-$(VARIANT) build/mutant-ext-$(M)-$(VARIANT)/htstress
+	@$(MAKE) -s VARIANT=$(VARIANT) lib-objects
+	@$(MAKE) -s HTABLE_C=$(MUT_EXT_SRC)/htable.c SHARE=$(B) \
+	    B=build/mutant-ext-$(M)-$(VARIANT) build/mutant-ext-$(M)-$(VARIANT)/htstress
 endif
 
 mutants: deps
