@@ -70,8 +70,12 @@ endif
 BASEFLAGS := -std=gnu11 -g -fno-omit-frame-pointer -Wall -Wextra \
 	-Wno-sign-compare $(CFLAGS_$(VARIANT)) $(EXTRA_CFLAGS)
 # kernel domain: the illumos headers of the shim, and nothing of libc
+# CORE_POLICY: -D flags that make core/htable.c do what a given file
+# does where files of one era differ (shim/era/probe.sh --policy; the
+# differential test sets it)
+CORE_POLICY ?=
 KFLAGS := $(BASEFLAGS) -DDEBUG -D_KERNEL -DHTBED_ERA=$(ERA_YEAR) \
-	-Ishim/include -iquote $(CORE) -iquote harness
+	$(CORE_POLICY) -Ishim/include -iquote $(CORE) -iquote harness
 # host domain: libc, plus the testbed's plain interfaces; HTBED_CORE names
 # the htable.c built in (reproducers record it)
 CORE_NAME := $(if $(HTABLE_C),$(HTABLE_C),$(if $(filter core,$(CORE)),own,$(CORE)/htable.c))
@@ -136,8 +140,8 @@ deps:
 
 # NO_DEPS=1: the build environment provides the toolchain and is not to
 # be checked (ci/oss-fuzz-build.sh: an OSS-Fuzz image).  $(B)/.deps is
-# every object's prerequisite, and so is the era of the build: objects
-# built for another era are rebuilt.
+# every object's prerequisite, and so is the era of the build (and the
+# own core's policy): objects built for another are rebuilt.
 $(B)/.deps: $(B)/obj/era
 	@test -n "$(NO_DEPS)" || ci/deps.sh check >/dev/null 2>&1 || \
 	    ci/deps.sh install
@@ -145,7 +149,8 @@ $(B)/.deps: $(B)/obj/era
 
 $(B)/obj/era: FORCE
 	@mkdir -p $(B)/obj
-	@echo "$(HTABLE_ERA)" | cmp -s - $@ || echo "$(HTABLE_ERA)" > $@
+	@echo "$(HTABLE_ERA) $(CORE_POLICY)" | cmp -s - $@ || \
+	    echo "$(HTABLE_ERA) $(CORE_POLICY)" > $@
 
 # the code under test: warnings that only an unmodified illumos file
 # raises are silenced for that file only

@@ -53,8 +53,10 @@ FUZZ_ARGS ?=
 FUZZ_LINK ?=
 FUZZ_LD ?= $(CC)
 DIFF_REF := $(if $(HTABLE_C),$(HTABLE_C),$(REF_HTABLE))
-# the own instance is built for the era of the reference it is compared with
+# the own instance is built for the era of the reference it is compared
+# with, and to do what it does where files of that era differ
 DIFF_ERA = $(if $(HTABLE_C),$(HTABLE_ERA),$(shell shim/era/probe.sh $(DIFF_REF) 2>/dev/null))
+DIFF_POLICY = $(shell shim/era/probe.sh --policy $(DIFF_REF) 2>/dev/null)
 DIFF_INST := $(B)/inst-own.o $(B)/inst-ref.o
 # the targets this tree can build: htfuzz_diff needs its reference
 FUZZ_BUILDABLE := $(if $(wildcard $(DIFF_REF)),$(FUZZ_TARGETS),\
@@ -79,7 +81,8 @@ $(B)/obj/fuzz/%.o: fuzz/%.c $(B)/.deps
 # the instances are rebuilt (cheaply) on every use: their objects live
 # in their own build directories, which their own make keeps current
 $(B)/inst-own.o: FORCE $(B)/.deps
-	@$(MAKE) -s B=$(B)/own HTABLE_C= HTABLE_ERA=$(DIFF_ERA) lib-objects
+	@$(MAKE) -s B=$(B)/own HTABLE_C= HTABLE_ERA=$(DIFF_ERA) \
+	    CORE_POLICY="$(DIFF_POLICY)" lib-objects
 	@fuzz/instance.sh own_ $(B)/own $@
 
 $(B)/inst-ref.o: FORCE $(B)/.deps
