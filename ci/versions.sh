@@ -18,7 +18,8 @@
 #   --variants  the directory of versions (default ../shared/variants)
 #
 # A signature that a finding of corpus/findings/ accounts for (its README
-# names it) is marked as known, with the finding's name.
+# names it, with the variants directory written <variants>) is marked as
+# known, with the finding's name.
 # exit: 0 every row of a built era builds and finds nothing new; 1 a row
 # of a built era does not build or finds something no finding accounts
 # for; 2 a bad option or a missing variants directory.
@@ -60,10 +61,10 @@ selected() {
 
 # the finding of corpus/findings/ whose README names signature $1, if any
 known_finding() {
-	local f
+	local f sig=${1//$variants/<variants>}
 	for f in corpus/findings/*/README.md; do
 		[ -f "$f" ] || continue
-		if grep -qF "$1" "$f"; then
+		if grep -qF -- "$sig" "$f"; then
 			basename "$(dirname "$f")"
 			return
 		fi
