@@ -41,13 +41,13 @@ case "$seconds" in ''|*[!0-9]*) echo "ci/versions.sh: --seconds takes a number, 
 work=build/versions
 mkdir -p "$work" "$(dirname "$out")" || exit 2
 
-# the rows: lineage/dir, sorted by the date in the directory's name
+# the rows: lineage/dir, sorted by the date the directory's name begins
+# with (YYYY-MM-DD; "undated" last)
 rows=()
 while read -r r; do
 	rows+=("$r")
 done < <(cd "$variants" && ls -d */*/ | sed 's#/$##' |
-    awk -F/ '{ d = $2; sub(/-.*/, "", d); print d, $0 }' | sort |
-    awk '{ print $2 }')
+    awk -F/ '{ print substr($2, 1, 10), $0 }' | sort | awk '{ print $2 }')
 
 selected() {
 	local g
@@ -145,7 +145,8 @@ for r in "${rows[@]}"; do
 			cells+=("**found**")
 			bad=1
 		fi
-		found="$found ${sig//|/\\|}${name:+ (known: $name)};"
+		sig="${sig//$variants/<variants>}${name:+ (known: $name)}"
+		[[ $found == *"$sig"* ]] || found="$found ${sig//|/\\|};"
 	done
 	table+=("| $r | $date | $era | yes | ${cells[0]} | ${cells[1]} | ${cells[2]} | ${found:--} |")
 done
