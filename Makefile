@@ -93,7 +93,7 @@ LDFLAGS := $(CFLAGS_$(VARIANT)) -pthread -lurcu-memb
 # harness/controlled.c drives runs of the machine and is not part of it;
 # harness/repro.c (reproducer files) is host-domain code.
 HARNESS_CTL := harness/controlled.c
-HARNESS_HOST := harness/repro.c
+HARNESS_HOST := harness/repro.c harness/known.c
 KIMG_SRC := $(CORE)/hat.c $(CORE)/hat_$(HTABLE_ERA).c $(CORE)/hment.c \
 	$(wildcard shim/kern/*.c) \
 	$(wildcard shim/hw/*.c) \

@@ -17,9 +17,9 @@
 #   --out       the table (default docs/versions.md)
 #   --variants  the directory of versions (default ../shared/variants)
 #
-# A signature that a finding of corpus/findings/ accounts for (its README
-# names it, with the variants directory written <variants>) is marked as
-# known, with the finding's name.
+# A failure that a finding of corpus/findings/ accounts for (its
+# machine-readable entry, harness/known.h: htstress prints a "known:"
+# line) is marked as known, with the finding's name.
 # exit: 0 every row of a built era builds and finds nothing new; 1 a row
 # of a built era does not build or finds something no finding accounts
 # for; 2 a bad option or a missing variants directory.
@@ -59,18 +59,6 @@ selected() {
 	return 1
 }
 
-# the finding of corpus/findings/ whose README names signature $1, if any
-known_finding() {
-	local f sig=${1//$variants/<variants>}
-	for f in corpus/findings/*/README.md; do
-		[ -f "$f" ] || continue
-		if grep -qF -- "$sig" "$f"; then
-			basename "$(dirname "$f")"
-			return
-		fi
-	done
-}
-
 # shared objects per era and variant, then each version's own
 build() {	# row file era variant -> prints the htstress path, or fails
 	local id=${1//\//-} v=$4 share=$work/share-$3-$4
@@ -81,21 +69,22 @@ build() {	# row file era variant -> prints the htstress path, or fails
 	echo "$work/$id-$v/htstress"
 }
 
-# one run: prints "ok <counters>" or "bug <signature>"
+# one run: prints "ok <counters>" or "bug <known finding, or -> <signature>"
 run() {	# name binary args...
-	local name=$1 bin=$2 log json sig rc
+	local name=$1 bin=$2 log json sig known rc
 	shift 2
 	log=$work/$name.log json=$work/$name.json
 	rm -f "$json"
 	"$bin" "$@" --quiet --out "$work/out-$name" --json "$json" \
-	    >"$log" 2>&1
+	    --fail-on-known >"$log" 2>&1
 	rc=$?
 	case $rc in
 	0) tr -d ' \n' <"$json" | sed 's/.*"ops":\([0-9]*\).*"steals":\([0-9]*\).*"reaps":\([0-9]*\).*/ok \1 \2 \3/'
 	   tr -d ' \n' <"$json" | sed -n 's/.*"runs":\([0-9]*\).*/ \1/p' ;;
 	1) sig=$(sed -n 's/^signature: *//p' "$log" | head -1)
-	   echo "bug ${sig:-(no signature: see $log)}" ;;
-	*) echo "bug exit $rc ($(tail -1 "$log"))" ;;
+	   known=$(sed -n 's/^known: *\([^ ]*\).*/\1/p' "$log" | head -1)
+	   echo "bug ${known:--} ${sig:-(no signature: see $log)}" ;;
+	*) echo "bug - exit $rc ($(tail -1 "$log"))" ;;
 	esac
 }
 
@@ -136,9 +125,9 @@ for r in "${rows[@]}"; do
 			fi
 			continue
 		fi
-		shift
+		name=${2#-}
+		shift 2
 		sig="$*"
-		name=$(known_finding "$sig")
 		if [ -n "$name" ]; then
 			cells+=("known: $name")
 		else

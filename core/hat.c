@@ -760,13 +760,14 @@ hat_swapout(hat_t *hat)
 }
 
 /*
- * Remove one mapping of pp, found through its hment, with the page's
- * mapping-list lock held; the hment keeps the table alive until
+ * Remove the mapping of pp at entry of ht, with the page's mapping-list
+ * lock held: that lock keeps the entry mapping pp and the table alive
+ * (an unmap removes the hment before it releases the table) until
  * htable_acquire() holds it.  Drops the list lock before the release,
  * which may free tables.
  */
 static hment_t *
-hati_page_unmap(page_t *pp, htable_t *ht, uint_t entry)
+page_unmap_one(page_t *pp, htable_t *ht, uint_t entry)
 {
 	hat_t *hat = ht->ht_hat;
 	level_t l = ht->ht_level;
@@ -808,9 +809,23 @@ hat_pageunload(page_t *pp, uint_t forceflag)
 			x86_hm_exit(pp);
 			return (0);
 		}
-		hm = hati_page_unmap(pp, ht, entry);
+		hm = page_unmap_one(pp, ht, entry);
 		hment_free(hm);
 	}
+}
+
+/*
+ * The same, for htable.c: a steal that unmaps an entry under the page's
+ * mapping-list lock (corpus/findings/steal-unmaps-locked; illumos's
+ * hment_steal() calls it too, but the testbed's hments are not stolen).
+ */
+hment_t *
+hati_page_unmap(page_t *pp, htable_t *ht, uint_t entry)
+{
+	T_STAT_INC(curthread, TS_STEAL_UNMAP);
+	seam_note(EV_STEAL_UNMAP, (uint64_t)(uintptr_t)ht->ht_hat,
+	    htable_e2va(ht, entry), x86pte_get(ht, entry));
+	return (page_unmap_one(pp, ht, entry));
 }
 
 /*

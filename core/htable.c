@@ -653,10 +653,48 @@ steal_candidate(htable_t *ht, uint_t threshold)
 }
 
 /*
+ * Unmap entry e of a table being stolen, which held pte when read, unless
+ * a locked mapping may be there.  A locked load (hati_pte_map()) raises
+ * ht_lock_cnt first, then stores its PTE holding the page's mapping-list
+ * lock.  So, under that lock, with the entry still mapping the same page,
+ * a lock count of 0 means no locked mapping is in the entry, nor can one
+ * appear there before the lock is dropped; read before the lock, as the
+ * illumos loop does, it proves nothing (corpus/findings/
+ * steal-unmaps-locked).  A mapping without a page_t (NOCONSIST) has no
+ * such lock: it stays, and so does its table.  Returns B_FALSE when the
+ * steal must give the table up.
+ */
+static boolean_t
+steal_unmap_entry(htable_t *ht, uint_t e, x86pte_t pte)
+{
+	pfn_t pfn = PTE2PFN(pte, ht->ht_level);
+	page_t *pp;
+	hment_t *hm;
+
+	if (PTE_GET(pte, PT_SOFTWARE) >= PT_NOCONSIST)
+		return (B_FALSE);
+	pp = page_numtopp_nolock(pfn);
+	x86_hm_enter(pp);
+	if (LOCKED(ht) != 0) {
+		x86_hm_exit(pp);
+		return (B_FALSE);
+	}
+	pte = x86pte_get(ht, e);
+	if (!PTE_ISVALID(pte) || PTE2PFN(pte, ht->ht_level) != pfn) {
+		x86_hm_exit(pp);	/* unmapped meanwhile */
+		return (B_TRUE);
+	}
+	hm = hati_page_unmap(pp, ht, e);	/* drops the list lock */
+	if (hm != NULL)
+		hment_free(hm);
+	return (B_TRUE);
+}
+
+/*
  * With the table pinned (busy == 1, ours) and the bucket mutex dropped,
- * unmap its entries through the HAT, which takes the page mapping-list
- * locks (hence the dropped mutex: those rank above it).  Stop as soon as
- * someone else takes a hold or locks a mapping.
+ * unmap its entries (the page mapping-list locks rank above the bucket
+ * mutex, hence the dropped mutex).  Stop as soon as someone else takes a
+ * hold or locks a mapping.
  */
 static void
 steal_unload(htable_t *ht)
@@ -668,8 +706,8 @@ steal_unload(htable_t *ht)
 		if (VALID(ht) == 0 || BUSY(ht) != 1 || LOCKED(ht) != 0)
 			return;
 		pte = x86pte_get(ht, e);
-		if (PTE_ISVALID(pte))
-			hat_pte_unmap(ht, e, HAT_UNLOAD, pte, NULL, B_TRUE);
+		if (PTE_ISVALID(pte) && !steal_unmap_entry(ht, e, pte))
+			return;
 	}
 }
 

@@ -54,7 +54,11 @@ struct hb_config {
 	const char	*hc_outdir;	/* failure artifacts go here */
 	const char	*hc_repeat;	/* the command that repeats this run */
 	void		(*hc_on_bug)(const char *kind, const char *where);
+	int		hc_fail_on_known; /* a known finding fails the run */
 };
+
+/* after a failure: the known finding that accounts for it, or NULL */
+extern const char *hb_known_finding;
 
 /* every counter a run reports (see the --json summary in README.md) */
 struct hb_stats {

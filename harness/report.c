@@ -9,11 +9,16 @@
 #include <htbed/sched.h>
 #include <htbed/shim.h>
 #include "world.h"
+#include "known.h"
 
 #define	TRACE_EVENTS	60	/* the interleaving shown in a report */
 
-static void
-report_hook(const char *kind, const char *where, host_buf_t *b)
+/* the known finding that accounts for the failure (harness/known.h) */
+const char *hb_known_finding;
+
+static int
+report_hook(const char *kind, const char *where, const char *msg,
+    host_buf_t *b)
 {
 	const struct hb_config *c = &hb_world.w_cfg;
 	char path[1024];
@@ -30,6 +35,13 @@ report_hook(const char *kind, const char *where, host_buf_t *b)
 	}
 	hbuf_printf(b, "---- run ----\n");
 	hbuf_printf(b, "signature: %s at %s\n", kind, where);
+	hb_known_finding = known_match(kind, where, msg);
+	if (hb_known_finding != NULL)
+		hbuf_printf(b, "known:     %s (%s), corpus/findings/%s%s\n",
+		    hb_known_finding, known_status(hb_known_finding),
+		    hb_known_finding, c->hc_fail_on_known ? "" :
+		    "; not a failure of this run (--fail-on-known makes it "
+		    "one)");
 	hbuf_printf(b, "seed:      %llu\n",
 	    (unsigned long long)c->hc_shim.sc_seed);
 	hbuf_printf(b, "repeat:    %s\n", c->hc_repeat);
@@ -41,6 +53,7 @@ report_hook(const char *kind, const char *where, host_buf_t *b)
 		hbuf_printf(b, "htbed: could not write %s\n", path);
 	if (c->hc_on_bug != NULL)
 		c->hc_on_bug(kind, where);
+	return (hb_known_finding != NULL && !c->hc_fail_on_known ? 0 : 1);
 }
 
 void

@@ -34,6 +34,8 @@ struct opts {
 	FILE		*progress_json;	/* --progress-json, or NULL */
 	int		seed_given;
 	int		progress;	/* a live progress line on stderr */
+	const char	*findings;	/* --findings DIR, or NULL */
+	int		fail_on_known;	/* --fail-on-known */
 };
 
 extern struct opts o;

@@ -10,9 +10,10 @@
  * target made it; a failure writes a reproducer, which --minimize then
  * shrinks.
  *
- * Exit status: 0 the run found no bug, 1 it found one (the recorded one,
- * or another: the report says which), 2 usage error or a reproducer that
- * cannot be read (unreadable, corrupt, truncated, foreign).
+ * Exit status: 0 the run found no bug, or only a known finding
+ * (harness/known.h), 1 it found one (the recorded one, or another: the
+ * report says which), 2 usage error or a reproducer that cannot be read
+ * (unreadable, corrupt, truncated, foreign), or a bad known finding.
  */
 #define	_GNU_SOURCE
 #include <errno.h>
@@ -27,6 +28,7 @@
 #include "harness.h"
 #include "minimize.h"
 #include "repro.h"
+#include "known.h"
 
 static struct {
 	const char	*file;
@@ -37,6 +39,8 @@ static struct {
 	const char	*outdir;
 	int		quiet;
 	const char	*fuzz_input;	/* the fuzz target, or NULL */
+	const char	*findings;	/* known findings, NULL: the tree's */
+	int		fail_on_known;
 } opt = { .repeat = 1, .outdir = "htbed-out/replay" };
 
 static uint8_t *fuzz_bytes;		/* --fuzz-input: the file */
@@ -75,7 +79,12 @@ usage_exit(const char *fmt, ...)
 "                    --out dir\n"
 "  --out DIR         where the failure report goes (htbed-out/replay)\n"
 "  --quiet           only the verdict\n"
-"exit: 0 no bug, 1 bug found, 2 usage error or unreadable reproducer\n");
+"  --findings DIR    known findings (default: corpus/findings of the tree\n"
+"                    this binary was built in)\n"
+"  --fail-on-known   a known finding is a failure too (so is it with\n"
+"                    HTBED_FAIL_ON_KNOWN=1 in the environment)\n"
+"exit: 0 no bug, or a known finding only, 1 bug found, 2 usage error or\n"
+"      unreadable reproducer\n");
 	exit(0);
 }
 
@@ -102,6 +111,7 @@ parse_args(int argc, char **argv)
 		{ "minimize", 1, NULL, 'm' }, { "repeat", 1, NULL, 'r' },
 		{ "out", 1, NULL, 'o' }, { "quiet", 0, NULL, 'q' },
 		{ "fuzz-input", 2, NULL, 'f' },
+		{ "findings", 1, NULL, 'k' }, { "fail-on-known", 0, NULL, 'K' },
 		{ "help", 0, NULL, 'H' }, { NULL, 0, NULL, 0 }
 	};
 	int c;
@@ -119,6 +129,8 @@ parse_args(int argc, char **argv)
 		case 'q': opt.quiet = 1; break;
 		case 'f': opt.fuzz_input = optarg == NULL ? "sched" : optarg;
 		    break;
+		case 'k': opt.findings = optarg; break;
+		case 'K': opt.fail_on_known = 1; break;
 		case 'H': usage_exit(NULL); break;
 		default: usage_exit("unknown or incomplete option '%s'",
 		    argv[optind - 1]);
@@ -132,6 +144,8 @@ parse_args(int argc, char **argv)
 		usage_exit(optind == argc ? "name a reproducer file" :
 		    "one reproducer file at a time");
 	opt.file = argv[optind];
+	opt.fail_on_known = known_init("htreplay", opt.findings,
+	    opt.fail_on_known);
 }
 
 /* the interleaving, as asked: printed, and as an HTML page */
@@ -203,6 +217,7 @@ replay_setup(void)
 {
 	rep.r_cfg.hc_outdir = opt.outdir;
 	rep.r_cfg.hc_on_bug = on_bug;
+	rep.r_cfg.hc_fail_on_known = opt.fail_on_known;
 	rep.r_cfg.hc_repeat = "htreplay (the reproducer is the repeat)";
 	replay_sp = rep.r_sp;
 	if (opt.fuzz_input == NULL) {

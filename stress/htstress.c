@@ -3,8 +3,9 @@
  * seeded schedule perturbation) or controlled (fibers, one at a time, a
  * strategy choosing every switch; every bug comes with a reproducer).
  *
- * Exit status: 0 nothing found, 1 bug found (report printed and written),
- * 2 usage or configuration error.
+ * Exit status: 0 nothing found, or only a known finding (harness/known.h),
+ * 1 bug found (report printed and written), 2 usage or configuration
+ * error.
  */
 #define	_GNU_SOURCE
 #include <errno.h>
@@ -19,6 +20,7 @@
 
 #include "driver.h"
 #include "repro.h"
+#include "known.h"
 
 struct opts o;
 
@@ -82,7 +84,13 @@ usage_exit(const char *fmt, ...)
 "  --json FILE       write a summary in JSON\n"
 "  --quiet           no progress line\n"
 "  --progress-json F write the counters to F, a JSON line a second\n"
-"exit: 0 nothing found, 1 bug found, 2 usage or configuration error\n");
+"known findings (corpus/findings/*/finding):\n"
+"  --findings DIR    where they are (default: corpus/findings of the tree\n"
+"                    this binary was built in)\n"
+"  --fail-on-known   a known finding fails the run too (so does\n"
+"                    HTBED_FAIL_ON_KNOWN=1 in the environment)\n"
+"exit: 0 nothing found, or a known finding only, 1 bug found, 2 usage or\n"
+"      configuration error\n");
 	exit(0);
 }
 
@@ -146,7 +154,7 @@ enum { O_THREADS = 256, O_HATS, O_CPUS, O_SECONDS, O_OPS, O_SEED, O_KPM,
 	O_RESERVE, O_HASH, O_FORCE, O_WEIGHTS, O_CHECK, O_HANG, O_OUT, O_JSON,
 	O_QUIET, O_HELP, O_MODE, O_STRATEGY, O_DEPTH, O_BOUND, O_RUNS,
 	O_PROGOPS, O_MAXSTEPS, O_PROGJSON, O_WALKERS, O_RATE, O_WRITE,
-	O_PROGRAM };
+	O_PROGRAM, O_FINDINGS, O_FAILKNOWN };
 
 static const struct option longopts[] = {
 	{ "threads", 1, NULL, O_THREADS }, { "hats", 1, NULL, O_HATS },
@@ -172,6 +180,8 @@ static const struct option longopts[] = {
 	{ "access-rate", 1, NULL, O_RATE },
 	{ "write-frac", 1, NULL, O_WRITE },
 	{ "progress-json", 1, NULL, O_PROGJSON },
+	{ "findings", 1, NULL, O_FINDINGS },
+	{ "fail-on-known", 0, NULL, O_FAILKNOWN },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -307,6 +317,8 @@ parse_option(int c, const char *arg, const char *raw)
 	    break;
 	case O_WRITE: sc->sc_write_ppm = ppm("--write-frac", arg); break;
 	case O_PROGRAM: o.program = arg; break;
+	case O_FINDINGS: o.findings = arg; break;
+	case O_FAILKNOWN: o.fail_on_known = 1; break;
 	default:
 		usage_exit("unknown or incomplete option '%s'", raw);
 	}
@@ -350,6 +362,8 @@ parse_args(int argc, char **argv)
 		usage_exit("--program needs --mode controlled");
 	if (o.program != NULL)
 		load_program();
+	o.fail_on_known = known_init("htstress", o.findings, o.fail_on_known);
+	o.cfg.hc_fail_on_known = o.fail_on_known;
 }
 
 /* the exact command line that repeats this run, seed included */
@@ -457,14 +471,22 @@ json_add(const char *fmt, ...)
 		json_len += (size_t)n;
 }
 
+/* result: "clean", or "bug" (made "known" for a known finding) */
 void
 json_begin(const char *result)
 {
+	const char *known = strcmp(result, "bug") == 0 ? hb_known_finding :
+	    NULL;
+
+	if (known != NULL && !o.fail_on_known)
+		result = "known";
 	json_len = 0;
 	json_add("{\n  \"result\": \"%s\",\n  \"seed\": %" PRIu64 ",\n"
 	    "  \"mode\": \"%s\",\n  \"memory\": \"%s\"", result,
 	    o.cfg.hc_shim.sc_seed, o.mode == MODE_FREE ? "free" :
 	    "controlled", memory_mode());
+	if (known != NULL)
+		json_str("known_finding", known);
 }
 
 void

@@ -93,6 +93,7 @@ child_run(const struct hb_repro *c, int bound)
 	child_cfg = c->r_cfg;
 	child_cfg.hc_outdir = "/tmp";
 	child_cfg.hc_on_bug = child_on_bug;
+	child_cfg.hc_fail_on_known = 1;	/* a known failure is kept too */
 	child_cfg.hc_repeat = "";
 	hb_repro_reserve(sp.sp_max_steps);
 	if (bound != AS_RECORDED)

@@ -18,6 +18,8 @@
 # fuzz/regression.sh adds regressions.
 # exit: 0 all as expected, 1 a regression failed, 2 a build or setup error
 set -u
+# planted bugs must fail, whatever known finding they look like
+export HTBED_FAIL_ON_KNOWN=1
 dir=corpus/regressions
 out=build/regressions
 fail=0

@@ -209,7 +209,8 @@ def _htstress_occurrence(ctx, r, argv, pdir, log, signature):
         {'report.txt': report[0] if report else None,
          'repro.txt': repro[0] if repro else None,
          'log.txt': os.path.join(pdir, 'log.txt')},
-        rerun_exact=r.cell.kind == 'controlled')
+        rerun_exact=r.cell.kind == 'controlled',
+        known=findings.known_of(log))
     f = ctx.store.add(occ)
     r.found[f.signature] += 1
     r.status = 'found'
@@ -312,6 +313,7 @@ def _fuzz_occurrence(ctx, r, build, artifact, fuzz_log):
         '%s {dir}/repro.txt' % htreplay if os.path.exists(repro) else None,
         {'input': artifact, 'repro.txt': repro, 'log.txt': log_path,
          'report.txt': report[0] if report else None,
-         'fuzz-log.txt': fuzz_log}, rerun_exact=True)
+         'fuzz-log.txt': fuzz_log}, rerun_exact=True,
+        known=findings.known_of(log) if rc == 1 else None)
     r.found[ctx.store.add(occ).signature] += 1
     r.status = 'found'

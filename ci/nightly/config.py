@@ -14,7 +14,8 @@ USAGE = '''ci/nightly.sh [options]
 Runs the matrix {own core, reference core} x {window, kpm} x {free-running
 TSan stress, controlled mode, fuzz} within a time budget and writes
 summary.md, summary.json, junit.xml and summary.html to the output
-directory.  Exit: 0 nothing found, 1 something found, 2 could not run.'''
+directory.  Exit: 0 nothing new found (known findings, corpus/findings/,
+are listed and counted), 1 something new found, 2 could not run.'''
 
 DEFAULT_REFERENCE = '../shared/reference/htable.c'
 
@@ -47,6 +48,7 @@ class Config:
     build: str
     keep: int           # examples kept whole per signature
     mutant: str
+    fail_on_known: bool  # a known finding fails the run too
 
 
 def _parser():
@@ -69,6 +71,9 @@ def _parser():
                    help='plant a bug: mutants/NAME.patch in the own core, '
                    'mutants/ext/NAME.patch in the reference, each where '
                    'it exists (the other core runs unmodified)')
+    p.add_argument('--fail-on-known', action='store_true',
+                   help='a known finding (corpus/findings/*/finding) '
+                   'makes the exit 1 too')
     p.add_argument('--out', default='build/nightly', metavar='DIR',
                    help='output directory (default build/nightly); the '
                    "previous run's results there are replaced")
@@ -156,4 +161,5 @@ def parse(argv, root):
                   cores=used, cells=cells,
                   out=out, state=state,
                   build=os.path.abspath(os.path.join(root, args.build)),
-                  keep=args.keep, mutant=args.mutant)
+                  keep=args.keep, mutant=args.mutant,
+                  fail_on_known=args.fail_on_known)

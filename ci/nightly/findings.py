@@ -6,7 +6,9 @@ sites -- with the repository's absolute path taken out (sanitizer
 symbolizers print absolute paths, the testbed's own reports relative
 ones).  One signature is one finding, however often it was seen: it
 keeps a count (in all and per cell), when it was first and last seen,
-and the first --keep occurrences whole (and the first that replays
+a known finding's name when the report says one accounts for it (the
+processes run with HTBED_FAIL_ON_KNOWN=1, so that those fail too and are
+counted), and the first --keep occurrences whole (and the first that replays
 exactly, if none of those does), each in its own directory:
 
     report.txt   the failure report (with the last events of every thread)
@@ -29,6 +31,13 @@ import util
 def normalize(signature, root):
     """The signature with the repository's absolute path removed."""
     return signature.strip().replace(root.rstrip('/') + '/', '')
+
+
+def known_of(log_text):
+    """The known finding (corpus/findings/<name>/finding) that the failure
+    report says accounts for the failure, or None."""
+    found = re.findall(r'^known: +(\S+)', log_text, re.M)
+    return found[-1] if found else None
 
 
 def signature_of(log_text):
@@ -65,6 +74,7 @@ class Occurrence:
     # ({dir} in either stands for the directory the occurrence is kept in)
     files: dict = field(default_factory=dict)   # name -> path to move in
     rerun_exact: bool = False   # the repeat command repeats the schedule
+    known: str = None           # the known finding it is, if any
 
 
 @dataclass
@@ -82,6 +92,7 @@ class Finding:
     rerun_exact: bool = False   # that command repeats the schedule
     verified: str = None        # 'reproduced', 'different', 'not reproduced'
     verify_note: str = None
+    known: str = None           # the known finding (corpus/findings/)
 
     @property
     def slug(self):
@@ -100,6 +111,10 @@ class Store:
     def findings(self):
         return sorted(self.by_signature.values(), key=lambda f: f.id)
 
+    def new(self):
+        """The findings no known finding accounts for."""
+        return [f for f in self.findings() if f.known is None]
+
     def add(self, occ):
         """Count an occurrence; keep it whole if its signature has fewer
         than keep examples.  Its files are moved, never copied."""
@@ -108,6 +123,7 @@ class Store:
         if f is None:
             f = Finding(len(self.by_signature) + 1, sig)
             self.by_signature[sig] = f
+        f.known = f.known or occ.known
         f.count += 1
         f.cells[occ.cell] += 1
         f.first_t = occ.t if f.first_t is None else f.first_t

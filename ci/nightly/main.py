@@ -5,7 +5,9 @@ what the cells run, run the cells one after another, each for an equal
 share of the time left, replay each finding's reproducer, write the
 reports.
 
-Exit: 0 nothing found; 1 something found; 2 could not run -- a bad
+Exit: 0 nothing found, or only known findings (corpus/findings/*/finding;
+listed, counted, after the new ones); 1 something new found (or anything,
+with --fail-on-known); 2 could not run -- a bad
 option, a missing dependency, a failed build, a cell that could not
 start, or a signal -- with one line on stderr saying why."""
 
@@ -83,7 +85,7 @@ def _finding_dict(f):
             'last_s': round(f.last_t, 3), 'examples': f.examples,
             'replay': f.replay, 'repeat': f.repeat,
             'rerun_exact': f.rerun_exact, 'verified': f.verified,
-            'verify_note': f.verify_note}
+            'verify_note': f.verify_note, 'known': f.known}
 
 
 class Nightly:
@@ -159,7 +161,12 @@ class Nightly:
     def _finish(self, st, store):
         cfg = self.cfg
         found = store.findings()
-        code = 2 if self.error else (1 if found else 0)
+        for r in self.results:      # a cell that found known ones only
+            if r.status == 'found' and all(
+                    store.by_signature[sig].known for sig in r.found):
+                r.status = 'known'
+        failing = found if cfg.fail_on_known else store.new()
+        code = 2 if self.error else (1 if failing else 0)
         s = {'result': {0: 'ok', 1: 'found', 2: 'error'}[code],
              'exit_code': code, 'reason': self.error,
              'started_utc': self.started.strftime('%Y-%m-%d %H:%M UTC'),
@@ -201,6 +208,8 @@ def main(argv):
     if why is not None:
         say('could not run: %s' % why)
         return 2
+    # every process fails on a known finding too, and says which it is
+    os.environ['HTBED_FAIL_ON_KNOWN'] = '1'
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
     try:

@@ -42,8 +42,9 @@ def coverage_text(c):
 
 
 def result_text(c):
-    if c['status'] == 'found':
-        return 'FOUND %d' % sum(c['findings'].values())
+    if c['status'] in ('found', 'known'):
+        return '%s %d' % ('FOUND' if c['status'] == 'found' else 'known',
+                          sum(c['findings'].values()))
     if c['status'] in ('error', 'skipped'):
         return '%s: %s' % (c['status'], c['reason'])
     return 'ok'
@@ -52,11 +53,19 @@ def result_text(c):
 def headline(s):
     if s['result'] == 'error':
         return 'could not run: %s' % s['reason']
-    n = len(s['findings'])
-    if n == 0:
+    new = [f for f in s['findings'] if not f['known']]
+    known = [f for f in s['findings'] if f['known']]
+    if not s['findings']:
         return 'nothing found'
-    return '%d finding%s (%d occurrences)' % (
-        n, 's' if n > 1 else '', sum(f['count'] for f in s['findings']))
+    parts = []
+    if new:
+        parts.append('%d new finding%s (%d occurrences)' % (
+            len(new), 's' if len(new) > 1 else '',
+            sum(f['count'] for f in new)))
+    if known:
+        parts.append('%d known (%d occurrences)' % (
+            len(known), sum(f['count'] for f in known)))
+    return ', '.join(parts)
 
 
 def _core_text(core):
@@ -97,14 +106,17 @@ def markdown(s):
 
 
 def by_count(found):
-    """Findings in the order to read them: the most frequent first."""
-    return sorted(found, key=lambda f: (-f['count'], f['id']))
+    """Findings in the order to read them: new ones before known ones,
+    the most frequent first."""
+    return sorted(found, key=lambda f: (bool(f['known']), -f['count'],
+                                        f['id']))
 
 
 def _md_finding(f):
     cells = ', '.join('%s %d' % kv for kv in sorted(f['cells'].items()))
-    L = ['%d. `%s`: %d (%s); first at %s' % (
-        f['id'], f['signature'], f['count'], cells,
+    L = ['%d. %s`%s`: %d (%s); first at %s' % (
+        f['id'], 'known (corpus/findings/%s): ' % f['known']
+        if f['known'] else 'NEW: ', f['signature'], f['count'], cells,
         util.fmt_duration(f['first_s']))]
     if f['replay']:
         verdict = f['verified'] + (': ' + f['verify_note']

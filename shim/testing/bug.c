@@ -31,11 +31,11 @@ static int bug_abort;		/* end in abort(): a fuzz target's crash */
 static bug_hook_t bug_hook;
 
 static void __attribute__((noreturn))
-bug_exit(void)
+bug_exit(int status)
 {
-	if (bug_abort)
+	if (bug_abort && status != 0)
 		host_abort();
-	host_exit(1);
+	host_exit(status);
 }
 
 const char *const seam_ev_name[EV_NKINDS] = {
@@ -265,12 +265,14 @@ bug_dump_threads(host_buf_t *b, int nevents)
 #define	REPORT_MAX	(256 * 1024)
 static char *report_mem;
 
-static void
+/* returns the exit status the hook chose (1 without a hook) */
+static int
 bug_report(const char *kind, const char *where, const char *msg)
 {
 	kthread_t *t = curthread;
 	host_buf_t b = { report_mem, 0, report_mem ? REPORT_MAX : 0,
 	    report_mem != NULL };
+	int status = 1;
 
 	hbuf_printf(&b, "==== htbed: BUG FOUND: %s ====\n", kind);
 	hbuf_printf(&b, "what:   %s\n", msg);
@@ -288,10 +290,11 @@ bug_report(const char *kind, const char *where, const char *msg)
 	    "----\n");
 	bug_dump_threads(&b, REPORT_EVENTS);
 	if (bug_hook != NULL)
-		bug_hook(kind, where, &b);
+		status = bug_hook(kind, where, msg, &b);
 	host_eprintf("%.*s", (int)b.hb_len, b.hb_data);
 	host_flush();
 	hbuf_free(&b);
+	return (status);
 }
 
 static void
@@ -318,8 +321,7 @@ htbed_bug(const char *kind, const char *file, int line, const char *fmt, ...)
 		    line);
 	else
 		(void) host_snprintf(where, sizeof (where), "%s", file);
-	bug_report(kind, where, msg);
-	bug_exit();
+	bug_exit(bug_report(kind, where, msg));
 }
 
 int
@@ -425,13 +427,12 @@ bug_signal(int sig, void *addr)
 		    "through page-table window %u (cpu%u), which shows pfn "
 		    "0x%lx, a freed page-table frame", what, addr, x, x / 2,
 		    pfn);
-		bug_report("use-after-free", "page-table window", msg);
-		bug_exit();
+		bug_exit(bug_report("use-after-free", "page-table window",
+		    msg));
 	}
 	(void) host_snprintf(msg, sizeof (msg), "%s at address %p%s", what,
 	    addr, poison_hint((uintptr_t)addr));
-	bug_report("signal", what, msg);
-	bug_exit();
+	bug_exit(bug_report("signal", what, msg));
 }
 
 #ifdef HTBED_ASAN
@@ -463,9 +464,8 @@ bug_sanitizer_died(void)
 #ifdef HTBED_ASAN
 	asan_where(kind, sizeof (kind), where, sizeof (where));
 #endif
-	bug_report(kind, where,
-	    "the sanitizer reported an error (report printed above)");
-	bug_exit();
+	bug_exit(bug_report(kind, where,
+	    "the sanitizer reported an error (report printed above)"));
 }
 
 #ifdef HTBED_TSAN

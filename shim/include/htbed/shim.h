@@ -127,16 +127,20 @@ extern const char *const lock_class_name[LC_NCLASSES];
 /*
  * The bug-found event (DESIGN.md, failure handling): prints the report
  * (what, where, thread, vCPU, locks held, last events of every thread),
- * lets the harness write its artifacts, and exits 1.
+ * lets the harness write its artifacts, and exits with the status the
+ * harness chose (1, or 0 for a known finding: harness/known.h).
  */
 extern void	htbed_bug(const char *kind, const char *file, int line,
     const char *fmt, ...)
     __attribute__((noreturn, format(printf, 4, 5)));
 #define	BUG(kind, ...)	htbed_bug((kind), __FILE__, __LINE__, __VA_ARGS__)
 
-/* called with the finished report; writes files, adds the repeat command */
-typedef void (*bug_hook_t)(const char *kind, const char *where,
-    host_buf_t *report);
+/*
+ * Called with the finished report; writes files, adds the repeat command,
+ * and returns the process's exit status (1, or 0 for a known finding).
+ */
+typedef int (*bug_hook_t)(const char *kind, const char *where,
+    const char *msg, host_buf_t *report);
 extern void	bug_set_hook(bug_hook_t);
 extern int	bug_in_progress(void);
 extern void	bug_dump_threads(host_buf_t *, int nevents);
