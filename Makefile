@@ -128,7 +128,7 @@ endif
 vpath %.c $(CORE) shim/kern shim/hw shim/testing shim/stub harness shim/host \
 	stress
 
-.PHONY: all stress replay test check-ref deps mutant mutants bench clean unit \
+.PHONY: all stress replay test check-ref deps mutant mutants fixed fixed-build bench clean unit \
 	smoke versions
 .DEFAULT_GOAL := all
 .SECONDARY:

@@ -39,13 +39,34 @@ else
 mutant:
 	@test -n "$(M)" || { echo "make mutant: name one with M=... (one of: $(MUTANTS_EXT))" >&2; exit 2; }
 	@test -f mutants/ext/$(M).patch || { echo "make mutant: no mutant '$(M)' in mutants/ext (have: $(MUTANTS_EXT))" >&2; exit 2; }
-	@test -f "$(HTABLE_C)" || { echo "make mutant: $(HTABLE_C) does not exist" >&2; exit 2; }
-	@rm -rf $(MUT_EXT_SRC) && mkdir -p $(MUT_EXT_SRC) && cp -p "$(HTABLE_C)" $(MUT_EXT_SRC)/htable.c
-	@patch -s -p1 -d $(MUT_EXT_SRC) < mutants/ext/$(M).patch || { echo "make mutant: mutants/ext/$(M).patch does not apply to $(HTABLE_C)" >&2; exit 2; }
-	@$(MAKE) -s VARIANT=$(VARIANT) lib-objects
-	@$(MAKE) -s HTABLE_C=$(MUT_EXT_SRC)/htable.c SHARE=$(B) \
-	    B=build/mutant-ext-$(M)-$(VARIANT) build/mutant-ext-$(M)-$(VARIANT)/htstress
+	$(call build_patched,mutant,mutants/ext/$(M).patch,$(MUT_EXT_SRC),build/mutant-ext-$(M)-$(VARIANT),htstress)
 endif
+
+# $(call build_patched,what,patch,src-dir,build-dir,binaries): HTABLE_C
+# with patch applied, in src-dir/htable.c, built into build-dir (only its
+# core; the rest is linked from the build of HTABLE_C itself)
+define build_patched
+	@test -f "$(HTABLE_C)" || { echo "make $(1): $(HTABLE_C) does not exist" >&2; exit 2; }
+	@rm -rf $(3) && mkdir -p $(3) && cp -p "$(HTABLE_C)" $(3)/htable.c
+	@patch -s -p1 -d $(3) < $(2) || { echo "make $(1): $(2) does not apply to $(HTABLE_C)" >&2; exit 2; }
+	@$(MAKE) -s VARIANT=$(VARIANT) lib-objects
+	@$(MAKE) -s HTABLE_C=$(3)/htable.c SHARE=$(B) B=$(4) $(addprefix $(4)/,$(5))
+endef
+
+# make fixed FINDING=name [HTABLE_C=path]: a finding's fix
+# (corpus/findings/<name>/fix.patch) applied to an illumos htable.c (the
+# newest upstream by default), built into build/fix-<name>-<variant>-ext/
+# (-ext-2015 for a file of 2015)
+FINDING_DIR = corpus/findings/$(FINDING)
+FIX_B = $(call vb,fix-$(FINDING)-$(VARIANT))
+fixed:
+	@test -n "$(FINDING)" || { echo "make fixed: name a finding with FINDING=..." >&2; exit 2; }
+	@test -f $(FINDING_DIR)/fix.patch || { echo "make fixed: $(FINDING_DIR)/fix.patch does not exist" >&2; exit 2; }
+	@$(MAKE) -s fixed-build HTABLE_C="$(or $(HTABLE_C),$(NEWEST_HTABLE))"
+
+fixed-build:
+	$(call build_patched,fixed,$(FINDING_DIR)/fix.patch,build/fixes/$(FINDING)/src,$(FIX_B),htstress htreplay)
+	@echo "make fixed: $(FIX_B)/htstress and htreplay: $(HTABLE_C) with $(FINDING_DIR)/fix.patch"
 
 mutants: deps
 	mutants/run.sh $(if $(HTABLE_C),--htable "$(HTABLE_C)") $(MUTANT_ARGS)

@@ -77,7 +77,8 @@ usage_exit(const char *fmt, ...)
 "  --program FILE    every run runs the program of this reproducer, on its\n"
 "                    machine, under the strategy's schedules (does a\n"
 "                    failure come back under other schedules, on another\n"
-"                    core?)\n"
+"                    core?); with --kpm, in kpm mode even if it was\n"
+"                    recorded through the windows\n"
 "  --max-steps N     scheduling steps per run; more is a hang (2000000)\n"
 "output:\n"
 "  --out DIR         failure reports and reproducers (default htbed-out)\n"
@@ -333,6 +334,7 @@ load_program(void)
 {
 	static struct hb_repro r;
 	uint64_t seed = o.cfg.hc_shim.sc_seed;
+	int kpm = o.cfg.hc_shim.sc_kpm;
 	char err[256];
 
 	if (hb_repro_read(o.program, &r, err, sizeof (err)) != 0)
@@ -340,6 +342,10 @@ load_program(void)
 	r.r_cfg.hc_outdir = o.cfg.hc_outdir;
 	o.cfg = r.r_cfg;
 	o.cfg.hc_shim.sc_seed = seed;
+	if (kpm) {	/* --kpm: even a program recorded through the windows */
+		o.cfg.hc_shim.sc_kpm = 1;
+		r.r_prog.hp_windows = 0;
+	}
 	o.fixed_program = &r.r_prog;
 }
 

@@ -10,7 +10,7 @@
 #                                   fails if any program fails.  Each
 #                                   program's output: $(B)/tests/<name>.log
 
-UNIT_TESTS := mutex lockdep cpu window memory cas core check fiber ctl repro \
+UNIT_TESTS := mutex lockdep cpu window memory cas core check fiber ctl repro known \
 	fuzzin
 UNIT_BINS = $(addprefix $(B)/tests/,$(UNIT_TESTS))
 

@@ -4,8 +4,10 @@
 #
 #   kpti    it uses HTABLE_COPIED: copied top-level tables and per-CPU
 #           page tables (illumos 9208, 2018-03, on)
-#   2015    it calls hat_pte_unmap() with six arguments (the tlb flag of
-#           illumos 5514, 2015-01) and has htable_steal_active()
+#   2015    it has htable_steal_active() and calls hat_pte_unmap() with
+#           six arguments (the tlb flag of illumos 5514, 2015-01), never
+#           five (a file whose steal no longer calls it, as with the fix
+#           of corpus/findings/steal-unmaps-locked, is still of its era)
 #   older   anything else: 2005-2014, not built yet
 #
 # Prints the era on stdout.  With --policy, prints instead the -D flags
@@ -36,7 +38,7 @@ END {
 		exit
 	}
 	if (text ~ /[^A-Za-z0-9_]HTABLE_COPIED[^A-Za-z0-9_]/) { print "kpti"; exit }
-	six = 0
+	five = 0
 	rest = text
 	while ((i = index(rest, "hat_pte_unmap(")) > 0) {
 		rest = substr(rest, i + 14)
@@ -47,9 +49,9 @@ END {
 			else if (c == ")") depth--
 			else if (c == "," && depth == 1) commas++
 		}
-		if (commas == 5) six = 1
+		if (commas == 4) five = 1
 	}
-	print ((six && text ~ /\nhtable_steal_active\(/) ? "2015" : "older")
+	print ((!five && text ~ /\nhtable_steal_active\(/) ? "2015" : "older")
 }' "$f" | {
 	read -r out
 	if [ "$out" = not ]; then
