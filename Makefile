@@ -165,6 +165,11 @@ $(B)/obj/htable.o: $(HTABLE_SRC) $(B)/.deps
 	rm -f $(@:.o=.d).tmp
 	objcopy $(KIMG_RENAME) $@
 
+# the core's code in a section of its own (shim/include/htbed/seam.h:
+# the trace says where in htable.c or the HAT each event happened)
+$(addprefix $(B)/obj/,htable.o hat.o hat_$(HTABLE_ERA).o hment.o): \
+	KIMG_RENAME += --rename-section .text=htbed_core_text
+
 $(filter-out $(B)/obj/htable.o,$(KIMG_OBJ)): $(B)/obj/%.o: %.c $(B)/.deps
 	$(CC) $(KFLAGS) -MMD -MP -c -o $@ $<
 	objcopy $(KIMG_RENAME) $@

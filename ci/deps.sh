@@ -7,7 +7,7 @@
 #   optional install what only optional checks use, as install does:
 #            chromium, for tests/nightly_html.py (skipped without it)
 set -u
-PKGS="make clang libclang-rt-14-dev libfuzzer-14-dev libcmocka-dev liburcu-dev libck-dev patch python3"
+PKGS="make clang llvm-14 libclang-rt-14-dev libfuzzer-14-dev libcmocka-dev liburcu-dev libck-dev patch python3"
 OPTIONAL="chromium"
 
 missing() {

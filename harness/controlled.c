@@ -219,3 +219,13 @@ hb_ctl_trace(char *buf, size_t len, int nevents, int html)
 
 	sched_trace(&b, nevents, html);
 }
+
+void
+hb_ctl_list(char *buf, size_t len, int nevents,
+    void (*where)(uint64_t pc, char *buf, size_t len))
+{
+	host_buf_t b = { buf, 0, len, 1 };
+
+	sched_where = where;
+	sched_list(&b, nevents);
+}

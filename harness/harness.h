@@ -143,6 +143,12 @@ extern const uint8_t *hb_ctl_choices(size_t *n);
 extern const size_t *hb_ctl_preemptions(size_t *n);
 extern uint64_t	hb_ctl_steps(void);
 extern void	hb_ctl_trace(char *buf, size_t len, int nevents, int html);
+/*
+ * The same, one event per line with where in the core (sched_list()),
+ * named by where (NULL: as an address).
+ */
+extern void	hb_ctl_list(char *buf, size_t len, int nevents,
+    void (*where)(uint64_t pc, char *buf, size_t len));
 
 /*
  * Fuzz inputs (harness/fuzzin.c), on the machine hb_fuzz_config()

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "htbed/host.h"
 #include "harness.h"
@@ -41,6 +42,7 @@ static struct {
 	const char	*fuzz_input;	/* the fuzz target, or NULL */
 	const char	*findings;	/* known findings, NULL: the tree's */
 	int		fail_on_known;
+	int		steps;		/* --steps: events to list, 0: none */
 } opt = { .repeat = 1, .outdir = "htbed-out/replay" };
 
 static uint8_t *fuzz_bytes;		/* --fuzz-input: the file */
@@ -68,6 +70,9 @@ usage_exit(const char *fmt, ...)
 "  --trace[=K]       print the interleaving: the last K events (default 60),\n"
 "                    one lane per thread\n"
 "  --html OUT        write the interleaving as a self-contained HTML page\n"
+"  --steps[=K]       list the last K events (default 200) one per line, each\n"
+"                    with the file, line and function of the core it was\n"
+"                    in (llvm-symbolizer)\n"
 "  --minimize OUT    shrink the reproducer (ops, fibers, preemptions) while\n"
 "                    its failure signature stays the same; write it to OUT\n"
 "  --repeat N        replay N times in this process and compare the event\n"
@@ -108,6 +113,7 @@ parse_args(int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "trace", 2, NULL, 't' }, { "html", 1, NULL, 'h' },
+		{ "steps", 2, NULL, 's' },
 		{ "minimize", 1, NULL, 'm' }, { "repeat", 1, NULL, 'r' },
 		{ "out", 1, NULL, 'o' }, { "quiet", 0, NULL, 'q' },
 		{ "fuzz-input", 2, NULL, 'f' },
@@ -122,6 +128,8 @@ parse_args(int argc, char **argv)
 		case 't': opt.trace = optarg == NULL ? 60 :
 		    (int)parse_u64("--trace", optarg, 1, 65536); break;
 		case 'h': opt.html = optarg; break;
+		case 's': opt.steps = optarg == NULL ? 200 :
+		    (int)parse_u64("--steps", optarg, 1, 65536); break;
 		case 'm': opt.minimize = optarg; break;
 		case 'r': opt.repeat = parse_u64("--repeat", optarg, 1,
 		    1000000); break;
@@ -148,16 +156,73 @@ parse_args(int argc, char **argv)
 	    opt.fail_on_known);
 }
 
-/* the interleaving, as asked: printed, and as an HTML page */
+/*
+ * For --steps: "file:line function" of a return address in the core, by
+ * llvm-symbolizer (package llvm-14) on this executable -- a PIE: the
+ * address less the load base, less one to land in the call -- from the
+ * innermost inlined frame outward, the first one that is not a shim
+ * header's inline; cached, since a trace names few places many times.
+ */
+static void
+where_in_core(uint64_t pc, char *buf, size_t len)
+{
+	static struct { uint64_t pc; char s[200]; } cache[512];
+	static int ncache;
+	extern char __executable_start[];
+	char exe[1024], cmd[1300], fn[256], loc[512];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof (exe) - 1);
+	FILE *p;
+	int i;
+
+	for (i = 0; i < ncache; i++)
+		if (cache[i].pc == pc) {
+			(void) snprintf(buf, len, "%s", cache[i].s);
+			return;
+		}
+	(void) snprintf(buf, len, "pc 0x%llx", (unsigned long long)pc);
+	if (n <= 0)
+		return;
+	exe[n] = '\0';
+	(void) snprintf(cmd, sizeof (cmd), "%s --obj='%s' 0x%llx 2>/dev/null",
+	    access("/usr/bin/llvm-symbolizer-14", X_OK) == 0 ?
+	    "llvm-symbolizer-14" : "llvm-symbolizer", exe,
+	    (unsigned long long)(pc - 1 - (uintptr_t)__executable_start));
+	if ((p = popen(cmd, "r")) == NULL)
+		return;
+	while (fgets(fn, sizeof (fn), p) != NULL && fn[0] != '\n' &&
+	    fgets(loc, sizeof (loc), p) != NULL) {
+		fn[strcspn(fn, "\n")] = '\0';
+		loc[strcspn(loc, "\n")] = '\0';
+		if (strrchr(loc, ':') != NULL)
+			*strrchr(loc, ':') = '\0';	/* the column */
+		if (strstr(loc, "/shim/include/") == NULL) {
+			(void) snprintf(buf, len, "%s %s", host_relpath(loc),
+			    fn);
+			break;
+		}
+	}
+	(void) pclose(p);
+	if (ncache < 512) {
+		cache[ncache].pc = pc;
+		(void) snprintf(cache[ncache++].s, sizeof (cache[0].s), "%s",
+		    buf);
+	}
+}
+
+/* the interleaving, as asked: printed, as an HTML page, step by step */
 static void
 emit_trace(void)
 {
 	size_t len = 4u << 20;
 	char *buf;
 
-	if (opt.trace == 0 && opt.html == NULL)
+	if (opt.trace == 0 && opt.html == NULL && opt.steps == 0)
 		return;
 	buf = malloc(len);
+	if (opt.steps != 0) {
+		hb_ctl_list(buf, len, opt.steps, where_in_core);
+		fputs(buf, stdout);
+	}
 	if (opt.trace != 0) {
 		hb_ctl_trace(buf, len, opt.trace, 0);
 		fputs(buf, stdout);

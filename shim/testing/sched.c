@@ -789,3 +789,32 @@ sched_trace(host_buf_t *b, int nevents, int html)
 	if (html)
 		hbuf_printf(b, "</table></body></html>\n");
 }
+
+void (*sched_where)(uint64_t pc, char *buf, size_t len);
+
+void
+sched_list(host_buf_t *b, int nevents)
+{
+	uint64_t first = 0, k;
+	char ev[160], where[200];
+
+	if (S.s_ntrace > (uint64_t)nevents)
+		first = S.s_ntrace - (uint64_t)nevents;
+	if (S.s_ntrace - first > TRACE_SIZE)
+		first = S.s_ntrace - TRACE_SIZE;
+	for (k = first; k < S.s_ntrace; k++) {
+		const struct fr_event *e = &S.s_trace[k & (TRACE_SIZE - 1)];
+		int tid = S.s_trace_tid[k & (TRACE_SIZE - 1)];
+
+		fr_format_event(e, ev, sizeof (ev));
+		where[0] = '\0';
+		if (e->fe_pc != 0 && sched_where != NULL)
+			sched_where(e->fe_pc, where, sizeof (where));
+		else if (e->fe_pc != 0)
+			(void) host_snprintf(where, sizeof (where), "pc 0x%llx",
+			    (unsigned long long)e->fe_pc);
+		hbuf_printf(b, "%8llu T%d %s cpu%d | %s | %s\n",
+		    (unsigned long long)e->fe_when, tid, thread_name(tid),
+		    e->fe_cpu, ev, where);
+	}
+}

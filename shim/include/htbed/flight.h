@@ -23,6 +23,7 @@ struct fr_event {
 	uint64_t	fe_obj;		/* object: address, or PTE physaddr */
 	uint64_t	fe_a;
 	uint64_t	fe_b;
+	uint64_t	fe_pc;		/* controlled mode: where in the core */
 };
 
 struct fr_ring {

@@ -57,6 +57,15 @@ extern uint64_t	sched_steps(void);
 extern const size_t *sched_preemptions(size_t *n);	/* decision indices */
 extern uint64_t	sched_trace_hash(void);
 extern void	sched_trace(host_buf_t *, int nevents, int html);
+
+/*
+ * sched_list(): the last nevents events one per line, in order, each with
+ * where the thread was in the core (struct fr_event's fe_pc), named by
+ * sched_where if it is set ("htable.c:474 htable_steal_active"), else as
+ * an address.
+ */
+extern void	sched_list(host_buf_t *, int nevents);
+extern void	(*sched_where)(uint64_t pc, char *buf, size_t len);
 extern void	sched_describe(host_buf_t *);
 
 #endif	/* _HTBED_SCHED_H */
