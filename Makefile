@@ -128,7 +128,7 @@ endif
 vpath %.c $(CORE) shim/kern shim/hw shim/testing shim/stub harness shim/host \
 	stress
 
-.PHONY: all stress replay test check-ref deps mutant mutants fixed fixed-build bench clean unit \
+.PHONY: all stress replay test check-ref deps mutant mutants fixed fixed-build report bench clean unit \
 	smoke versions
 .DEFAULT_GOAL := all
 .SECONDARY:
@@ -218,6 +218,13 @@ replay:
 		$(REPLAY_ASAN)/htreplay --fuzz-input=$(T:htfuzz_%=%) $(ARGS) \
 		    $(CRASH); \
 	fi
+
+# make report FINDING=name [HTABLE_C=file] [REPORT_ARGS=...]: the report
+# of a finding in the form of an illumos bug, written to
+# corpus/findings/<name>/report.txt (ci/report.py)
+report: deps
+	@test -n "$(FINDING)" || { echo "make report: name a finding with FINDING=..." >&2; exit 2; }
+	python3 ci/report.py $(FINDING) $(if $(HTABLE_C),--htable $(HTABLE_C)) $(REPORT_ARGS)
 
 check-ref: deps
 	@if [ -f $(REF_HTABLE) ]; then \

@@ -1,0 +1,352 @@
+#!/usr/bin/env python3
+"""make report FINDING=name: a plain-text report of a finding, in the form
+an illumos bug takes, written to corpus/findings/<name>/report.txt.
+
+What it puts together:
+  - the prose of corpus/findings/<name>/report-notes.md (title, summary,
+    consequence, fix rationale), which people write;
+  - the interleaving, measured: the finding's program (repro-min.txt)
+    under new schedules on the file tested (--htable; by default the
+    newest upstream if the program shows the finding there, else the 2015
+    reference) until it fails with one of the finding's signatures; that
+    reproducer is kept as repro-<date>.txt beside the report, and
+    `htreplay --steps` gives each event with the file, line and function
+    of the code under test;
+  - the affected functions, with their lines in the file tested;
+  - the versions: the program under new schedules on every version of
+    ../shared/variants that builds (--runs each), first and last dates
+    where it shows;
+  - the fix (fix.patch) and its evidence (build/prove-<name>.md, from
+    ci/prove-fix.sh, if it was run).
+
+usage: ci/report.py NAME [--htable FILE] [--runs N] [--no-versions]
+exit: 0 written; 1 the program did not show the finding on the file
+tested; 2 a bad option, a missing file or a build that failed.
+"""
+
+import argparse
+import glob
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+VARIANTS = '../shared/variants'
+REFERENCE = '../shared/reference/htable.c'
+WORK = 'build/report'
+
+
+def die(msg, code=2):
+    print('ci/report.py: %s' % msg, file=sys.stderr)
+    sys.exit(code)
+
+
+def sh(argv, log=None, env=None):
+    """Run argv in the tree; (exit code, output)."""
+    p = subprocess.run(argv, cwd=ROOT, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True, errors='replace',
+                       env=dict(os.environ, **(env or {})))
+    if log:
+        with open(os.path.join(ROOT, log), 'a') as f:
+            f.write(p.stdout)
+    return p.returncode, p.stdout
+
+
+def newest_upstream():
+    rc, out = sh(['make', '-s', '-p', '-n'])
+    m = re.search(r'^NEWEST_HTABLE \?= (.+)$', out, re.M)
+    return m.group(1).strip() if m else None
+
+
+def era_of(path):
+    rc, out = sh(['shim/era/probe.sh', path])
+    return out.strip() if rc == 0 else None
+
+
+def notes(name):
+    """The sections of report-notes.md, by heading."""
+    path = os.path.join(ROOT, 'corpus/findings', name, 'report-notes.md')
+    if not os.path.exists(path):
+        die('corpus/findings/%s/report-notes.md is missing (the prose: '
+            'title, summary, consequence, fix)' % name)
+    out, cur = {}, None
+    for line in open(path):
+        if line.startswith('## '):
+            cur = line[3:].strip()
+            out[cur] = []
+        elif cur:
+            out[cur].append(line.rstrip('\n'))
+    for k in ('Title', 'Summary', 'Consequence', 'Fix'):
+        if k not in out:
+            die('%s has no "## %s" section' % (path, k))
+    return {k: '\n'.join(v).strip() for k, v in out.items()}
+
+
+def entry(name):
+    """The finding's machine-readable entry: key -> [values]."""
+    path = os.path.join(ROOT, 'corpus/findings', name, 'finding')
+    if not os.path.exists(path):
+        die('corpus/findings/%s/finding is missing' % name)
+    out = {}
+    for line in open(path):
+        line = line.strip()
+        if line and not line.startswith('#'):
+            k, _, v = line.partition(' ')
+            out.setdefault(k, []).append(v.strip())
+    return out
+
+
+def build(htable, b, share=None):
+    """htstress and htreplay of htable in build dir b; their paths."""
+    log = os.path.join(WORK, 'build.log')
+    if share:
+        rc, _ = sh(['make', '-s', 'B=' + share, 'HTABLE_C=' + htable,
+                    'lib-objects'], log)
+        if rc != 0:
+            return None
+    args = ['make', '-s', 'B=' + b, 'HTABLE_C=' + htable] + \
+        (['SHARE=' + share] if share else []) + [b + '/htstress',
+                                                 b + '/htreplay']
+    rc, _ = sh(args, log)
+    return (b + '/htstress', b + '/htreplay') if rc == 0 else None
+
+
+def find(htstress, program, runs, seeds, out):
+    """The finding's program under new schedules (window memory, random,
+    seeds in turn) until it fails: (reproducer, known name, signature,
+    runs done) or None."""
+    done = 0
+    for seed in seeds:
+        d = os.path.join(out, 'seed-%d' % seed)
+        rc, log = sh([htstress, '--mode', 'controlled', '--program', program,
+                      '--runs', str(runs), '--seconds', '0', '--seed',
+                      str(seed), '--quiet', '--out', d],
+                     env={'HTBED_FAIL_ON_KNOWN': '1'})
+        m = re.search(r'^reproducer: (\S+) \(run (\d+)', log, re.M)
+        if rc == 1 and m:
+            known = re.search(r'^known: +(\S+)', log, re.M)
+            sig = re.search(r'^signature: (.+)$', log, re.M)
+            return (m.group(1), known.group(1) if known else None,
+                    sig.group(1) if sig else '?', done + int(m.group(2)))
+        done += runs
+    return None
+
+
+STEP = re.compile(r'^\s*(\d+) T(\d+) (\S+) cpu(-?\d+) \| (.*?) \| (.*)$')
+
+
+def steps(htreplay, repro, nevents=400):
+    """htreplay --steps: [(step, tid, name, cpu, event, where)]."""
+    rc, out = sh([htreplay, '--steps=%d' % nevents, '--fail-on-known',
+                  repro])
+    rows = []
+    for line in out.splitlines():
+        m = STEP.match(line)
+        if m:
+            rows.append((int(m.group(1)), int(m.group(2)), m.group(3),
+                         int(m.group(4)), m.group(5).strip(),
+                         m.group(6).strip()))
+    what = re.search(r'^what: +(.+)$', out, re.M)
+    return rows, what.group(1) if what else ''
+
+
+def racing_steps(rows, keep=40):
+    """The events that tell the race: the last `keep` that happened in
+    the code under test or the HAT (not in the harness's own code)."""
+    located = [r for r in rows if r[5] and not r[5].startswith('pc ')]
+    return located[-keep:]
+
+
+def describe(r, htable):
+    step, tid, name, cpu, ev, where = r
+    where = where.replace(htable, os.path.basename(htable))
+    loc, _, fn = where.partition(' ')
+    return '%s (T%d) on CPU %d, %s() at %s: %s' % (
+        name, tid, cpu, fn, loc, ' '.join(ev.split()))
+
+
+def functions(rows, htable):
+    """Functions of the file tested the interleaving went through, each
+    with its definition line and the lines the events were at."""
+    base = os.path.basename(htable)
+    lines = open(os.path.join(ROOT, htable)).read().split('\n')
+    seen = {}
+    for r in rows:
+        loc, _, fn = r[5].partition(' ')
+        if loc.startswith(htable + ':'):
+            seen.setdefault(fn, set()).add(int(loc.rsplit(':', 1)[1]))
+    out = []
+    for fn, at in sorted(seen.items(), key=lambda kv: min(kv[1])):
+        defn = next((i + 1 for i, l in enumerate(lines)
+                     if l.startswith(fn + '(')), None)
+        out.append('%s(), %s:%s (events at line%s %s)' % (
+            fn, base, defn or '?', 's' if len(at) > 1 else '',
+            ', '.join(str(x) for x in sorted(at))))
+    return out
+
+
+def versions(program, runs, signatures):
+    """Every version that builds: [(dir, era, result)]."""
+    out = []
+    for f in sorted(glob.glob(os.path.join(ROOT, VARIANTS, '*/*/htable.c'))):
+        rel = os.path.relpath(f, ROOT)
+        vid = os.path.relpath(os.path.dirname(f), os.path.join(ROOT,
+                                                                VARIANTS))
+        era = era_of(rel)
+        if era not in ('kpti', '2015'):
+            out.append((vid, era, 'not built (era %s)' % era))
+            continue
+        slug = vid.replace('/', '-')
+        bins = build(rel, os.path.join(WORK, 'v', slug),
+                     os.path.join(WORK, 'share-' + era))
+        if bins is None:
+            out.append((vid, era, 'does not build'))
+            continue
+        res = find(bins[0], program, runs, [1],
+                   os.path.join(WORK, 'v', slug, 'out'))
+        if res is None:
+            out.append((vid, era, 'not shown in %d runs' % runs))
+        elif res[1] in signatures:
+            out.append((vid, era, 'SHOWN (run %d)' % res[3]))
+        else:
+            out.append((vid, era, 'another failure: %s' % res[2]))
+        print('ci/report.py: %s: %s' % (vid, out[-1][2]), file=sys.stderr)
+    return out
+
+
+def date_of(vid):
+    m = re.search(r'(\d{4}-\d{2}-\d{2})', vid)
+    return m.group(1) if m else vid
+
+
+def wrap(text, indent=''):
+    out, line = [], indent
+    for w in text.split():
+        if len(line) + len(w) + 1 > 72 and line.strip():
+            out.append(line.rstrip())
+            line = indent
+        line += w + ' '
+    out.append(line.rstrip())
+    return '\n'.join(out)
+
+
+def paragraphs(text):
+    return '\n\n'.join(wrap(p) for p in text.split('\n\n'))
+
+
+def main():
+    ap = argparse.ArgumentParser(prog='ci/report.py')
+    ap.add_argument('name')
+    ap.add_argument('--htable', default=None)
+    ap.add_argument('--runs', type=int, default=20000)
+    ap.add_argument('--no-versions', action='store_true')
+    a = ap.parse_args()
+    name = a.name
+    fdir = os.path.join('corpus/findings', name)
+    program = os.path.join(fdir, 'repro-min.txt')
+    for p in (program, os.path.join(fdir, 'fix.patch')):
+        if not os.path.exists(os.path.join(ROOT, p)):
+            die('%s is missing' % p)
+    text, ent = notes(name), entry(name)
+    os.makedirs(os.path.join(ROOT, WORK), exist_ok=True)
+    newest = newest_upstream()
+    candidates = [a.htable] if a.htable else \
+        [f for f in (newest, REFERENCE) if f]
+    found = None
+    for htable in candidates:
+        if not os.path.exists(os.path.join(ROOT, htable)):
+            die('%s does not exist' % htable)
+        era = era_of(htable)
+        b = os.path.join(WORK, 'tested-' + (era or 'x'))
+        bins = build(htable, b)
+        if bins is None:
+            die('%s does not build (see %s/build.log)' % (htable, WORK))
+        res = find(bins[0], program, a.runs, range(1, 6),
+                   os.path.join(WORK, 'find-' + (era or 'x')))
+        if res and res[1] == name:
+            found = (htable, bins, res)
+            break
+        print('ci/report.py: %s: the program does not show %s in %d runs '
+              'x 5 seeds' % (htable, name, a.runs), file=sys.stderr)
+    if found is None:
+        die('the program does not show the finding on %s' %
+            ' or '.join(candidates), 1)
+    htable, bins, (repro, _, sig, nruns) = found
+    date = date_of(htable) if 'variants' in htable else 'reference'
+    kept = os.path.join(fdir, 'repro-%s.txt' % date)
+    with open(os.path.join(ROOT, repro)) as f, \
+            open(os.path.join(ROOT, kept), 'w') as g:
+        g.write(f.read())
+    rows, what = steps(bins[1], kept)
+    race = racing_steps(rows)
+    vers = [] if a.no_versions else versions(program, a.runs, (name,))
+    shown = [v for v in vers if v[2].startswith('SHOWN')]
+    prove = os.path.join(ROOT, 'build', 'prove-%s.md' % name)
+
+    R = ['%s' % text['Title'], '=' * min(72, len(text['Title'])), '',
+         'Found by htbed (a testbed for races in illumos htable.c), '
+         '%s.' % time.strftime('%Y-%m-%d'),
+         'Status: %s.' % '; '.join(ent.get('status', ['?'])), '',
+         'SUMMARY', '', paragraphs(text['Summary']), '',
+         'VERSION TESTED', '',
+         wrap('%s (%s era), unmodified, compiled in userspace against '
+              "htbed's emulated kernel and HAT.  The program of the "
+              'finding (3 threads, a few HAT operations each) showed it '
+              'after %d schedules: "%s" (%s).' % (
+                  htable, era_of(htable), nruns, what, sig)), '',
+         'AFFECTED FUNCTIONS (lines of the version tested)', '']
+    R += ['  ' + f for f in functions(race, htable)]
+    R += ['', 'INTERLEAVING', '',
+          wrap('Each step: thread, CPU, the function and line of the code '
+               'under test (htable.c; hati_*() and hat_*() lines are '
+               "htbed's HAT, core/hat.c, in the role of hat_i86.c's "
+               'functions of the same names), and the event: a lock taken '
+               'or dropped, a PTE compare-and-swap with the old and new '
+               'values, an atomic update of a count, a page-table window '
+               'mapped, the steal unloading an entry.'), '']
+    for i, r in enumerate(race, 1):
+        R.append(wrap('%2d. %s' % (i, describe(r, htable)), '    ').lstrip())
+    R += ['', 'The failure: %s' % what, '',
+          'CONSEQUENCE', '', paragraphs(text['Consequence']), '',
+          'HOW TO REPRODUCE', '',
+          '  make replay HTABLE_C=%s CRASH=%s ARGS=--steps' % (htable, kept),
+          '',
+          wrap('(the run above, exactly; `htstress --mode controlled '
+               '--program %s --runs N --seconds 0 --seed S` on a build of '
+               'any htable.c draws new schedules for the same program)'
+               % program), '',
+          'VERSIONS AFFECTED', '']
+    if vers:
+        R += ['  %-40s %-5s %s' % v for v in vers]
+        R += ['', wrap('The program shows it from %s to %s (%d of %d '
+                       'versions built, %d runs each, window memory, '
+                       'random schedules).' % (
+                           date_of(shown[0][0]) if shown else '-',
+                           date_of(shown[-1][0]) if shown else '-',
+                           len(shown), sum(1 for v in vers if not
+                                           v[2].startswith('not built') and
+                                           v[2] != 'does not build'),
+                           a.runs))]
+    R += [wrap('By reading the code: %s.' % '; '.join(ent.get('affects',
+                                                              ['?'])))]
+    R += ['', 'PROPOSED FIX', '', paragraphs(text['Fix']), '',
+          open(os.path.join(ROOT, fdir, 'fix.patch')).read().rstrip(), '',
+          'EVIDENCE', '']
+    if os.path.exists(prove):
+        R.append(open(prove).read().rstrip())
+    else:
+        R.append('(run ci/prove-fix.sh %s for the table)' % name)
+    out = os.path.join(ROOT, fdir, 'report.txt')
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(out))
+    with os.fdopen(fd, 'w') as f:
+        f.write('\n'.join(R) + '\n')
+    os.replace(tmp, out)
+    print('ci/report.py: wrote %s (reproducer %s)' % (
+        os.path.relpath(out, ROOT), kept))
+
+
+if __name__ == '__main__':
+    main()
