@@ -245,6 +245,7 @@ test: deps check-ref
 	$(MAKE) -s smoke
 	tests/replay.sh
 	tests/regressions.sh
+	tests/findings.sh
 	mutants/run.sh --seconds 30 --variants release --require \
 	    --ctl-seeds 3 --fuzz-runs 1 --fuzz-feedback sched \
 	    --out build/mutants-smoke.md unlink-keeps-count steal-ignores-locks

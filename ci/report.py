@@ -160,12 +160,23 @@ def racing_steps(rows, keep=40):
     return located[-keep:]
 
 
+def places(where, htable):
+    """[(file:line, function)] of a --steps location chain, innermost
+    first, the file tested named by its base name."""
+    out = []
+    for part in where.split(' < '):
+        loc, _, fn = part.strip().partition(' ')
+        out.append((loc.replace(htable, os.path.basename(htable)), fn))
+    return out
+
+
 def describe(r, htable):
     step, tid, name, cpu, ev, where = r
-    where = where.replace(htable, os.path.basename(htable))
-    loc, _, fn = where.partition(' ')
-    return '%s (T%d) on CPU %d, %s() at %s: %s' % (
-        name, tid, cpu, fn, loc, ' '.join(ev.split()))
+    chain = places(where, htable)
+    via = ''.join(', called from %s() at %s' % (fn, loc)
+                  for loc, fn in chain[1:])
+    return '%s (T%d) on CPU %d, %s() at %s%s: %s' % (
+        name, tid, cpu, chain[0][1], chain[0][0], via, ' '.join(ev.split()))
 
 
 def functions(rows, htable):
@@ -175,9 +186,9 @@ def functions(rows, htable):
     lines = open(os.path.join(ROOT, htable)).read().split('\n')
     seen = {}
     for r in rows:
-        loc, _, fn = r[5].partition(' ')
-        if loc.startswith(htable + ':'):
-            seen.setdefault(fn, set()).add(int(loc.rsplit(':', 1)[1]))
+        for loc, fn in places(r[5], htable):
+            if loc.startswith(base + ':'):
+                seen.setdefault(fn, set()).add(int(loc.rsplit(':', 1)[1]))
     out = []
     for fn, at in sorted(seen.items(), key=lambda kv: min(kv[1])):
         defn = next((i + 1 for i, l in enumerate(lines)
@@ -301,12 +312,16 @@ def main():
     R += ['  ' + f for f in functions(race, htable)]
     R += ['', 'INTERLEAVING', '',
           wrap('Each step: thread, CPU, the function and line of the code '
-               'under test (htable.c; hati_*() and hat_*() lines are '
-               "htbed's HAT, core/hat.c, in the role of hat_i86.c's "
-               'functions of the same names), and the event: a lock taken '
-               'or dropped, a PTE compare-and-swap with the old and new '
-               'values, an atomic update of a count, a page-table window '
-               'mapped, the steal unloading an entry.'), '']
+               'under test it happened in and the callers above it '
+               '(htable.c; the lines of core/hat.c are htbed\'s HAT, in '
+               'the role of hat_i86.c\'s functions of the same names; '
+               'observe_begin() is its hook that tells the testbed\'s model '
+               'of a removal), and the event: a lock taken or dropped, a '
+               'PTE compare-and-swap with the old and new values, an atomic '
+               'update of a count (its address), a page-table window mapped '
+               'for the entry\'s table, the steal unloading an entry (its '
+               'va and PTE).  Plain loads and stores of shared memory are '
+               'no events: they happen between the events shown.'), '']
     for i, r in enumerate(race, 1):
         R.append(wrap('%2d. %s' % (i, describe(r, htable)), '    ').lstrip())
     R += ['', 'The failure: %s' % what, '',

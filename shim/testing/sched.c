@@ -792,11 +792,31 @@ sched_trace(host_buf_t *b, int nevents, int html)
 
 void (*sched_where)(uint64_t pc, char *buf, size_t len);
 
+/* "where < its caller < ...", each named by sched_where */
+static void
+where_chain(const struct fr_event *e, char *buf, size_t len)
+{
+	size_t n = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < FR_PCS && e->fe_pc[i] != 0 && n + 4 < len; i++) {
+		if (i > 0)
+			n += (size_t)host_snprintf(buf + n, len - n, " < ");
+		if (sched_where != NULL)
+			sched_where(e->fe_pc[i], buf + n, len - n);
+		else
+			(void) host_snprintf(buf + n, len - n, "pc 0x%llx",
+			    (unsigned long long)e->fe_pc[i]);
+		n += __builtin_strlen(buf + n);
+	}
+}
+
 void
 sched_list(host_buf_t *b, int nevents)
 {
 	uint64_t first = 0, k;
-	char ev[160], where[200];
+	char ev[160], where[600];
 
 	if (S.s_ntrace > (uint64_t)nevents)
 		first = S.s_ntrace - (uint64_t)nevents;
@@ -807,12 +827,7 @@ sched_list(host_buf_t *b, int nevents)
 		int tid = S.s_trace_tid[k & (TRACE_SIZE - 1)];
 
 		fr_format_event(e, ev, sizeof (ev));
-		where[0] = '\0';
-		if (e->fe_pc != 0 && sched_where != NULL)
-			sched_where(e->fe_pc, where, sizeof (where));
-		else if (e->fe_pc != 0)
-			(void) host_snprintf(where, sizeof (where), "pc 0x%llx",
-			    (unsigned long long)e->fe_pc);
+		where_chain(e, where, sizeof (where));
 		hbuf_printf(b, "%8llu T%d %s cpu%d | %s | %s\n",
 		    (unsigned long long)e->fe_when, tid, thread_name(tid),
 		    e->fe_cpu, ev, where);

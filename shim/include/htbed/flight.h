@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #define	FR_SIZE		256		/* power of two */
+#define	FR_PCS		3		/* return addresses kept per event */
 
 struct fr_event {
 	uint64_t	fe_when;	/* TSC, or the step in controlled mode */
@@ -23,7 +24,8 @@ struct fr_event {
 	uint64_t	fe_obj;		/* object: address, or PTE physaddr */
 	uint64_t	fe_a;
 	uint64_t	fe_b;
-	uint64_t	fe_pc;		/* controlled mode: where in the core */
+	uint64_t	fe_pc[FR_PCS];	/* controlled mode: where in the core,
+					 * innermost first (0: no more) */
 };
 
 struct fr_ring {

@@ -60,9 +60,9 @@ extern void	sched_trace(host_buf_t *, int nevents, int html);
 
 /*
  * sched_list(): the last nevents events one per line, in order, each with
- * where the thread was in the core (struct fr_event's fe_pc), named by
- * sched_where if it is set ("htable.c:474 htable_steal_active"), else as
- * an address.
+ * where the thread was in the core and from where that was called (struct
+ * fr_event's fe_pc), each place named by sched_where if it is set
+ * ("htable.c:474 htable_steal_active"), else as an address.
  */
 extern void	sched_list(host_buf_t *, int nevents);
 extern void	(*sched_where)(uint64_t pc, char *buf, size_t len);

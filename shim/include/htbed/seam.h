@@ -78,34 +78,37 @@ extern void sched_event(int tid, const struct fr_event *);
 /*
  * The code of the core -- htable.c and the HAT, the files of core/ -- is
  * linked in its own section (the Makefile renames their .text), so that an
- * event can say where in it the thread was: the innermost return address
- * in that section, found along the frame pointers (everything is built
- * with -fno-omit-frame-pointer) within a few frames of the shim primitive.
- * 0 where there is none (the harness's own locks, say) or in a build that
- * does not place the core apart.  Only controlled mode pays for it; it
- * is left out of the trace hash (addresses change from run to run).
+ * event can say where in it the thread was: the innermost FR_PCS return
+ * addresses in that section, found along the frame pointers (everything
+ * is built with -fno-omit-frame-pointer) within a few frames of the shim
+ * primitive -- the function that called the primitive and its callers.
+ * None where the core is not on the stack (the harness's own locks, say)
+ * or in a build that does not place the core apart.  Only controlled mode
+ * pays for it; it is left out of the trace hash (addresses change from
+ * run to run).
  */
 extern const char __start_htbed_core_text[] __attribute__((weak));
 extern const char __stop_htbed_core_text[] __attribute__((weak));
 
-static inline uint64_t
-fr_core_caller(void)
+static inline void
+fr_core_callers(uint64_t pc[FR_PCS])
 {
 	uintptr_t lo = (uintptr_t)__start_htbed_core_text;
 	uintptr_t hi = (uintptr_t)__stop_htbed_core_text;
 	uintptr_t *fp = (uintptr_t *)__builtin_frame_address(0), *next;
-	int depth;
+	int depth, n = 0;
 
-	for (depth = 0; depth < 8 && lo < hi; depth++) {
+	for (depth = 0; depth < 10 && n < FR_PCS && lo < hi; depth++) {
 		if (fp[1] >= lo && fp[1] < hi)
-			return (fp[1]);
+			pc[n++] = fp[1];
 		next = (uintptr_t *)fp[0];
 		if (next <= fp || (uintptr_t)next - (uintptr_t)fp > (1u << 20) ||
 		    ((uintptr_t)next & 7) != 0)
 			break;
 		fp = next;
 	}
-	return (0);
+	while (n < FR_PCS)
+		pc[n++] = 0;
 }
 
 static inline void
@@ -125,7 +128,7 @@ fr_record(kthread_t *t, seam_ev_t ev, uint64_t obj, uint64_t a, uint64_t b)
 	e->fe_a = a;
 	e->fe_b = b;
 	if (seam_controlled) {
-		e->fe_pc = fr_core_caller();
+		fr_core_callers(e->fe_pc);
 		sched_event(t->t_tid, e);
 	}
 }
