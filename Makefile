@@ -54,9 +54,10 @@ ifeq ($(ERA_YEAR),)
 $(error $(if $(HTABLE_C),HTABLE_C=$(HTABLE_C): its era,HTABLE_ERA) is '$(HTABLE_ERA)'; htbed builds the eras kpti (2018 on) and 2015)
 endif
 # A build directory per variant, core and era: build/<variant>, -ext for
-# an HTABLE_C file, -<era> for an era other than today's (kpti); vb names
-# the one of variant $(1) for this core and era
-vb = build/$(1)$(if $(HTABLE_C),-ext)$(if $(filter-out kpti,$(HTABLE_ERA)),-$(HTABLE_ERA))
+# an HTABLE_C file, -<era> for an era other than today's (kpti), -access
+# for SEAMS=access (the core's loads and stores can be seams); vb names
+# the one of variant $(1) for this core, era and seams
+vb = build/$(1)$(if $(HTABLE_C),-ext)$(if $(filter-out kpti,$(HTABLE_ERA)),-$(HTABLE_ERA))$(if $(filter access,$(SEAMS)),-access)
 B ?= $(call vb,$(VARIANT))
 ARGS ?=
 
@@ -79,8 +80,14 @@ KFLAGS := $(BASEFLAGS) -DDEBUG -D_KERNEL -DHTBED_ERA=$(ERA_YEAR) \
 # host domain: libc, plus the testbed's plain interfaces; HTBED_CORE names
 # the htable.c built in (reproducers record it)
 CORE_NAME := $(if $(HTABLE_C),$(HTABLE_C),$(if $(filter core,$(CORE)),own,$(CORE)/htable.c))
+SEAMS ?= sync
+comma := ,
+ifeq ($(filter $(SEAMS),sync access),)
+$(error SEAMS must be sync or access, not '$(SEAMS)')
+endif
 HFLAGS := $(BASEFLAGS) -iquote shim/include -iquote harness -pthread \
-	-DHTBED_CORE='"$(CORE_NAME)"' -DHTBED_ERA_NAME='"$(HTABLE_ERA)"'
+	-DHTBED_CORE='"$(CORE_NAME)"' -DHTBED_ERA_NAME='"$(HTABLE_ERA)"' \
+	-DHTBED_ACCESS_SEAMS=$(if $(filter access,$(SEAMS)),1,0)
 # liburcu (urcu-memb): the emulated MMU's grace periods (shim/host/rcu.c)
 LDFLAGS := $(CFLAGS_$(VARIANT)) -pthread -lurcu-memb
 
@@ -149,8 +156,8 @@ $(B)/.deps: $(B)/obj/era
 
 $(B)/obj/era: FORCE
 	@mkdir -p $(B)/obj
-	@echo "$(HTABLE_ERA) $(CORE_POLICY)" | cmp -s - $@ || \
-	    echo "$(HTABLE_ERA) $(CORE_POLICY)" > $@
+	@echo "$(HTABLE_ERA) $(CORE_POLICY) $(SEAMS)" | cmp -s - $@ || \
+	    echo "$(HTABLE_ERA) $(CORE_POLICY) $(SEAMS)" > $@
 
 # the code under test: warnings that only an unmodified illumos file
 # raises are silenced for that file only
@@ -166,9 +173,18 @@ $(B)/obj/htable.o: $(HTABLE_SRC) $(B)/.deps
 	objcopy $(KIMG_RENAME) $@
 
 # the core's code in a section of its own (shim/include/htbed/seam.h:
-# the trace says where in htable.c or the HAT each event happened)
+# the trace says where in htable.c or the HAT each event happened), its
+# loads and stores, in a SEAMS=access build, calling shim/testing/access.c
+# (access seams; a fuzz build's coverage kind is libFuzzer's, others need
+# one: func).  Not in every build: the calls cost a third of the HAT ops
+# per second even with the seams off.
+ACCESS_KIND := $(if $(findstring fuzzer,$(EXTRA_CFLAGS)),,func$(comma))
+ACCESS_COV := $(if $(filter access,$(SEAMS)),\
+	-fsanitize-coverage=$(ACCESS_KIND)trace-loads$(comma)trace-stores)
 $(addprefix $(B)/obj/,htable.o hat.o hat_$(HTABLE_ERA).o hment.o): \
 	KIMG_RENAME += --rename-section .text=htbed_core_text
+$(addprefix $(B)/obj/,htable.o hat.o hat_$(HTABLE_ERA).o hment.o): \
+	KFLAGS += $(ACCESS_COV)
 
 $(filter-out $(B)/obj/htable.o,$(KIMG_OBJ)): $(B)/obj/%.o: %.c $(B)/.deps
 	$(CC) $(KFLAGS) -MMD -MP -c -o $@ $<

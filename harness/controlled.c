@@ -172,7 +172,9 @@ hb_ctl_run(const struct hb_program *p, struct strategy *st,
 		b[n++] = (sched_body_t){ ctl.c_wname[f], walker_body,
 		    &ctl.c_walker[f], hw_walker_cpu(f), SCHED_HW };
 	hw_set_running(1);
+	seam_access = p->hp_access;
 	sched_run(b, n, st, sp);
+	seam_access = 0;
 	hw_set_running(0);
 	bug_sanitizer_pending();
 	hb_check("end of run");

@@ -110,6 +110,9 @@ struct hb_program {
 					 * windows, even on a kpm machine */
 	int		hp_no_walkers;	/* the MMU's walkers, if the machine
 					 * has any, sit this run out */
+	int		hp_access;	/* the core's loads and stores of
+					 * shared memory are seams (a
+					 * SEAMS=access build) */
 	int		hp_nfibers;
 	int		hp_nops[HB_PROG_FIBERS];
 	hb_op_t		hp_ops[HB_PROG_FIBERS][HB_PROG_OPS];

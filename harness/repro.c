@@ -61,6 +61,7 @@ static const struct {
 } prog_flags[] = {
 	{ "memory", "windows", offsetof(struct hb_program, hp_windows) },
 	{ "walkers", "idle", offsetof(struct hb_program, hp_no_walkers) },
+	{ "seams", "access", offsetof(struct hb_program, hp_access) },
 };
 #define	NFLAGS	(sizeof (prog_flags) / sizeof (prog_flags[0]))
 

@@ -436,11 +436,20 @@ hb_detach(void)
 	shim_thread_detach();
 }
 
+/*
+ * The check reads tables through the core's own functions (x86pte_get(),
+ * ...): with access seams, their loads would be seams, and another fiber
+ * could run in the middle of a check that must see the machine still.
+ */
 void
 hb_check(const char *when)
 {
+	int access = seam_access;
+
 	bug_sanitizer_pending();
+	seam_access = 0;
 	check_world(when);
+	seam_access = access;
 	__atomic_add_fetch(&hb_world.w_checks, 1, __ATOMIC_RELAXED);
 }
 

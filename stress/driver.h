@@ -35,6 +35,7 @@ struct opts {
 	int		seed_given;
 	int		progress;	/* a live progress line on stderr */
 	const char	*findings;	/* --findings DIR, or NULL */
+	int		seams;		/* 1: access seams (--seams access) */
 	int		fail_on_known;	/* --fail-on-known */
 };
 

@@ -80,6 +80,11 @@ usage_exit(const char *fmt, ...)
 "                    core?); with --kpm, in kpm mode even if it was\n"
 "                    recorded through the windows\n"
 "  --max-steps N     scheduling steps per run; more is a hang (2000000)\n"
+"seams (where threads may switch):\n"
+"  --seams S         sync: locks, atomics, CAS, preemption, windows; access:\n"
+"                    also every load and store the core makes of shared\n"
+"                    memory (a SEAMS=access build; its default)\n"
+"  --access-yield-prob P  free: yield at an access seam (default 0.0002)\n"
 "output:\n"
 "  --out DIR         failure reports and reproducers (default htbed-out)\n"
 "  --json FILE       write a summary in JSON\n"
@@ -155,7 +160,7 @@ enum { O_THREADS = 256, O_HATS, O_CPUS, O_SECONDS, O_OPS, O_SEED, O_KPM,
 	O_RESERVE, O_HASH, O_FORCE, O_WEIGHTS, O_CHECK, O_HANG, O_OUT, O_JSON,
 	O_QUIET, O_HELP, O_MODE, O_STRATEGY, O_DEPTH, O_BOUND, O_RUNS,
 	O_PROGOPS, O_MAXSTEPS, O_PROGJSON, O_WALKERS, O_RATE, O_WRITE,
-	O_PROGRAM, O_FINDINGS, O_FAILKNOWN };
+	O_PROGRAM, O_FINDINGS, O_FAILKNOWN, O_SEAMS, O_ACCESSYIELD };
 
 static const struct option longopts[] = {
 	{ "threads", 1, NULL, O_THREADS }, { "hats", 1, NULL, O_HATS },
@@ -182,6 +187,8 @@ static const struct option longopts[] = {
 	{ "write-frac", 1, NULL, O_WRITE },
 	{ "progress-json", 1, NULL, O_PROGJSON },
 	{ "findings", 1, NULL, O_FINDINGS },
+	{ "seams", 1, NULL, O_SEAMS },
+	{ "access-yield-prob", 1, NULL, O_ACCESSYIELD },
 	{ "fail-on-known", 0, NULL, O_FAILKNOWN },
 	{ NULL, 0, NULL, 0 }
 };
@@ -197,6 +204,21 @@ static const uint32_t ctl_weights[HB_NOPS] = {
 	[HB_UNSHARE] = 2, [HB_PAGEUNLOAD] = 4, [HB_SWAPOUT] = 2, [HB_EXIT] = 6,
 	[HB_REAP] = 6, [HB_PRESSURE] = 6, [HB_SWITCH] = 4,
 };
+
+/* --seams: "access" only where the core was built with the callbacks */
+static int
+parse_seams(const char *s)
+{
+	if (strcmp(s, "sync") == 0)
+		return (0);
+	if (strcmp(s, "access") != 0)
+		usage_exit("--seams is sync or access, not '%s'", s);
+	if (!HTBED_ACCESS_SEAMS)
+		usage_exit("--seams access: this build has no access seams; "
+		    "build with SEAMS=access (make SEAMS=access "
+		    "build/release-access/htstress)");
+	return (1);
+}
 
 /* the first pass finds the mode, whose defaults the second overrides */
 static void
@@ -218,6 +240,8 @@ set_defaults(int argc, char **argv)
 	o.hang_secs = 60;
 	o.progress = isatty(STDERR_FILENO);
 	o.access_rate = 20000;
+	o.seams = HTBED_ACCESS_SEAMS;
+	sc->sc_access_yield_ppm = 200;
 	sc->sc_seed = ((uint64_t)time(NULL) * 2654435761u) ^
 	    ((uint64_t)getpid() << 16);
 	if (o.mode == MODE_FREE) {
@@ -319,6 +343,9 @@ parse_option(int c, const char *arg, const char *raw)
 	case O_WRITE: sc->sc_write_ppm = ppm("--write-frac", arg); break;
 	case O_PROGRAM: o.program = arg; break;
 	case O_FINDINGS: o.findings = arg; break;
+	case O_SEAMS: o.seams = parse_seams(arg); break;
+	case O_ACCESSYIELD: sc->sc_access_yield_ppm = ppm(
+	    "--access-yield-prob", arg); break;
 	case O_FAILKNOWN: o.fail_on_known = 1; break;
 	default:
 		usage_exit("unknown or incomplete option '%s'", raw);
@@ -346,6 +373,7 @@ load_program(void)
 		o.cfg.hc_shim.sc_kpm = 1;
 		r.r_prog.hp_windows = 0;
 	}
+	r.r_prog.hp_access = o.seams;	/* this build's, or --seams */
 	o.fixed_program = &r.r_prog;
 }
 
@@ -368,6 +396,7 @@ parse_args(int argc, char **argv)
 		usage_exit("--program needs --mode controlled");
 	if (o.program != NULL)
 		load_program();
+	o.cfg.hc_shim.sc_access = o.mode == MODE_FREE && o.seams;
 	o.fail_on_known = known_init("htstress", o.findings, o.fail_on_known);
 	o.cfg.hc_fail_on_known = o.fail_on_known;
 }
@@ -590,10 +619,12 @@ main(int argc, char **argv)
 	parse_args(argc, argv);
 	o.cfg.hc_repeat = repeat_command(argc, argv);
 	fprintf(stderr, "htstress: seed %" PRIu64 ", %d %s, %d hats, %d "
-	    "vCPUs, %s mode, %s; repeat with:\n  %s\n", o.cfg.hc_shim.sc_seed,
-	    o.cfg.hc_workers, o.mode == MODE_FREE ? "workers" : "fibers",
-	    o.cfg.hc_hats, o.cfg.hc_shim.sc_ncpus, memory_mode(),
-	    o.mode == MODE_FREE ? "free-running" : strategy_name(o.sp.sp_kind),
+	    "vCPUs, %s mode, %s, %s seams; repeat with:\n  %s\n",
+	    o.cfg.hc_shim.sc_seed, o.cfg.hc_workers, o.mode == MODE_FREE ?
+	    "workers" : "fibers", o.cfg.hc_hats, o.cfg.hc_shim.sc_ncpus,
+	    memory_mode(), o.mode == MODE_FREE ? "free-running" :
+	    strategy_name(o.sp.sp_kind), (o.fixed_program != NULL ?
+	    o.fixed_program->hp_access : o.seams) ? "access" : "sync",
 	    o.cfg.hc_repeat);
 	return (o.mode == MODE_FREE ? free_main() : ctl_main());
 }

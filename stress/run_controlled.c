@@ -175,6 +175,8 @@ next_program(struct strategy **st, uint64_t seed)
 	else
 		hb_program_random(&prog, seed, o.cfg.hc_workers, o.prog_ops,
 		    o.cfg.hc_weights);
+	if (o.fixed_program == NULL)
+		prog.hp_access = o.seams;
 	nprograms++;
 }
 

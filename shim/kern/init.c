@@ -85,6 +85,8 @@ shim_set_injection(const struct shim_config *c)
 	config.sc_upgrade_fail_ppm = c->sc_upgrade_fail_ppm;
 	config.sc_migrate_ppm = c->sc_migrate_ppm;
 	config.sc_yield_ppm = c->sc_yield_ppm;
+	config.sc_access = c->sc_access;
+	config.sc_access_yield_ppm = c->sc_access_yield_ppm;
 	seam_configure(&config);
 }
 

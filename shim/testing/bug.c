@@ -63,6 +63,8 @@ const char *const seam_ev_name[EV_NKINDS] = {
 	[EV_MMU_XLATE] = "mmu_xlate",
 	[EV_XCALL] = "xcall",
 	[EV_HAT_SWITCH] = "hat_switch",
+	[EV_LOAD] = "load",
+	[EV_STORE] = "store",
 };
 
 /* the harness names ops in traces; the shim only knows their numbers */

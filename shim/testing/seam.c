@@ -28,13 +28,18 @@ uint64_t seam_step;
 
 static uint32_t yield_ppm;
 static uint32_t migrate_ppm;
+static uint32_t access_yield_ppm;
 
 void
 seam_configure(const struct shim_config *c)
 {
 	yield_ppm = c->sc_yield_ppm;
 	migrate_ppm = ncpus > 1 ? c->sc_migrate_ppm : 0;
-	seam_active = yield_ppm != 0 || migrate_ppm != 0;
+	access_yield_ppm = c->sc_access ? c->sc_access_yield_ppm : 0;
+	access_ranges_init();
+	seam_access = c->sc_access;
+	seam_active = yield_ppm != 0 || migrate_ppm != 0 ||
+	    access_yield_ppm != 0;
 }
 
 /* a bug is being reported (or a sanitizer's report waits to be) */
@@ -77,6 +82,12 @@ seam_schedule(seam_ev_t ev, const void *obj)
 		return;
 	}
 	r = shim_rand();
+	if (ev == EV_LOAD || ev == EV_STORE) {
+		/* far more of them: a probability of their own, no migration */
+		if ((uint32_t)((r >> 40) % 1000000) < access_yield_ppm)
+			host_yield();
+		return;
+	}
 	if (t->t_preempt == 0 && (uint32_t)(r % 1000000) < migrate_ppm)
 		shim_migrate(t, (int)((r >> 20) % (uint64_t)ncpus));
 	if ((uint32_t)((r >> 40) % 1000000) >= yield_ppm)

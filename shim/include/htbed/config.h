@@ -25,6 +25,10 @@ struct shim_config {
 						 * MMU; shim/hw) */
 	uint32_t	sc_write_ppm;		/* share of walker accesses that
 						 * write */
+	int		sc_access;		/* free-running: the core's loads
+						 * and stores of shared memory
+						 * are seams */
+	uint32_t	sc_access_yield_ppm;	/* seam: yield there */
 };
 
 /*

@@ -47,6 +47,9 @@ typedef enum seam_ev {
 	EV_XCALL,		/* a cross-call handler runs: obj = from
 				 * vCPU, a = target vCPU, b = argument */
 	EV_HAT_SWITCH,		/* hat_switch(): obj = hat, a = vCPU */
+	EV_LOAD,		/* the core loads shared memory (access
+				 * seams): obj = address, a = bytes */
+	EV_STORE,		/* the core stores to it: obj, a as load */
 	EV_NKINDS
 } seam_ev_t;
 
@@ -54,6 +57,9 @@ extern const char *const seam_ev_name[EV_NKINDS];
 
 extern int seam_active;		/* any perturbation or controlled mode on */
 extern int seam_controlled;	/* controlled mode: fibers, one at a time */
+extern int seam_access;		/* the core's loads and stores of shared
+				 * memory are seams too (shim/testing/access.c) */
+extern void access_ranges_init(void);	/* where shared memory is */
 extern uint64_t seam_step;	/* controlled mode: global step counter */
 
 extern void seam_schedule(seam_ev_t ev, const void *obj);

@@ -1,0 +1,84 @@
+/*
+ * Access seams: every load and store the core (htable.c, the HAT) makes
+ * of shared kernel memory is a scheduler-seam point, so that controlled
+ * mode, the fuzzer and free-running perturbation can switch threads
+ * between two plain accesses -- a check and the read it guards, a read
+ * and the write back -- where no lock, atomic or window lies between.
+ *
+ * The core's objects are compiled with clang's SanitizerCoverage load and
+ * store callbacks (-fsanitize-coverage=...,trace-loads,trace-stores, the
+ * Makefile); this file, compiled without them, defines the callbacks.
+ * Shared means the kernel arena (kmem: htables, hats, hments), the
+ * kernel image's data and bss (globals of the core and the shim), and
+ * page-table frames through kpm or a window; anything else (a stack, the
+ * testbed's own memory) is no seam.  With seam_access off (the default,
+ * and free-running without --seams access) a callback is a load and a
+ * branch.
+ */
+#include <sys/types.h>
+#include <htbed/seam.h>
+#include <htbed/shim.h>
+
+int seam_access;
+
+extern char __start_htbed_kdata[], __stop_htbed_kdata[];
+extern char __start_htbed_kbss[], __stop_htbed_kbss[];
+
+#define	NRANGES	5
+static uintptr_t range_lo[NRANGES], range_hi[NRANGES];
+
+/* the ranges of shared memory, once the machine has its memory */
+void
+access_ranges_init(void)
+{
+	char *base, *brk, *hwm, *win;
+	size_t winlen;
+	uintptr_t lo[NRANGES], hi[NRANGES];
+	int i;
+
+	shim_arena_range(&base, &brk, &hwm);
+	lo[0] = (uintptr_t)base;
+	hi[0] = (uintptr_t)base + shim_arena_size();
+	lo[1] = (uintptr_t)__start_htbed_kdata;
+	hi[1] = (uintptr_t)__stop_htbed_kdata;
+	lo[2] = (uintptr_t)__start_htbed_kbss;
+	hi[2] = (uintptr_t)__stop_htbed_kbss;
+	lo[3] = (uintptr_t)SHIM_FRAME_VA(shim_pt_first);
+	hi[3] = (uintptr_t)SHIM_FRAME_VA(shim_pt_last + 1);
+	shim_windows_range(&win, &winlen);
+	lo[4] = (uintptr_t)win;
+	hi[4] = (uintptr_t)win + winlen;
+	for (i = 0; i < NRANGES; i++) {
+		range_lo[i] = lo[i];
+		range_hi[i] = hi[i];
+	}
+}
+
+static inline int
+shared(const void *p)
+{
+	uintptr_t a = (uintptr_t)p;
+	int i;
+
+	for (i = 0; i < NRANGES; i++)
+		if (a - range_lo[i] < range_hi[i] - range_lo[i])
+			return (1);
+	return (0);
+}
+
+static inline void
+access(seam_ev_t ev, const void *p, uint64_t n)
+{
+	if (__builtin_expect(seam_access, 0) && shared(p))
+		seam(ev, p, n, 0);
+}
+
+#define	CALLBACKS(n, type)						\
+	void __sanitizer_cov_load##n(type *p) { access(EV_LOAD, p, n); } \
+	void __sanitizer_cov_store##n(type *p) { access(EV_STORE, p, n); }
+
+CALLBACKS(1, uint8_t)
+CALLBACKS(2, uint16_t)
+CALLBACKS(4, uint32_t)
+CALLBACKS(8, uint64_t)
+CALLBACKS(16, __int128)
