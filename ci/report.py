@@ -335,7 +335,12 @@ def main():
                % program), '',
           'VERSIONS AFFECTED', '']
     if vers:
-        R += ['  %-40s %-5s %s' % v for v in vers]
+        vers.sort(key=lambda v: date_of(v[0]))
+        older = [v for v in vers if v[2].startswith('not built')]
+        if older:
+            R.append('  %d versions of eras not built yet, %s to %s' % (
+                len(older), date_of(older[0][0]), date_of(older[-1][0])))
+        R += ['  %-40s %-5s %s' % v for v in vers if v not in older]
         R += ['', wrap('The program shows it from %s to %s (%d of %d '
                        'versions built, %d runs each, window memory, '
                        'random schedules).' % (
