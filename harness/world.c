@@ -397,7 +397,6 @@ hb_init(const struct hb_config *c)
 	hat_init();
 	htable_reserve_amount = c->hc_reserve;
 	htable_steal_passes = c->hc_steal_passes;
-	force_steal = (ulong_t)c->hc_force_steal;
 	hat_observer = &shadow_observer;
 
 	slot_setup(&w->w_kernel, HK_KERNEL, -1);
@@ -417,8 +416,14 @@ hb_init(const struct hb_config *c)
 	hb_reservoir_fill();
 	check_world("after boot");
 
-	/* from here on, the configured injection and perturbation apply */
+	/*
+	 * From here on, the configured injection and perturbation apply, and
+	 * DEBUG force_steal (a kernel's applies once pageout runs: forced
+	 * failures at boot, with nothing to steal yet, would spin forever in
+	 * htable_alloc()'s steal loop)
+	 */
 	shim_set_injection(&c->hc_shim);
+	force_steal = (ulong_t)c->hc_force_steal;
 	shim_kmem_set_reap_hook(reap_request);
 	shim_thread_detach();
 	return (0);
