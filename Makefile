@@ -76,6 +76,7 @@ BASEFLAGS := -std=gnu11 -g -fno-omit-frame-pointer -Wall -Wextra \
 # differential test sets it)
 CORE_POLICY ?=
 KFLAGS := $(BASEFLAGS) -DDEBUG -D_KERNEL -DHTBED_ERA=$(ERA_YEAR) \
+	-DHTBED_ACCESS_SEAMS=$(if $(filter access,$(SEAMS)),1,0) \
 	$(CORE_POLICY) -Ishim/include -iquote $(CORE) -iquote harness
 # host domain: libc, plus the testbed's plain interfaces; HTBED_CORE names
 # the htable.c built in (reproducers record it)

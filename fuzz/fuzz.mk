@@ -64,6 +64,10 @@ FUZZ_BUILDABLE := $(if $(wildcard $(DIFF_REF)),$(FUZZ_TARGETS),\
 FUZZ_SKIPPED := $(if $(filter-out $(FUZZ_BUILDABLE),$(FUZZ_TARGETS)),echo \
 	"fuzz: htfuzz_diff not built: $(DIFF_REF) does not exist" >&2,true)
 AFL_CC ?= afl-clang-fast
+# SEAMS=access: the targets, their corpus and mutants in build/fuzz-access
+# (an input's schedule is read as gaps there: harness/fuzzin.c)
+ACC := $(if $(filter access,$(SEAMS)),-access)
+FUZZ_B := build/fuzz$(ACC)
 
 .PHONY: fuzz-build fuzz fuzz-mutant fuzz-afl fuzz-oss htdiff lib-objects \
 	FORCE
@@ -112,19 +116,19 @@ htdiff:
 
 fuzz-build:
 	@$(FUZZ_SKIPPED)
-	@$(MAKE) -s CC=clang VARIANT=asan B=build/fuzz \
+	@$(MAKE) -s CC=clang VARIANT=asan B=$(FUZZ_B) \
 	    EXTRA_CFLAGS="$(FUZZ_CFLAGS)" FUZZ_LINK=-fsanitize=fuzzer \
-	    $(addprefix build/fuzz/,$(FUZZ_BUILDABLE))
+	    $(addprefix $(FUZZ_B)/,$(FUZZ_BUILDABLE))
 
 fuzz-mutant:
 	@test -f mutants/$(M).patch || { echo "make fuzz-mutant: no mutant '$(M)' (have: $(MUTANTS))" >&2; exit 2; }
 	@$(MAKE) -s mutant-src M=$(M)
-	@$(if $(call MUT_SHARE,1),$(MAKE) -s CC=clang VARIANT=asan B=build/fuzz \
+	@$(if $(call MUT_SHARE,1),$(MAKE) -s CC=clang VARIANT=asan B=$(FUZZ_B) \
 	    EXTRA_CFLAGS="$(FUZZ_CFLAGS)" lib-objects)
-	@$(MAKE) -s CC=clang VARIANT=asan B=build/fuzz-mutant-$(M) \
+	@$(MAKE) -s CC=clang VARIANT=asan B=build/fuzz-mutant-$(M)$(ACC) \
 	    CORE=build/mutants/$(M)/src/core EXTRA_CFLAGS="$(FUZZ_CFLAGS)" \
-	    $(call MUT_SHARE,SHARE=build/fuzz) \
-	    FUZZ_LINK=-fsanitize=fuzzer build/fuzz-mutant-$(M)/$(T)
+	    $(call MUT_SHARE,SHARE=$(FUZZ_B)) \
+	    FUZZ_LINK=-fsanitize=fuzzer build/fuzz-mutant-$(M)$(ACC)/$(T)
 
 # AFL++ runs libFuzzer targets (afl-clang-fast -fsanitize=fuzzer links
 # its own driver).  Its allowlist takes a file or a function, and a file
@@ -160,16 +164,17 @@ build/fuzz/seeds/htfuzz_diff:
 
 # how finding $(1) of target T is replayed: htreplay takes the inputs
 # of htfuzz_sched and htfuzz_ops, the other targets their own
-FUZZ_REPLAY = $(if $(filter htfuzz_sched htfuzz_ops,$(T)),make replay \
-	$(if $(filter htfuzz_ops,$(T)),T=htfuzz_ops )CRASH=$(1),build/fuzz/$(T) $(1))
+FUZZ_REPLAY = $(if $(filter htfuzz_sched htfuzz_ops,$(T)),make \
+	$(if $(ACC),SEAMS=access )replay \
+	$(if $(filter htfuzz_ops,$(T)),T=htfuzz_ops )CRASH=$(1),$(FUZZ_B)/$(T) $(1))
 
 fuzz: fuzz-build
-	@mkdir -p build/fuzz/corpus/$(T) corpus/$(T) $(FUZZ_OUT)
+	@mkdir -p $(FUZZ_B)/corpus/$(T) corpus/$(T) $(FUZZ_OUT)
 	@$(MAKE) -s build/fuzz/seeds/$(T) 2>/dev/null || mkdir -p build/fuzz/seeds/$(T)
-	@echo "make fuzz: $(T) for $(FUZZ_SECONDS) s; findings go to $(FUZZ_OUT)/"
-	@build/fuzz/$(T) -max_total_time=$(FUZZ_SECONDS) \
+	@echo "make fuzz: $(T)$(if $(ACC), with access seams,) for $(FUZZ_SECONDS) s; findings go to $(FUZZ_OUT)/"
+	@$(FUZZ_B)/$(T) -max_total_time=$(FUZZ_SECONDS) \
 	    -max_len=$(FUZZ_MAX_LEN) -artifact_prefix=$(FUZZ_OUT)/$(T)- \
-	    -print_final_stats=1 $(FUZZ_ARGS) build/fuzz/corpus/$(T) \
+	    -print_final_stats=1 $(FUZZ_ARGS) $(FUZZ_B)/corpus/$(T) \
 	    corpus/$(T) build/fuzz/seeds/$(T); rc=$$?; \
 	for f in $$(ls $(FUZZ_OUT)/$(T)-* 2>/dev/null); do \
 		echo "make fuzz: found $$f; replay it with:"; \

@@ -15,7 +15,10 @@
  *			(8 bytes, hb_op_decode()); records of one fiber run
  *			in the order they appear
  *	the rest	the schedule: the `bytes' strategy's input, a bit per
- *			decision point, repeated (shim/testing/strategy.c)
+ *			decision point, repeated (shim/testing/strategy.c);
+ *			in a SEAMS=access build, 16-bit gaps between
+ *			preemptions instead: a run has ten times as many
+ *			decision points, most of them plain accesses
  *
  * An input cut short has fewer records and an empty schedule.  Changing a
  * record's first byte moves one op to another fiber; changing an op byte
@@ -72,7 +75,7 @@ hb_fuzz_params(struct sched_params *sp, const uint8_t *sched, size_t nsched)
 {
 	*sp = (struct sched_params){ .sp_kind = SK_BYTES, .sp_seed = 1,
 	    .sp_max_steps = HB_FUZZ_MAX_STEPS, .sp_bytes = sched,
-	    .sp_nbytes = nsched };
+	    .sp_nbytes = nsched, .sp_gaps = HTBED_ACCESS_SEAMS };
 }
 
 /* the input's hats, then the kernel: as harness/ops.c selects them */
@@ -95,6 +98,7 @@ empty(struct hb_program *p, int nf, int windows, int walkers)
 	p->hp_nfibers = nf;
 	p->hp_windows = windows;
 	p->hp_no_walkers = !walkers;
+	p->hp_access = HTBED_ACCESS_SEAMS;
 }
 
 /* the op of a record, appended to fiber f while it has room */

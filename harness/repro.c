@@ -204,10 +204,10 @@ format_into(const struct hb_repro *r, struct wbuf *w)
 		wput(w, " %s=%llu", cfg_fields[i].f_name,
 		    (unsigned long long)field_get(&r->r_cfg, &cfg_fields[i]));
 	wput(w, "\nstrategy %s seed=%llu depth=%d steps=%llu bound=%d "
-	    "max_steps=%llu\n", strategy_name(sp->sp_kind),
+	    "max_steps=%llu stride=%u\n", strategy_name(sp->sp_kind),
 	    (unsigned long long)sp->sp_seed, sp->sp_pct_depth,
 	    (unsigned long long)sp->sp_pct_steps, sp->sp_bound,
-	    (unsigned long long)sp->sp_max_steps);
+	    (unsigned long long)sp->sp_max_steps, sp->sp_stride);
 	if (r->r_failure[0] != '\0')
 		wput(w, "failure %s\n", r->r_failure);
 	for (i = 0; i < NFLAGS; i++) {
@@ -369,19 +369,20 @@ static int
 parse_strategy(struct parse *ps, char **w, int n)
 {
 	static const char *const keys[] = { "seed=", "depth=", "steps=",
-	    "bound=", "max_steps=" };
+	    "bound=", "max_steps=", "stride=" };
 	static const uint64_t max[] = { UINT64_MAX, 8, UINT64_MAX, 255,
-	    UINT64_MAX };
+	    UINT64_MAX, 1000000 };
 	struct sched_params *sp = &ps->p_r->r_sp;
-	uint64_t v[5];
+	uint64_t v[6] = { 0 };
 	int k;
 
-	if (n != 7)
-		return (perr(ps, "strategy wants a name and 5 fields"));
+	/* stride= came with access seams: older files have 5 fields */
+	if (n != 7 && n != 8)
+		return (perr(ps, "strategy wants a name and 5 or 6 fields"));
 	if ((sp->sp_kind = strategy_by_name(w[1])) < 0 ||
 	    sp->sp_kind == SK_REPLAY)
 		return (perr(ps, "unknown strategy '%s'", w[1]));
-	for (k = 0; k < 5; k++) {
+	for (k = 0; k < n - 2; k++) {
 		if (strncmp(w[k + 2], keys[k], strlen(keys[k])) != 0)
 			return (perr(ps, "strategy: expected %s...", keys[k]));
 		if (num(ps, w[k + 2] + strlen(keys[k]), max[k], &v[k]) != 0)
@@ -392,6 +393,7 @@ parse_strategy(struct parse *ps, char **w, int n)
 	sp->sp_pct_steps = v[2];
 	sp->sp_bound = (int)v[3];
 	sp->sp_max_steps = v[4];
+	sp->sp_stride = (uint32_t)v[5];
 	return (0);
 }
 

@@ -396,6 +396,12 @@ main(int argc, char **argv)
 		    "use --fuzz-input[=ops])" : "");
 		return (2);
 	}
+	if (rep.r_prog.hp_access && !HTBED_ACCESS_SEAMS) {
+		fprintf(stderr, "htreplay: %s: recorded with access seams; "
+		    "this build has none: make SEAMS=access replay CRASH=%s\n",
+		    opt.file, opt.file);
+		return (2);
+	}
 	if (opt.minimize != NULL)
 		return (opt.fuzz_input != NULL ?
 		    minimize_fuzz(&rep, opt.minimize, opt.quiet) :

@@ -72,6 +72,8 @@ usage_exit(const char *fmt, ...)
 "  --strategy S      random (default), pct, bounded\n"
 "  --pct-depth D     PCT bug depth (default 3)\n"
 "  --bound B         bounded: preemptions per schedule (default 2)\n"
+"  --stride N        random: at an access seam, switch once in about N\n"
+"                    (default 64; 1: at every one, as at the other seams)\n"
 "  --runs N          runs (default: as many as --seconds allows)\n"
 "  --program-ops N   ops per fiber in a run (default 20)\n"
 "  --program FILE    every run runs the program of this reproducer, on its\n"
@@ -158,7 +160,7 @@ parse_weights(char *list)
 enum { O_THREADS = 256, O_HATS, O_CPUS, O_SECONDS, O_OPS, O_SEED, O_KPM,
 	O_PRESSURE, O_YIELD, O_MIGRATE, O_KMEMFAIL, O_PAGEFAIL, O_FRAMES,
 	O_RESERVE, O_HASH, O_FORCE, O_WEIGHTS, O_CHECK, O_HANG, O_OUT, O_JSON,
-	O_QUIET, O_HELP, O_MODE, O_STRATEGY, O_DEPTH, O_BOUND, O_RUNS,
+	O_QUIET, O_HELP, O_MODE, O_STRATEGY, O_DEPTH, O_BOUND, O_STRIDE, O_RUNS,
 	O_PROGOPS, O_MAXSTEPS, O_PROGJSON, O_WALKERS, O_RATE, O_WRITE,
 	O_PROGRAM, O_FINDINGS, O_FAILKNOWN, O_SEAMS, O_ACCESSYIELD };
 
@@ -179,6 +181,7 @@ static const struct option longopts[] = {
 	{ "quiet", 0, NULL, O_QUIET }, { "help", 0, NULL, O_HELP },
 	{ "mode", 1, NULL, O_MODE }, { "strategy", 1, NULL, O_STRATEGY },
 	{ "pct-depth", 1, NULL, O_DEPTH }, { "bound", 1, NULL, O_BOUND },
+	{ "stride", 1, NULL, O_STRIDE },
 	{ "runs", 1, NULL, O_RUNS }, { "program-ops", 1, NULL, O_PROGOPS },
 	{ "max-steps", 1, NULL, O_MAXSTEPS },
 	{ "program", 1, NULL, O_PROGRAM },
@@ -260,6 +263,7 @@ set_defaults(int argc, char **argv)
 	o.sp.sp_kind = SK_RANDOM;
 	o.sp.sp_pct_depth = 3;
 	o.sp.sp_bound = 2;
+	o.sp.sp_stride = 64;
 	o.sp.sp_max_steps = 2000000;
 }
 
@@ -331,6 +335,8 @@ parse_option(int c, const char *arg, const char *raw)
 	    8); break;
 	case O_BOUND: o.sp.sp_bound = (int)parse_num("--bound", arg, 0, 100);
 	    break;
+	case O_STRIDE: o.sp.sp_stride = (uint32_t)parse_num("--stride", arg, 1,
+	    1000000); break;
 	case O_RUNS: o.runs = parse_u64("--runs", arg); break;
 	case O_PROGOPS: o.prog_ops = (int)parse_num("--program-ops", arg, 1,
 	    HB_PROG_OPS); break;

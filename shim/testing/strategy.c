@@ -3,19 +3,31 @@
  * the runnable fibers runs next.  All of them are deterministic functions
  * of their parameters and of what they were shown.
  *
- *  random   uniform over the runnable fibers, at every point.
+ *  random   uniform over the runnable fibers, at every point; at an
+ *           access seam (a plain load or store, shim/testing/access.c)
+ *           only once in about `stride' points, the running fiber going
+ *           on otherwise: a run has some ten times as many access seams
+ *           as others, and a uniform choice at every one never leaves a
+ *           fiber stopped between two of its accesses while another runs
+ *           the hundred accesses of a whole operation.
  *  pct      Probabilistic Concurrency Testing (Burckhardt et al., ASPLOS
  *           2010): distinct random priorities, the highest runnable runs;
  *           at d-1 random steps of the expected k the running fiber drops
  *           below every other.  A bug of depth d is found with probability
- *           at least 1/(n k^(d-1)) per run.
+ *           at least 1/(n k^(d-1)) per run.  k counts every decision
+ *           point, access seams too: a change point is as likely to fall
+ *           between two plain accesses as anywhere, and k, learned from
+ *           the runs, is ten times larger with them.
  *  bounded  depth-first over all schedules with at most `bound'
  *           preemptions (switching away from a fiber that could go on);
  *           one schedule per run until none is left.
  *  bytes    the input is a bit string, a bit per decision point (repeated
  *           when it runs out): 0 the default, 1 a switch to the next
- *           runnable fiber.  Every byte string is a valid schedule, and a
- *           small change of the input a small change of the schedule.
+ *           runnable fiber.  With access seams (sp_gaps) it is a list of
+ *           16-bit gaps instead: after that many decision points, a
+ *           switch; the default once the list is spent.  Every byte
+ *           string is a valid schedule, and a small change of the input
+ *           a small change of the schedule.
  *  replay   the choices recorded in an earlier run.
  *
  * Spin points (a fiber waiting for another to act) always give way: to a
@@ -42,6 +54,7 @@ struct strategy {
 	int		st_low;		/* next priority given at a change */
 	/* bytes, replay */
 	size_t		st_pos;
+	uint64_t	st_gap;		/* bytes with gaps: points to go */
 	/* bounded: the current path, one entry per decision point */
 	struct bpoint	*st_path;
 	size_t		st_depth;	/* points on the path this run */
@@ -137,10 +150,20 @@ default_choice(const struct sched_view *v)
 }
 
 static int
+is_access(int ev)
+{
+	return (ev == EV_LOAD || ev == EV_STORE);
+}
+
+static int
 pick_random(struct strategy *st, const struct sched_view *v)
 {
 	uint32_t m = v->sv_runnable;
 
+	if (is_access(v->sv_ev) && st->st_p.sp_stride > 1 &&
+	    keep_running(v) &&
+	    rng_next(&st->st_rng) % st->st_p.sp_stride != 0)
+		return (v->sv_cur);
 	if (SEAM_IS_SPIN(v->sv_ev) && v->sv_cur >= 0 &&
 	    popcount(m) > 1)
 		m &= ~(1u << v->sv_cur);
@@ -208,12 +231,39 @@ pick_pct(struct strategy *st, const struct sched_view *v)
  * one.  A one-byte input is a periodic schedule; flipping a bit moves one
  * preemption.
  */
+/* the next gap of a gap list, 0 when it is spent */
+static uint64_t
+next_gap(struct strategy *st)
+{
+	const uint8_t *b = st->st_p.sp_bytes;
+	size_t i = st->st_pos;
+
+	if (i + 2 > st->st_p.sp_nbytes)
+		return (0);
+	st->st_pos += 2;
+	return (1 + (uint64_t)b[i] + ((uint64_t)b[i + 1] << 8));
+}
+
+static int
+pick_gaps(struct strategy *st, const struct sched_view *v)
+{
+	int from;
+
+	if (st->st_gap == 0 || --st->st_gap != 0)
+		return (default_choice(v));
+	st->st_gap = next_gap(st);
+	from = v->sv_cur >= 0 ? v->sv_cur : v->sv_prev;
+	return (next_after(v->sv_runnable, from));
+}
+
 static int
 pick_bytes(struct strategy *st, const struct sched_view *v)
 {
 	size_t n = st->st_p.sp_nbytes, bit;
 	int from;
 
+	if (st->st_p.sp_gaps)
+		return (pick_gaps(st, v));
 	if (n == 0)
 		return (default_choice(v));
 	bit = st->st_pos++ % (n * 8);
@@ -343,6 +393,8 @@ strategy_begin(struct strategy *st, const struct sched_params *p,
 	st->st_depth = 0;
 	if (st->st_kind == SK_PCT)
 		pct_begin(st);
+	if (st->st_kind == SK_BYTES && p->sp_gaps)
+		st->st_gap = next_gap(st);
 }
 
 int

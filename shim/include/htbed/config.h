@@ -50,6 +50,12 @@ struct sched_params {
 	int		sp_pct_depth;		/* PCT: bug depth d */
 	uint64_t	sp_pct_steps;		/* PCT: expected steps k */
 	int		sp_bound;		/* bounded: preemptions */
+	uint32_t	sp_stride;		/* random: at an access seam,
+						 * switch once in about this
+						 * many (0, 1: at every one) */
+	int		sp_gaps;		/* bytes: the input is gaps
+						 * between preemptions, not a
+						 * bit per point (access seams) */
 	const uint8_t	*sp_bytes;		/* bytes: the schedule input */
 	size_t		sp_nbytes;
 	const uint8_t	*sp_choices;		/* replay: recorded choices */
