@@ -73,7 +73,7 @@ usage_exit(const char *fmt, ...)
 "  --pct-depth D     PCT bug depth (default 3)\n"
 "  --bound B         bounded: preemptions per schedule (default 2)\n"
 "  --stride N        random: at an access seam, switch once in about N\n"
-"                    (default 64; 1: at every one, as at the other seams)\n"
+"                    (default 16; 1: at every one, as at the other seams)\n"
 "  --runs N          runs (default: as many as --seconds allows)\n"
 "  --program-ops N   ops per fiber in a run (default 20)\n"
 "  --program FILE    every run runs the program of this reproducer, on its\n"
@@ -263,7 +263,7 @@ set_defaults(int argc, char **argv)
 	o.sp.sp_kind = SK_RANDOM;
 	o.sp.sp_pct_depth = 3;
 	o.sp.sp_bound = 2;
-	o.sp.sp_stride = 64;
+	o.sp.sp_stride = 16;
 	o.sp.sp_max_steps = 2000000;
 }
 
