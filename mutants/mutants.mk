@@ -17,6 +17,8 @@ MUTANTS_EXT := $(sort $(basename $(notdir $(wildcard mutants/ext/*.patch))))
 MUT_SRC = build/mutants/$(M)/src
 MUT_EXT_SRC = build/mutants-ext/$(M)/src
 MUTANT_ARGS ?=
+# SEAMS=access: the mutant's build directories end in -access
+MUT_ACC := $(if $(filter access,$(SEAMS)),-access)
 
 ifeq ($(HTABLE_C),)
 mutant-src:
@@ -31,15 +33,15 @@ MUT_SHARE = $(if $(shell grep -l '^+++ .*\.h' mutants/$(M).patch),,$(1))
 
 mutant: mutant-src
 	@$(if $(call MUT_SHARE,1),$(MAKE) -s VARIANT=$(VARIANT) lib-objects)
-	@$(MAKE) -s CORE=$(MUT_SRC)/core B=build/mutant-$(M)-$(VARIANT) \
-	    $(call MUT_SHARE,SHARE=build/$(VARIANT)) \
-	    build/mutant-$(M)-$(VARIANT)/htstress \
-	    build/mutant-$(M)-$(VARIANT)/htreplay
+	@$(MAKE) -s CORE=$(MUT_SRC)/core B=build/mutant-$(M)-$(VARIANT)$(MUT_ACC) \
+	    $(call MUT_SHARE,SHARE=$(call vb,$(VARIANT))) \
+	    build/mutant-$(M)-$(VARIANT)$(MUT_ACC)/htstress \
+	    build/mutant-$(M)-$(VARIANT)$(MUT_ACC)/htreplay
 else
 mutant:
 	@test -n "$(M)" || { echo "make mutant: name one with M=... (one of: $(MUTANTS_EXT))" >&2; exit 2; }
 	@test -f mutants/ext/$(M).patch || { echo "make mutant: no mutant '$(M)' in mutants/ext (have: $(MUTANTS_EXT))" >&2; exit 2; }
-	$(call build_patched,mutant,mutants/ext/$(M).patch,$(MUT_EXT_SRC),build/mutant-ext-$(M)-$(VARIANT),htstress)
+	$(call build_patched,mutant,mutants/ext/$(M).patch,$(MUT_EXT_SRC),build/mutant-ext-$(M)-$(VARIANT)$(MUT_ACC),htstress)
 endif
 
 # $(call build_patched,what,patch,src-dir,build-dir,binaries): HTABLE_C

@@ -3,10 +3,12 @@
 #  - free-running: for every variant, build htstress with the bug in, run
 #    it for up to the budget, and record whether it found a bug, what kind
 #    (the failure signature) and after how long;
-#  - controlled (release): for every strategy, run it with seeds
+#  - controlled (release): for every kind of seams (--seams: sync, and
+#    access in a SEAMS=access build) and every strategy, run it with seeds
 #    1..--ctl-seeds and record how many found it and the median time to
 #    the failure report (a miss counts as the whole budget);
-#  - fuzz (own core only): htfuzz_sched with the bug in, --fuzz-runs
+#  - fuzz (own core only): for every kind of seams, htfuzz_sched with the
+#    bug in, --fuzz-runs
 #    libFuzzer runs (-seed=1..N) from the checked-in seed corpus, each
 #    capped at --fuzz-cap seconds; for every feedback in --fuzz-feedback
 #    (sched: coverage and interleaving counters, cov: code coverage only),
@@ -15,12 +17,16 @@
 # usage: mutants/run.sh [--seconds N] [--variants "release tsan"]
 #                       [--seed N] [--out FILE] [--require]
 #                       [--strategies "random pct"] [--ctl-seeds N]
+#                       [--seams "sync access"]
 #                       [--fuzz-runs N] [--fuzz-cap S]
 #                       [--fuzz-feedback "sched cov"]
 #                       [--fuzz-empty | --fuzz-program]
 #                       [--htable FILE] [mutant ...]
 #   --require     exit 1 unless every run was detected (make test)
 #   --strategies  controlled-mode strategies, "" for none
+#   --seams       where controlled mode and the fuzzer may switch threads:
+#                 sync (locks, atomics, CAS...), access (every shared load
+#                 and store too)
 #   --fuzz-runs   fuzz runs per mutant and feedback, 0 for none
 #   --fuzz-empty  fuzz from an empty corpus instead of corpus/htfuzz_sched
 #   --fuzz-program  fuzz from one input: the mutant's regression program
@@ -30,10 +36,13 @@
 #                 instead of mutants/*.patch against core/; the table goes
 #                 to mutants/results-ext.md
 # A mutant's header may restrict it ("# Variants: tsan": a race only
-# ThreadSanitizer sees), demand more than a bug report ("# Must-report:
-# TEXT": the run's output must contain TEXT, in which @PLANTED@ stands for
-# the line number the patch's first added line has in the patched file,
-# so that one text fits every version it applies to), and name the memory
+# ThreadSanitizer sees, free-running; controlled mode, which is release,
+# then runs it with access seams only), demand more than a bug report
+# ("# Must-report: TEXT": the run's output must contain TEXT, in which
+# @PLANTED@ stands for the line number the patch's first added line has
+# in the patched file, so that one text fits every version it applies
+# to; "# Must-report-access: TEXT" in the runs with access seams), and
+# name the memory
 # mode its
 # bug needs ("# Memory: window"; controlled runs use kpm otherwise), give
 # htstress options its bug needs to show ("# Args: --walkers 1": the
@@ -49,7 +58,7 @@ export HTBED_FAIL_ON_KNOWN=1
 cd "$(dirname "$0")/.."
 
 seconds=60 variants="release tsan" seed=1 out= require=0 htable=
-strategies="random pct" ctl_seeds=10
+strategies="random pct" ctl_seeds=10 seams_list="sync access"
 fuzz_runs=5 fuzz_cap=300 fuzz_feedback="sched cov" fuzz_seeds=corpus/htfuzz_sched
 names=()
 while [ $# -gt 0 ]; do
@@ -62,6 +71,7 @@ while [ $# -gt 0 ]; do
 	--htable) htable=$2; shift 2 ;;
 	--strategies) strategies=$2; shift 2 ;;
 	--ctl-seeds) ctl_seeds=$2; shift 2 ;;
+	--seams) seams_list=$2; shift 2 ;;
 	--fuzz-runs) fuzz_runs=$2; shift 2 ;;
 	--fuzz-cap) fuzz_cap=$2; shift 2 ;;
 	--fuzz-feedback) fuzz_feedback=$2; shift 2 ;;
@@ -97,6 +107,11 @@ planted_line() {
 		src=$work/$1/src/$(sed -n 's#^+++ b/##p' "$dir/$1.patch" | head -1)
 	fi
 	grep -nxF -- "$added" "$src" | head -1 | cut -d: -f1
+}
+
+# -access for a build with access seams ($1 = access)
+acc() {
+	[ "$1" = access ] && echo -access
 }
 
 # run_one BINARY DIR ARGS...: rc (3: another bug than demanded), ms, sig
@@ -188,17 +203,17 @@ verdict() {
 	esac
 }
 
-# the fuzz rows of mutant $1: one per feedback
+# the fuzz rows of mutant $1 with seams $2: one per feedback
 fuzz_mutant() {
-	local fb r times counts found first med seeds=$fuzz_seeds
+	local fb r times counts found first med seeds=$fuzz_seeds sm=$2
 	[ "$fuzz_runs" -gt 0 ] && [ -z "$htable" ] || return 0
 	if [ -n "$nofuzz" ]; then
 		printf '%-28s fuzz   not run: %s\n' "$1" "$nofuzz"
-		fuzz_rows+=("| $1 | - | not run | - | - | ${nofuzz//|/\\|} |")
+		fuzz_rows+=("| $1 | $sm | - | not run | - | - | ${nofuzz//|/\\|} |")
 		return 0
 	fi
-	make -s fuzz-mutant M="$1" >/dev/null ||
-		{ echo "mutants/run.sh: $1 (fuzz) does not build" >&2; exit 2; }
+	make -s fuzz-mutant M="$1" SEAMS="$sm" >/dev/null ||
+		{ echo "mutants/run.sh: $1 (fuzz, $sm) does not build" >&2; exit 2; }
 	if [ "$seeds" = program ]; then
 		seeds=$work/$1/program
 		program_of "$1" "$seeds"
@@ -206,8 +221,8 @@ fuzz_mutant() {
 	for fb in $fuzz_feedback; do
 		times=() counts=() found=0 first=-
 		for r in $(seq 1 "$fuzz_runs"); do
-			fuzz_one "build/fuzz-mutant-$1/htfuzz_sched" \
-			    "$work/$1/fuzz-$fb-$r" "$r" "$fb" "$seeds"
+			fuzz_one "build/fuzz-mutant-$1$(acc "$sm")/htfuzz_sched" \
+			    "$work/$1/fuzz-$sm-$fb-$r" "$r" "$fb" "$seeds"
 			[ $rc = 1 ] && found=$((found + 1)) &&
 			    [ "$first" = - ] && first=$sig
 			[ $rc = 1 ] || ms=$((fuzz_cap * 1000))
@@ -215,10 +230,40 @@ fuzz_mutant() {
 		done
 		med=$(median "${times[@]}")
 		[ $found = "$fuzz_runs" ] || missed=$((missed + 1))
-		printf '%-28s fuzz-%-5s %2d/%-2d found  median %6ss %8s execs  %s\n' \
-		    "$1" "$fb" "$found" "$fuzz_runs" "$(secs $med)" \
+		printf '%-28s fuzz-%-6s %-5s %2d/%-2d found  median %6ss %8s execs  %s\n' \
+		    "$1" "$sm" "$fb" "$found" "$fuzz_runs" "$(secs $med)" \
 		    "$(median "${counts[@]}")" "$first"
-		fuzz_rows+=("| $1 | $fb | $found/$fuzz_runs | $(secs $med) s | $(median "${counts[@]}") | ${first//|/\\|} |")
+		fuzz_rows+=("| $1 | $sm | $fb | $found/$fuzz_runs | $(secs $med) s | $(median "${counts[@]}") | ${first//|/\\|} |")
+	done
+}
+
+# the controlled rows of mutant $1 with seams $2: one per strategy (a race
+# only ThreadSanitizer sees has no sync-seam rows: release cannot see it)
+controlled() {
+	local m=$1 sm=$2 st s times found first med mem=kpm
+	[ -n "$strategies" ] || return 0
+	[ "$sm" = access ] || [ -z "$only" ] ||
+	    [[ " $only " == *" release "* ]] || return 0
+	make -s mutant M="$m" VARIANT=release SEAMS="$sm" "${mk[@]}" >/dev/null ||
+		{ echo "mutants/run.sh: $m (release, $sm) does not build" >&2; exit 2; }
+	[ "$memory" = window ] && mem=window
+	for st in $strategies; do
+		times=() found=0 first=-
+		for s in $(seq 1 "$ctl_seeds"); do
+			run_one "$bin$m-release$(acc "$sm")/htstress" \
+			    "$work/$m/ctl-$sm-$st-$s" \
+			    --mode controlled --strategy "$st" --seed "$s" \
+			    $([ $mem = kpm ] && echo --kpm) $args
+			[ $rc = 1 ] && found=$((found + 1)) &&
+			    [ "$first" = - ] && first=$sig
+			[ $rc = 1 ] || ms=$((seconds * 1000))
+			times+=("$ms")
+		done
+		med=$(median "${times[@]}")
+		[ $found = "$ctl_seeds" ] || missed=$((missed + 1))
+		printf '%-28s %-6s %-8s %2d/%-2d found  median %6ss  %s\n' "$m" \
+		    "$sm" "$st" "$found" "$ctl_seeds" "$(secs $med)" "$first"
+		ctl_rows+=("| $m | $sm | $st | $mem | $found/$ctl_seeds | $(secs $med) s | ${first//|/\\|} |")
 	done
 }
 
@@ -229,11 +274,14 @@ for m in "${names[@]}"; do
 	# (held until the next mutant's, or the end)
 	mkdir -p "$work" && exec 9>"$work/.lock-$m" && flock 9
 	only=$(header "$m" Variants) must=$(header "$m" Must-report)
-	case $must in *@PLANTED@*)
+	must_acc=$(header "$m" Must-report-access)
+	case $must$must_acc in *@PLANTED@*)
 		make -s mutant M="$m" VARIANT=release "${mk[@]}" >/dev/null ||
 			{ echo "mutants/run.sh: $m does not build" >&2; exit 2; }
-		must=${must//@PLANTED@/$(planted_line "$m")} ;;
+		must=${must//@PLANTED@/$(planted_line "$m")}
+		must_acc=${must_acc//@PLANTED@/$(planted_line "$m")} ;;
 	esac
+	must_free=$must
 	memory=$(header "$m" Memory) args=$(header "$m" Args)
 	nofuzz=$(header "$m" Fuzz | sed -n 's/^no, *//p')
 	for v in $variants; do
@@ -247,28 +295,11 @@ for m in "${names[@]}"; do
 		    "$(secs $ms)" "$sig"
 		rows+=("| $m | $v | $res | $(secs $ms) s | ${sig//|/\\|} |")
 	done
-	fuzz_mutant "$m"
-	[ -n "$strategies" ] || continue
-	[ -z "$only" ] || [[ " $only " == *" release "* ]] || continue
-	make -s mutant M="$m" VARIANT=release "${mk[@]}" >/dev/null ||
-		{ echo "mutants/run.sh: $m (release) does not build" >&2; exit 2; }
-	mem=kpm; [ "$memory" = window ] && mem=window
-	for st in $strategies; do
-		times=() counts=() found=0 first=-
-		for s in $(seq 1 "$ctl_seeds"); do
-			run_one "$bin$m-release/htstress" "$work/$m/ctl-$st-$s" \
-			    --mode controlled --strategy "$st" --seed "$s" \
-			    $([ $mem = kpm ] && echo --kpm) $args
-			[ $rc = 1 ] && found=$((found + 1)) &&
-			    [ "$first" = - ] && first=$sig
-			[ $rc = 1 ] || ms=$((seconds * 1000))
-			times+=("$ms")
-		done
-		med=$(median "${times[@]}")
-		[ $found = "$ctl_seeds" ] || missed=$((missed + 1))
-		printf '%-28s %-8s %2d/%-2d found  median %6ss  %s\n' "$m" \
-		    "$st" "$found" "$ctl_seeds" "$(secs $med)" "$first"
-		ctl_rows+=("| $m | $st | $mem | $found/$ctl_seeds | $(secs $med) s | ${first//|/\\|} |")
+	for sm in $seams_list; do
+		must=$must_free
+		[ "$sm" = access ] && must=$must_acc
+		fuzz_mutant "$m" "$sm"
+		controlled "$m" "$sm"
 	done
 done
 
@@ -297,9 +328,13 @@ tmp=$(mktemp "$out.XXXXXX")
 		echo "htstress --mode controlled (release build), seeds 1 to"
 		echo "$ctl_seeds; median time to detection, a miss counting as the"
 		echo "whole budget; kpm memory unless the mutant needs windows."
+		echo "Seams sync: threads switch at locks, atomics, PTE CAS,"
+		echo "preemption and window map-ins; access: at every load and"
+		echo "store of shared memory too (a SEAMS=access build, random"
+		echo "switching there once in 16)."
 		echo
-		echo "| mutant | strategy | memory | found | median | signature |"
-		echo "|---|---|---|---|---|---|"
+		echo "| mutant | seams | strategy | memory | found | median | signature |"
+		echo "|---|---|---|---|---|---|---|"
 		printf '%s\n' "${ctl_rows[@]}"
 	fi
 	if [ ${#fuzz_rows[@]} -gt 0 ]; then
@@ -313,8 +348,11 @@ tmp=$(mktemp "$out.XXXXXX")
 		echo "to the cap).  Feedback sched: code coverage and the interleaving"
 		echo "counters; cov: code coverage only (HTBED_NO_SCHED_FEEDBACK=1)."
 		echo
-		echo "| mutant | feedback | found | median | executions | signature |"
-		echo "|---|---|---|---|---|---|"
+		echo "Seams access: a SEAMS=access build, whose schedule bytes are"
+		echo "gaps between preemptions (harness/fuzzin.c)."
+		echo
+		echo "| mutant | seams | feedback | found | median | executions | signature |"
+		echo "|---|---|---|---|---|---|---|"
 		printf '%s\n' "${fuzz_rows[@]}"
 	fi
 } >"$tmp" && mv "$tmp" "$out"
