@@ -197,10 +197,11 @@ $(filter-out $(KIMG_OBJ),$(KOBJ)): $(B)/obj/%.o: %.c $(B)/.deps
 # the controlled-mode scheduler's bookkeeping is shared by every fiber on
 # purpose, as is the record of frames to restore (snapshot.c): no sanitizer
 # watches them (ThreadSanitizer would see races by design; the others only
-# slow every scheduling step down)
+# slow every scheduling step down), nor the access-seam callbacks and the
+# seam's perturbation, which run at every shared load and store
 NO_SANITIZE := -fno-sanitize=thread,address,undefined
-$(B)/obj/sched.o $(B)/obj/strategy.o $(B)/obj/snapshot.o: KFLAGS += \
-	$(if $(filter tsan asan,$(VARIANT)),$(NO_SANITIZE))
+$(addprefix $(B)/obj/,sched.o strategy.o snapshot.o access.o seam.o): \
+	KFLAGS += $(if $(filter tsan asan,$(VARIANT)),$(NO_SANITIZE))
 
 $(HOBJ) $(STRESS_OBJ) $(REPLAY_OBJ): $(B)/obj/%.o: %.c $(B)/.deps
 	$(CC) $(HFLAGS) -MMD -MP -c -o $@ $<

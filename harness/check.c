@@ -204,8 +204,6 @@ add_table(htable_t *ht, hb_slot_t *sl, int cached)
 static void
 scratch_init(void)
 {
-	int i;
-
 	captab = (int)shim_cfg()->sc_ptframes + 4 * HB_MAX_HATS + 64;
 	nbucket = captab * 4;
 	if (tab == NULL) {
@@ -213,8 +211,9 @@ scratch_init(void)
 		by_ptr = kmem_zalloc(sizeof (int) * (size_t)nbucket, KM_SLEEP);
 		by_key = kmem_zalloc(sizeof (int) * (size_t)nbucket, KM_SLEEP);
 	}
-	for (i = 0; i < nbucket; i++)
-		by_ptr[i] = by_key[i] = -1;
+	/* every bucket -1: all bytes 0xff, one memset each */
+	__builtin_memset(by_ptr, 0xff, sizeof (int) * (size_t)nbucket);
+	__builtin_memset(by_key, 0xff, sizeof (int) * (size_t)nbucket);
 	ntab = 0;
 }
 

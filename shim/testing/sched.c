@@ -643,6 +643,7 @@ sched_run(const sched_body_t *b, int n, struct strategy *st,
 	S.s_ntrace = 0;
 	S.s_hash = 0xcbf29ce484222325ull;
 	S.s_hashing = !p->sp_no_hash;
+	seam_callers = S.s_hashing;
 	seam_step = 0;
 	strategy_begin(st, p, n);
 	slots_arm(b, n);

@@ -24,6 +24,7 @@
 int seam_active;
 int htbed_frozen;
 int seam_controlled;
+int seam_callers;
 uint64_t seam_step;
 
 static uint32_t yield_ppm;

@@ -90,9 +90,11 @@ extern void sched_event(int tid, const struct fr_event *);
  * primitive -- the function that called the primitive and its callers.
  * None where the core is not on the stack (the harness's own locks, say)
  * or in a build that does not place the core apart.  Only controlled mode
- * pays for it; it is left out of the trace hash (addresses change from
- * run to run).
+ * pays for it, and not when fuzzing (seam_callers 0: a fuzz run is
+ * replayed for its trace); it is left out of the trace hash (addresses
+ * change from run to run).
  */
+extern int seam_callers;
 extern const char __start_htbed_core_text[] __attribute__((weak));
 extern const char __stop_htbed_core_text[] __attribute__((weak));
 
@@ -134,7 +136,10 @@ fr_record(kthread_t *t, seam_ev_t ev, uint64_t obj, uint64_t a, uint64_t b)
 	e->fe_a = a;
 	e->fe_b = b;
 	if (seam_controlled) {
-		fr_core_callers(e->fe_pc);
+		if (seam_callers)
+			fr_core_callers(e->fe_pc);
+		else
+			__builtin_memset(e->fe_pc, 0, sizeof (e->fe_pc));
 		sched_event(t->t_tid, e);
 	}
 }
