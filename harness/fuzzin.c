@@ -16,9 +16,10 @@
  *			in the order they appear
  *	the rest	the schedule: the `bytes' strategy's input, a bit per
  *			decision point, repeated (shim/testing/strategy.c);
- *			in a SEAMS=access build, 16-bit gaps between
- *			preemptions instead: a run has ten times as many
- *			decision points, most of them plain accesses
+ *			in a SEAMS=access build, gaps between preemptions
+ *			instead (1 to 128 points in a byte, up to 32768 in
+ *			two), repeated: a run has ten times as many decision
+ *			points, most of them plain accesses
  *
  * An input cut short has fewer records and an empty schedule.  Changing a
  * record's first byte moves one op to another fiber; changing an op byte

@@ -24,8 +24,8 @@
  *  bytes    the input is a bit string, a bit per decision point (repeated
  *           when it runs out): 0 the default, 1 a switch to the next
  *           runnable fiber.  With access seams (sp_gaps) it is a list of
- *           16-bit gaps instead: after that many decision points, a
- *           switch; the default once the list is spent.  Every byte
+ *           gaps instead, repeated: after that many decision points, a
+ *           switch (see next_gap()).  Every byte
  *           string is a valid schedule, and a small change of the input
  *           a small change of the schedule.
  *  replay   the choices recorded in an earlier run.
@@ -231,17 +231,28 @@ pick_pct(struct strategy *st, const struct sched_view *v)
  * one.  A one-byte input is a periodic schedule; flipping a bit moves one
  * preemption.
  */
-/* the next gap of a gap list, 0 when it is spent */
+/*
+ * The next gap of a gap list, read round and round (0: an empty list, no
+ * preemption): a byte b below 0x80 is a gap of 1 + b points, one of 0x80
+ * or more and the byte after it 1 + ((b & 0x7f) << 8 | next), up to
+ * 32768 -- dense preemptions and sparse ones in one encoding.
+ */
 static uint64_t
 next_gap(struct strategy *st)
 {
 	const uint8_t *b = st->st_p.sp_bytes;
-	size_t i = st->st_pos;
+	size_t n = st->st_p.sp_nbytes, i = st->st_pos % (n ? n : 1);
+	uint64_t g;
 
-	if (i + 2 > st->st_p.sp_nbytes)
+	if (n == 0)
 		return (0);
-	st->st_pos += 2;
-	return (1 + (uint64_t)b[i] + ((uint64_t)b[i + 1] << 8));
+	g = b[i];
+	st->st_pos = i + 1;
+	if (g >= 0x80 && i + 1 < n) {
+		g = ((g & 0x7f) << 8) | b[i + 1];
+		st->st_pos = i + 2;
+	}
+	return (1 + g);
 }
 
 static int
