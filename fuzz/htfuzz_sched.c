@@ -11,7 +11,10 @@
  * (shim/testing/sched.c, sched_feature()), in libFuzzer's extra
  * counters.  HTBED_NO_SCHED_FEEDBACK=1 in the
  * environment turns that off (code coverage alone), to measure what it
- * is worth (mutants/run.sh, its fuzz section).
+ * is worth (mutants/run.sh, its fuzz section).  With access seams (a
+ * SEAMS=access build) the counters also take reads-from pairs
+ * (shim/testing/access.c): which store site another thread's load read
+ * from; HTBED_NO_RF=1 leaves them out.
  *
  * Mutation: every other mutation changes the schedule alone (the bytes
  * after the op records), so that an input whose program can fail keeps
@@ -37,6 +40,7 @@ size_t	LLVMFuzzerCustomMutator(uint8_t *, size_t, size_t, unsigned int);
 extern size_t LLVMFuzzerMutate(uint8_t *, size_t, size_t)
     __attribute__((weak));
 extern void sched_set_features(uint8_t *, size_t);
+extern int seam_rf;
 
 __attribute__((used, section("__libfuzzer_extra_counters")))
 static uint8_t features[FEATURES];
@@ -52,6 +56,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	st = fuzz_boot();
 	if (getenv("HTBED_NO_SCHED_FEEDBACK") == NULL)
 		sched_set_features(features, FEATURES);
+	seam_rf = HTBED_ACCESS_SEAMS && getenv("HTBED_NO_RF") == NULL;
 	whole_mutation = getenv("HTBED_WHOLE_MUTATION") != NULL;
 	return (0);
 }

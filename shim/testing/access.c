@@ -17,6 +17,7 @@
  */
 #include <sys/types.h>
 #include <htbed/seam.h>
+#include <htbed/sched.h>
 #include <htbed/shim.h>
 
 int seam_access;
@@ -66,16 +67,72 @@ shared(const void *p)
 	return (0);
 }
 
-static inline void
-access(seam_ev_t ev, const void *p, uint64_t n)
+/*
+ * Reads-from feedback (fuzzing, after RFF, ASPLOS 2024): for each word of
+ * shared memory, the code site and thread that last stored to it in this
+ * run; a load of a word another thread stored to makes the pair (store
+ * site, load site) a feature of the run (sched_feature()).  A table of
+ * RF_SLOTS words indexed by address: a collision forgets the older word,
+ * which can only lose a pair.  Entries of earlier runs are told apart by
+ * the run's generation, so a run starts without clearing the table.
+ */
+#define	RF_SLOTS	(1u << 14)
+
+struct rf_slot {
+	uintptr_t	rs_addr;	/* the word (8-byte aligned) */
+	uintptr_t	rs_site;	/* the store's return address */
+	uintptr_t	rs_told;	/* the load site last told of it */
+	uint32_t	rs_gen;
+	int		rs_tid;
+};
+
+int seam_rf;
+static struct rf_slot rf_table[RF_SLOTS];
+static uint32_t rf_gen;
+
+void
+access_run_begin(void)
 {
-	if (__builtin_expect(seam_access, 0) && shared(p))
-		seam(ev, p, n, 0);
+	if (++rf_gen == 0) {
+		__builtin_memset(rf_table, 0, sizeof (rf_table));
+		rf_gen = 1;
+	}
 }
 
+static void
+reads_from(seam_ev_t ev, const void *p, uintptr_t site)
+{
+	uintptr_t w = (uintptr_t)p & ~(uintptr_t)7;
+	struct rf_slot *s = &rf_table[(w >> 3) * 0x9e3779b1u % RF_SLOTS];
+	int tid = curthread->t_tid;
+
+	if (ev == EV_STORE) {
+		*s = (struct rf_slot){ w, site, 0, rf_gen, tid };
+	} else if (s->rs_gen == rf_gen && s->rs_addr == w &&
+	    s->rs_tid != tid && s->rs_told != site) {
+		s->rs_told = site;
+		sched_feature(EV_LOAD, s->rs_site, site);
+	}
+}
+
+static inline void
+access(seam_ev_t ev, const void *p, uint64_t n, uintptr_t site)
+{
+	if (__builtin_expect(seam_access, 0) && shared(p)) {
+		if (seam_rf && curthread != NULL)
+			reads_from(ev, p, site);
+		seam(ev, p, n, 0);
+	}
+}
+
+#define	SITE	((uintptr_t)__builtin_return_address(0))
 #define	CALLBACKS(n, type)						\
-	void __sanitizer_cov_load##n(type *p) { access(EV_LOAD, p, n); } \
-	void __sanitizer_cov_store##n(type *p) { access(EV_STORE, p, n); }
+	void __sanitizer_cov_load##n(type *p) {				\
+		access(EV_LOAD, p, n, SITE);				\
+	}								\
+	void __sanitizer_cov_store##n(type *p) {			\
+		access(EV_STORE, p, n, SITE);				\
+	}
 
 CALLBACKS(1, uint8_t)
 CALLBACKS(2, uint16_t)

@@ -632,8 +632,9 @@ sched_run(const sched_body_t *b, int n, struct strategy *st,
 		htbed_internal_error("sched_run: %d fibers (1..%d)", n,
 		    SCHED_MAX_FIBERS);
 	S.s_st = st;
-	S.s_max_steps = p->sp_max_steps;
-	logs_fit(p->sp_max_steps);
+	S.s_max_steps = p->sp_max_steps *
+	    (seam_access ? SCHED_ACCESS_STEPS : 1);
+	logs_fit(S.s_max_steps);
 	S.s_migrate_ppm = ncpus > 1 ? shim_cfg()->sc_migrate_ppm : 0;
 	S.s_stopping = 0;
 	S.s_last = -1;

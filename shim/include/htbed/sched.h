@@ -35,6 +35,13 @@ typedef struct sched_body {
  */
 #define	SCHED_HW	2
 
+/*
+ * A run's step budget (sched_params.sp_max_steps: more is a hang) is of
+ * sync seams; with access seams a run has some twenty times as many
+ * steps, and the budget is that much larger.
+ */
+#define	SCHED_ACCESS_STEPS	20
+
 /* spin points: the fiber waits for another to act, so it must give way */
 #define	SEAM_IS_SPIN(ev)	((ev) == EV_SPIN)
 
