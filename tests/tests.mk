@@ -11,6 +11,7 @@
 #                                   program's output: $(B)/tests/<name>.log
 
 UNIT_TESTS := mutex lockdep cpu window memory cas core check fiber ctl repro known \
+	strategy \
 	fuzzin
 UNIT_BINS = $(addprefix $(B)/tests/,$(UNIT_TESTS))
 
