@@ -12,7 +12,7 @@ set -u
 # planted bugs must fail, whatever known finding they look like
 export HTBED_FAIL_ON_KNOWN=1
 cd "$(dirname "$0")/.."
-seconds=5 seeds=5 out=bench/results.md fuzz_seconds=600
+seconds=5 seeds=5 out=bench/results.md fuzz_seconds=600 fixed_runs=200
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--seconds) seconds=$2; shift 2 ;;
@@ -23,9 +23,19 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
+# -access for seams $1 = access
+acc() {
+	[ "$1" = access ] && echo -access
+}
+
 for v in release tsan; do
 	make -s VARIANT=$v build/$v/htstress build/$v/fiberbench >/dev/null ||
 		{ echo "bench/run.sh: build of $v failed" >&2; exit 2; }
+done
+for sm in sync access; do
+	make -s SEAMS=$sm build/release$(acc $sm)/htstress >/dev/null &&
+	    make -s SEAMS=$sm fuzz-build >/dev/null ||
+		{ echo "bench/run.sh: build with $sm seams failed" >&2; exit 2; }
 done
 # the cores of each era (release): the own core built for 2015 too, the
 # 2015 reference and today's file where they exist
@@ -111,6 +121,29 @@ fuzz_run() {
 	    / cov: / { for (i = 1; i < NF; i++) if ($i == "cov:") c = $(i + 1) }
 	    END { print e, n, c, r1, rn, p }' "$d/log"
 	rm -rf "$d"
+}
+
+# the kpm inputs of corpus/htfuzz_sched (byte 0 / 9 even: harness/fuzzin.c)
+kpm_inputs() {
+	local f b
+	for f in corpus/htfuzz_sched/*; do
+		b=$(od -An -tu1 -N1 "$f" | tr -d ' ')
+		[ -n "$b" ] && [ $((b / 9 % 2)) = 0 ] && echo "$f"
+	done
+}
+
+# fuzz target $1 over the kpm inputs, each $fixed_runs times: "inputs
+# executions execs/s"
+fixed_execs() {
+	local in t0 ms
+	in=($(kpm_inputs))
+	t0=$(date +%s%N)
+	"$1" -runs="$fixed_runs" "${in[@]}" >/dev/null 2>&1 ||
+		{ echo "bench/run.sh: $1 failed on the kpm inputs" >&2; exit 2; }
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	echo "${#in[@]} $((${#in[@]} * fixed_runs))" \
+	    "$(awk -v n=$((${#in[@]} * fixed_runs)) -v ms="$ms" \
+	    'BEGIN { printf "%.0f", ms ? 1000 * n / ms : 0 }')"
 }
 
 fmt_ms() {
@@ -291,6 +324,39 @@ if [ "$fuzz_seconds" -gt 0 ]; then
 	echo "|---|---|---|---|---|---|"
 	echo "| $1 | $2 | $3 | $4 MB | $5 MB | $6 MB |"
 fi
+echo
+echo "## Access seams"
+echo
+echo "With access seams (SEAMS=access builds) every load and store the core"
+echo "makes of shared memory is a decision point too.  Controlled mode as"
+echo "above (release), with sync seams and with access seams; then"
+echo "htfuzz_sched on the kpm inputs of corpus/htfuzz_sched, each run"
+echo "$fixed_runs times in one process (\\`htfuzz_sched -runs=$fixed_runs FILES\\`: no"
+echo "mutation, the same executions for both builds).  Target: >= 2,000"
+echo "executions/s with access seams."
+echo
+echo "| seams | memory | runs/s | steps/run |"
+echo "|---|---|---|---|"
+for sm in sync access; do
+	for mode in kpm window; do
+		j=$(mktemp)
+		build/release$(acc $sm)/htstress --mode controlled --threads 4 \
+		    --program-ops 20 --seconds "$seconds" --seed 1 --quiet \
+		    $([ $mode = kpm ] && echo --kpm) --json "$j" >/dev/null 2>&1 ||
+			{ echo "bench/run.sh: controlled ($sm $mode) failed" >&2; exit 2; }
+		echo "| $sm | $mode | $(printf %.0f "$(json "$j" runs_per_sec)") |" \
+		    "$(awk -v s="$(json "$j" steps)" -v r="$(json "$j" runs)" \
+		    'BEGIN { printf "%.0f", r ? s / r : 0 }') |"
+		rm -f "$j"
+	done
+done
+echo
+echo "| seams | kpm inputs | executions | execs/s |"
+echo "|---|---|---|---|"
+for sm in sync access; do
+	set -- $(fixed_execs "build/fuzz$(acc $sm)/htfuzz_sched")
+	echo "| $sm | $1 | $2 | $3 |"
+done
 echo
 echo "## What limits window mode"
 echo
