@@ -262,6 +262,7 @@ test: deps check-ref
 	$(MAKE) -s VARIANT=tsan unit
 	$(MAKE) -s smoke
 	tests/replay.sh
+	tests/access.sh
 	tests/regressions.sh
 	tests/findings.sh
 	mutants/run.sh --seconds 30 --variants release --require \
