@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Compare two fuzz feedbacks on the runs mutants/run.sh left behind.
 
-usage: ci/fuzz_compare.py SEAMS FEEDBACK_A FEEDBACK_B MUTANT...
+usage: ci/fuzz_compare.py [--dir DIR] SEAMS FEEDBACK_A FEEDBACK_B MUTANT...
 
-For each mutant, reads build/mutants/MUTANT/fuzz-SEAMS-FEEDBACK-N/log (the
-libFuzzer logs of `mutants/run.sh --seams SEAMS --fuzz-feedback "A B"`),
+For each mutant, reads DIR/MUTANT/fuzz-SEAMS-FEEDBACK-N/log (DIR is
+build/mutants: the libFuzzer logs of `mutants/run.sh --seams SEAMS
+--fuzz-feedback "A B"`),
 takes each run's executions (to the crash, or to the cap for a run that
 found nothing: a miss ranks above every find of fewer executions) and
 prints a markdown row: runs that found the bug, median and mean
@@ -18,15 +19,21 @@ import statistics
 import sys
 
 
-def runs(mutant, seams, feedback):
+def die(msg):
+    """bad input: one line, exit 2"""
+    print("fuzz_compare: " + msg, file=sys.stderr)
+    sys.exit(2)
+
+
+def runs(root, mutant, seams, feedback):
     """[(executions, found)] of every run of one feedback"""
     out = []
-    pattern = "build/mutants/%s/fuzz-%s-%s-*/log" % (mutant, seams, feedback)
+    pattern = "%s/%s/fuzz-%s-%s-*/log" % (root, mutant, seams, feedback)
     for log in sorted(glob.glob(pattern)):
         text = open(log, errors="replace").read()
         m = re.search(r"stat::number_of_executed_units:\s*(\d+)", text)
         if m is None:
-            sys.exit("fuzz_compare: %s has no executions count" % log)
+            die("%s has no executions count" % log)
         found = bool(glob.glob(log[:-len("log")] + "crash-*"))
         out.append((int(m.group(1)), found))
     return out
@@ -58,26 +65,36 @@ def mann_whitney(a, b):
 
 
 def main(argv):
+    root = "build/mutants"
+    if len(argv) > 2 and argv[1] == "--dir":
+        root, argv = argv[2], argv[:1] + argv[3:]
     if len(argv) < 5:
-        sys.exit(__doc__.strip().splitlines()[2])
+        die(__doc__.strip().splitlines()[2])
     seams, fa, fb = argv[1:4]
+    rows = []
+    for mutant in argv[4:]:
+        ra = runs(root, mutant, seams, fa)
+        rb = runs(root, mutant, seams, fb)
+        if not ra or not rb:
+            die("no runs of %s for %s and %s" % (mutant, fa, fb))
+        rows.append(row(mutant, ra, rb))
     print("| mutant | %s: found | median | mean | %s: found | median | mean"
           " | U | p |" % (fa, fb))
     print("|---|---|---|---|---|---|---|---|---|")
-    for mutant in argv[4:]:
-        ra, rb = runs(mutant, seams, fa), runs(mutant, seams, fb)
-        if not ra or not rb:
-            sys.exit("fuzz_compare: no runs of %s for %s and %s"
-                     % (mutant, fa, fb))
-        xa, xb = [e for e, _ in ra], [e for e, _ in rb]
-        u, p = mann_whitney(xa, xb)
-        print("| %s | %d/%d | %s | %s | %d/%d | %s | %s | %.0f | %.2f |" % (
-            mutant, sum(f for _, f in ra), len(ra),
-            format(int(statistics.median(xa)), ","),
-            format(int(statistics.mean(xa)), ","),
-            sum(f for _, f in rb), len(rb),
-            format(int(statistics.median(xb)), ","),
-            format(int(statistics.mean(xb)), ","), u, p))
+    print("\n".join(rows))
+
+
+def row(mutant, ra, rb):
+    """the table row of one mutant's two samples"""
+    xa, xb = [e for e, _ in ra], [e for e, _ in rb]
+    u, p = mann_whitney(xa, xb)
+    return "| %s | %d/%d | %s | %s | %d/%d | %s | %s | %.0f | %.2f |" % (
+        mutant, sum(f for _, f in ra), len(ra),
+        format(int(statistics.median(xa)), ","),
+        format(int(statistics.mean(xa)), ","),
+        sum(f for _, f in rb), len(rb),
+        format(int(statistics.median(xb)), ","),
+        format(int(statistics.mean(xb)), ","), u, p)
 
 
 if __name__ == "__main__":
