@@ -146,6 +146,20 @@ fixed_execs() {
 	    'BEGIN { printf "%.0f", ms ? 1000 * n / ms : 0 }')"
 }
 
+# controlled runs of binary $1 in memory $2: "runs/s | steps/run | HAT ops/s"
+ctl_row() {
+	local j; j=$(mktemp)
+	$1 --mode controlled --threads 4 --program-ops 20 --seconds "$seconds" \
+	    --seed 1 --quiet $([ "$2" = kpm ] && echo --kpm) --json "$j" \
+	    >/dev/null 2>&1 ||
+		{ echo "bench/run.sh: controlled ($1 $2) failed" >&2; exit 2; }
+	echo "$(printf %.0f "$(json "$j" runs_per_sec)") |" \
+	    "$(awk -v s="$(json "$j" steps)" -v r="$(json "$j" runs)" \
+	    'BEGIN { printf "%.0f", r ? s / r : 0 }') |" \
+	    "$(printf %.0f "$(json "$j" hat_ops_per_sec)")"
+	rm -f "$j"
+}
+
 fmt_ms() {
 	printf "%d.%02d" $(($1 / 1000)) $(($1 % 1000 / 10))
 }
@@ -244,16 +258,7 @@ echo "| variant | memory | runs/s | steps/run | HAT ops/s |"
 echo "|---|---|---|---|---|"
 for v in release tsan; do
 	for mode in kpm window; do
-		j=$(mktemp)
-		build/$v/htstress --mode controlled --threads 4 --program-ops 20 \
-		    --seconds "$seconds" --seed 1 --quiet \
-		    $([ $mode = kpm ] && echo --kpm) --json "$j" >/dev/null 2>&1 ||
-			{ echo "bench/run.sh: controlled ($v $mode) failed" >&2; exit 2; }
-		echo "| $v | $mode | $(printf %.0f "$(json "$j" runs_per_sec)") |" \
-		    "$(awk -v s="$(json "$j" steps)" -v r="$(json "$j" runs)" \
-		    'BEGIN { printf "%.0f", r ? s / r : 0 }') |" \
-		    "$(printf %.0f "$(json "$j" hat_ops_per_sec)") |"
-		rm -f "$j"
+		echo "| $v | $mode | $(ctl_row "build/$v/htstress" $mode) |"
 	done
 done
 echo
@@ -331,23 +336,16 @@ echo "With access seams (SEAMS=access builds) every load and store the core"
 echo "makes of shared memory is a decision point too.  Controlled mode as"
 echo "above (release), with sync seams and with access seams; then"
 echo "htfuzz_sched on the kpm inputs of corpus/htfuzz_sched, each run"
-echo "$fixed_runs times in one process (\\`htfuzz_sched -runs=$fixed_runs FILES\\`: no"
+echo "$fixed_runs times in one process (\`htfuzz_sched -runs=$fixed_runs FILES\`: no"
 echo "mutation, the same executions for both builds).  Target: >= 2,000"
 echo "executions/s with access seams."
 echo
-echo "| seams | memory | runs/s | steps/run |"
-echo "|---|---|---|---|"
+echo "| seams | memory | runs/s | steps/run | HAT ops/s |"
+echo "|---|---|---|---|---|"
 for sm in sync access; do
 	for mode in kpm window; do
-		j=$(mktemp)
-		build/release$(acc $sm)/htstress --mode controlled --threads 4 \
-		    --program-ops 20 --seconds "$seconds" --seed 1 --quiet \
-		    $([ $mode = kpm ] && echo --kpm) --json "$j" >/dev/null 2>&1 ||
-			{ echo "bench/run.sh: controlled ($sm $mode) failed" >&2; exit 2; }
-		echo "| $sm | $mode | $(printf %.0f "$(json "$j" runs_per_sec)") |" \
-		    "$(awk -v s="$(json "$j" steps)" -v r="$(json "$j" runs)" \
-		    'BEGIN { printf "%.0f", r ? s / r : 0 }') |"
-		rm -f "$j"
+		echo "| $sm | $mode |" \
+		    "$(ctl_row "build/release$(acc $sm)/htstress" $mode) |"
 	done
 done
 echo

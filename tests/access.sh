@@ -12,6 +12,7 @@ m=${1:-load-counts-plainly}
 out=build/access-test
 b=build/mutant-$m-release-access
 fail() { echo "tests/access.sh: FAILED: $*" >&2; exit 1; }
+. tests/replay_lib.sh
 
 make -s mutant M="$m" VARIANT=release SEAMS=access >/dev/null ||
 	fail "mutant $m (access seams) does not build"
@@ -26,13 +27,8 @@ rm -rf "$out" && mkdir -p "$out"
 repro=$out/find/repro-1.txt
 grep -qx 'seams access' "$repro" || fail "$repro does not record its seams"
 
-hashes=$(for i in 1 2 3; do
-	"$b/htreplay" --out "$out/r$i" "$repro" 2>&1 | sed -n 's/^trace hash: //p'
-done | sort -u)
-[ "$(echo "$hashes" | wc -l)" = 1 ] && [ -n "$hashes" ] ||
-	fail "replays of $repro differ: $hashes"
-grep -q "trace hash: $hashes" "$out/find.log" ||
-	fail "replays differ from the original run ($hashes)"
+hashes=$(same_trace_hash "$b/htreplay" "$repro" "$out" "$out/find.log") ||
+	exit 1
 
 msg=$(build/release/htreplay "$repro" 2>&1)
 rc=$?

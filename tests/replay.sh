@@ -11,6 +11,7 @@ m=${1:-steal-ignores-locks}
 out=build/replay-test
 b=build/mutant-$m-release
 fail() { echo "tests/replay.sh: FAILED: $*" >&2; exit 1; }
+. tests/replay_lib.sh
 
 make -s mutant M="$m" VARIANT=release >/dev/null || fail "mutant $m does not build"
 make -s CORE="build/mutants/$m/src/core" B="$b" "$b/htreplay" >/dev/null ||
@@ -25,13 +26,8 @@ sig=$(sed -n 's/^failure //p' "$repro")
 [ -n "$sig" ] || fail "no failure line in $repro"
 
 # the same failure and the same interleaving, in three more processes
-hashes=$(for i in 1 2 3; do
-	"$b/htreplay" --out "$out/r$i" "$repro" 2>&1 | sed -n 's/^trace hash: //p'
-done | sort -u)
-[ "$(echo "$hashes" | wc -l)" = 1 ] && [ -n "$hashes" ] ||
-	fail "replays of $repro differ: $hashes"
-grep -q "trace hash: $hashes" "$out/find.log" ||
-	fail "replays differ from the original run ($hashes)"
+hashes=$(same_trace_hash "$b/htreplay" "$repro" "$out" "$out/find.log") ||
+	exit 1
 "$b/htreplay" --out "$out/r0" "$repro" >"$out/replay.log" 2>&1
 [ $? = 1 ] && grep -q "reproduced: $sig" "$out/replay.log" ||
 	fail "htreplay did not reproduce $sig"
