@@ -266,10 +266,10 @@ test: deps check-ref
 	tests/regressions.sh
 	tests/findings.sh
 	mutants/run.sh --seconds 30 --variants release --require \
-	    --ctl-seeds 3 --fuzz-runs 1 --fuzz-feedback sched \
+	    --ctl-seeds 3 --fuzz-runs 1 --fuzz-feedback sched --seams sync \
 	    --out build/mutants-smoke.md unlink-keeps-count steal-ignores-locks
 	mutants/run.sh --seconds 30 --variants release --require \
-	    --strategies random --ctl-seeds 2 --fuzz-runs 0 \
+	    --strategies random --ctl-seeds 2 --fuzz-runs 0 --seams sync \
 	    --out build/mutants-mmu.md inval-flushes-dirty-only
 	tests/nightly.sh
 	$(MAKE) -s test-real REAL_QUICK=1
