@@ -11,7 +11,9 @@
 #    bug in, --fuzz-runs
 #    libFuzzer runs (-seed=1..N) from the checked-in seed corpus, each
 #    capped at --fuzz-cap seconds; for every feedback in --fuzz-feedback
-#    (sched: coverage and interleaving counters, cov: code coverage only),
+#    (sched: coverage and interleaving counters, with access seams the
+#    reads-from pairs too; norf: the same without reads-from pairs; cov:
+#    code coverage only),
 #    how many found it and the median time to the crash.
 #
 # usage: mutants/run.sh [--seconds N] [--variants "release tsan"]
@@ -149,6 +151,7 @@ fuzz_one() {
 	local bin=$1 odir=$2 t0 env=()
 	rm -rf "$odir" && mkdir -p "$odir/corpus"
 	[ "$4" = cov ] && env=(HTBED_NO_SCHED_FEEDBACK=1)
+	[ "$4" = norf ] && env=(HTBED_NO_RF=1)
 	t0=$(date +%s%N)
 	env "${env[@]}" timeout $((fuzz_cap + 60)) "$bin" -seed="$3" \
 	    -max_total_time="$fuzz_cap" -print_final_stats=1 \
@@ -346,7 +349,9 @@ tmp=$(mktemp "$out.XXXXXX")
 		echo "$fuzz_cap s; median time to the crash, a miss counting as the"
 		echo "cap, and median executions (of the whole run: to the crash, or"
 		echo "to the cap).  Feedback sched: code coverage and the interleaving"
-		echo "counters; cov: code coverage only (HTBED_NO_SCHED_FEEDBACK=1)."
+		echo "counters (and with access seams the reads-from pairs); norf: the"
+		echo "same without reads-from pairs (HTBED_NO_RF=1); cov: code coverage"
+		echo "only (HTBED_NO_SCHED_FEEDBACK=1)."
 		echo
 		echo "Seams access: a SEAMS=access build, whose schedule bytes are"
 		echo "gaps between preemptions (harness/fuzzin.c)."
