@@ -75,20 +75,23 @@ BASEFLAGS := -std=gnu11 -g -fno-omit-frame-pointer -Wall -Wextra \
 # does where files of one era differ (shim/era/probe.sh --policy; the
 # differential test sets it)
 CORE_POLICY ?=
-KFLAGS := $(BASEFLAGS) -DDEBUG -D_KERNEL -DHTBED_ERA=$(ERA_YEAR) \
-	-DHTBED_ACCESS_SEAMS=$(if $(filter access,$(SEAMS)),1,0) \
-	$(CORE_POLICY) -Ishim/include -iquote $(CORE) -iquote harness
-# host domain: libc, plus the testbed's plain interfaces; HTBED_CORE names
-# the htable.c built in (reproducers record it)
-CORE_NAME := $(if $(HTABLE_C),$(HTABLE_C),$(if $(filter core,$(CORE)),own,$(CORE)/htable.c))
+# SEAMS=access: the core's loads and stores can be seams (below); both
+# domains know it
 SEAMS ?= sync
-comma := ,
 ifeq ($(filter $(SEAMS),sync access),)
 $(error SEAMS must be sync or access, not '$(SEAMS)')
 endif
+ACCESS_DEF := -DHTBED_ACCESS_SEAMS=$(if $(filter access,$(SEAMS)),1,0)
+KFLAGS := $(BASEFLAGS) -DDEBUG -D_KERNEL -DHTBED_ERA=$(ERA_YEAR) \
+	$(ACCESS_DEF) $(CORE_POLICY) -Ishim/include -iquote $(CORE) \
+	-iquote harness
+# host domain: libc, plus the testbed's plain interfaces; HTBED_CORE names
+# the htable.c built in (reproducers record it)
+CORE_NAME := $(if $(HTABLE_C),$(HTABLE_C),$(if $(filter core,$(CORE)),own,$(CORE)/htable.c))
+comma := ,
 HFLAGS := $(BASEFLAGS) -iquote shim/include -iquote harness -pthread \
 	-DHTBED_CORE='"$(CORE_NAME)"' -DHTBED_ERA_NAME='"$(HTABLE_ERA)"' \
-	-DHTBED_ACCESS_SEAMS=$(if $(filter access,$(SEAMS)),1,0)
+	$(ACCESS_DEF)
 # liburcu (urcu-memb): the emulated MMU's grace periods (shim/host/rcu.c)
 LDFLAGS := $(CFLAGS_$(VARIANT)) -pthread -lurcu-memb
 

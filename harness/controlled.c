@@ -173,7 +173,6 @@ hb_ctl_run(const struct hb_program *p, struct strategy *st,
 		    &ctl.c_walker[f], hw_walker_cpu(f), SCHED_HW };
 	hw_set_running(1);
 	seam_access = p->hp_access;
-	access_run_begin();
 	sched_run(b, n, st, sp);
 	seam_access = 0;
 	hw_set_running(0);

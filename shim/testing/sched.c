@@ -646,6 +646,7 @@ sched_run(const sched_body_t *b, int n, struct strategy *st,
 	S.s_hashing = !p->sp_no_hash;
 	seam_callers = S.s_hashing;
 	seam_step = 0;
+	access_run_begin();
 	strategy_begin(st, p, n);
 	slots_arm(b, n);
 	seam_controlled = 1;

@@ -25,9 +25,9 @@
  *           when it runs out): 0 the default, 1 a switch to the next
  *           runnable fiber.  With access seams (sp_gaps) it is a list of
  *           gaps instead, repeated: after that many decision points, a
- *           switch (see next_gap()).  Every byte
- *           string is a valid schedule, and a small change of the input
- *           a small change of the schedule.
+ *           switch (see next_gap()).  Every byte string is a valid
+ *           schedule, and a small change of the input a small change of
+ *           the schedule.
  *  replay   the choices recorded in an earlier run.
  *
  * Spin points (a fiber waiting for another to act) always give way: to a
@@ -225,13 +225,6 @@ pick_pct(struct strategy *st, const struct sched_view *v)
 }
 
 /*
- * Bytes: the input is a bit string, one bit per decision point, read
- * from the first byte's low bit on and repeated when it runs out: 0 takes
- * the default, 1 switches to the next runnable fiber after the running
- * one.  A one-byte input is a periodic schedule; flipping a bit moves one
- * preemption.
- */
-/*
  * The next gap of a gap list, read round and round (0: an empty list, no
  * preemption): a byte b below 0x80 is a gap of 1 + b points, one of 0x80
  * or more and the byte after it 1 + ((b & 0x7f) << 8 | next), up to
@@ -267,6 +260,13 @@ pick_gaps(struct strategy *st, const struct sched_view *v)
 	return (next_after(v->sv_runnable, from));
 }
 
+/*
+ * Bytes: the input is a bit string, one bit per decision point, read
+ * from the first byte's low bit on and repeated when it runs out: 0 takes
+ * the default, 1 switches to the next runnable fiber after the running
+ * one.  A one-byte input is a periodic schedule; flipping a bit moves one
+ * preemption.
+ */
 static int
 pick_bytes(struct strategy *st, const struct sched_view *v)
 {

@@ -61,7 +61,7 @@ extern int seam_access;		/* the core's loads and stores of shared
 				 * memory are seams too (shim/testing/access.c) */
 extern void access_ranges_init(void);	/* where shared memory is */
 extern int seam_rf;		/* reads-from feedback (fuzzing): access.c */
-extern void access_run_begin(void);	/* a controlled run begins */
+extern void access_run_begin(void);	/* sched_run(): a run begins */
 extern uint64_t seam_step;	/* controlled mode: global step counter */
 
 extern void seam_schedule(seam_ev_t ev, const void *obj);
