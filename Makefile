@@ -47,11 +47,22 @@ endif
 HTABLE_ERA ?= kpti
 ERA_YEAR_kpti := 2018
 ERA_YEAR_2015 := 2015
+ERA_YEAR_2007 := 2007
 ERA_YEAR := $(ERA_YEAR_$(HTABLE_ERA))
+# the HAT's era half (core/hat_era.h): the 2007 era's hat_i86.c drives
+# the top table as the 2015 one does
+HAT_HALF_kpti := kpti
+HAT_HALF_2015 := 2015
+HAT_HALF_2007 := 2015
+HAT_HALF := $(HAT_HALF_$(HTABLE_ERA))
 # the -D that builds file $(1) for its own era (a syntax check of it)
 era_flag = -DHTBED_ERA=$(ERA_YEAR_$(shell shim/era/probe.sh $(1) 2>/dev/null))
 ifeq ($(ERA_YEAR),)
-$(error $(if $(HTABLE_C),HTABLE_C=$(HTABLE_C): its era,HTABLE_ERA) is '$(HTABLE_ERA)'; htbed builds the eras kpti (2018 on) and 2015)
+$(error $(if $(HTABLE_C),HTABLE_C=$(HTABLE_C): its era,HTABLE_ERA) is '$(HTABLE_ERA)'; htbed builds the eras kpti (2018 on), 2015 and 2007 (2007-07 to 2014))
+endif
+# the project's own htable.c follows the protocol of 2015 on
+ifeq ($(HTABLE_C)$(filter kpti 2015,$(HTABLE_ERA)),)
+$(error HTABLE_ERA=$(HTABLE_ERA): core/htable.c is built for the eras kpti and 2015; older eras are for HTABLE_C files)
 endif
 # A build directory per variant, core and era: build/<variant>, -ext for
 # an HTABLE_C file, -<era> for an era other than today's (kpti), -access
@@ -82,8 +93,13 @@ ifeq ($(filter $(SEAMS),sync access),)
 $(error SEAMS must be sync or access, not '$(SEAMS)')
 endif
 ACCESS_DEF := -DHTBED_ACCESS_SEAMS=$(if $(filter access,$(SEAMS)),1,0)
+# KERNEL_POLICY: what the emulated kernel does where its interfaces
+# changed within an era, as the code under test expects
+# (shim/era/probe.sh --kernel)
+KERNEL_POLICY := $(shell shim/era/probe.sh --kernel $(HTABLE_SRC) 2>/dev/null)
 KFLAGS := $(BASEFLAGS) -DDEBUG -D_KERNEL -DHTBED_ERA=$(ERA_YEAR) \
-	$(ACCESS_DEF) $(CORE_POLICY) -Ishim/include -iquote $(CORE) \
+	$(ACCESS_DEF) $(CORE_POLICY) $(KERNEL_POLICY) -Ishim/include \
+	-iquote $(CORE) \
 	-iquote harness
 # host domain: libc, plus the testbed's plain interfaces; HTBED_CORE names
 # the htable.c built in (reproducers record it)
@@ -105,7 +121,7 @@ LDFLAGS := $(CFLAGS_$(VARIANT)) -pthread -lurcu-memb
 # harness/repro.c (reproducer files) is host-domain code.
 HARNESS_CTL := harness/controlled.c
 HARNESS_HOST := harness/repro.c harness/known.c
-KIMG_SRC := $(CORE)/hat.c $(CORE)/hat_$(HTABLE_ERA).c $(CORE)/hment.c \
+KIMG_SRC := $(CORE)/hat.c $(CORE)/hat_$(HAT_HALF).c $(CORE)/hment.c \
 	$(wildcard shim/kern/*.c) \
 	$(wildcard shim/hw/*.c) \
 	$(filter-out $(HARNESS_HOST) $(HARNESS_CTL),$(wildcard harness/*.c))
@@ -129,7 +145,7 @@ LIBOBJ := $(KOBJ) $(HOBJ) $(patsubst %.S,$(B)/obj/%.o,$(notdir $(HASM)))
 # SHARE=dir: link the objects that do not depend on the core from dir's
 # build, already made (mutants/mutants.mk makes them first); only the
 # core's own objects and those naming it are compiled into $(B)
-CORE_OBJ := $(addprefix $(B)/obj/,htable.o hat.o hat_$(HTABLE_ERA).o hment.o \
+CORE_OBJ := $(addprefix $(B)/obj/,htable.o hat.o hat_$(HAT_HALF).o hment.o \
 	repro.o)
 ifneq ($(SHARE),)
 LIBOBJ := $(filter $(CORE_OBJ),$(LIBOBJ)) $(patsubst $(B)/obj/%,\
@@ -160,8 +176,9 @@ $(B)/.deps: $(B)/obj/era
 
 $(B)/obj/era: FORCE
 	@mkdir -p $(B)/obj
-	@echo "$(HTABLE_ERA) $(CORE_POLICY) $(SEAMS)" | cmp -s - $@ || \
-	    echo "$(HTABLE_ERA) $(CORE_POLICY) $(SEAMS)" > $@
+	@echo "$(HTABLE_ERA) $(CORE_POLICY) $(KERNEL_POLICY) $(SEAMS)" | \
+	    cmp -s - $@ || \
+	    echo "$(HTABLE_ERA) $(CORE_POLICY) $(KERNEL_POLICY) $(SEAMS)" > $@
 
 # the code under test: warnings that only an unmodified illumos file
 # raises are silenced for that file only
@@ -185,9 +202,9 @@ $(B)/obj/htable.o: $(HTABLE_SRC) $(B)/.deps
 ACCESS_KIND := $(if $(findstring fuzzer,$(EXTRA_CFLAGS)),,func$(comma))
 ACCESS_COV := $(if $(filter access,$(SEAMS)),\
 	-fsanitize-coverage=$(ACCESS_KIND)trace-loads$(comma)trace-stores)
-$(addprefix $(B)/obj/,htable.o hat.o hat_$(HTABLE_ERA).o hment.o): \
+$(addprefix $(B)/obj/,htable.o hat.o hat_$(HAT_HALF).o hment.o): \
 	KIMG_RENAME += --rename-section .text=htbed_core_text
-$(addprefix $(B)/obj/,htable.o hat.o hat_$(HTABLE_ERA).o hment.o): \
+$(addprefix $(B)/obj/,htable.o hat.o hat_$(HAT_HALF).o hment.o): \
 	KFLAGS += $(ACCESS_COV)
 
 $(filter-out $(B)/obj/htable.o,$(KIMG_OBJ)): $(B)/obj/%.o: %.c $(B)/.deps

@@ -604,6 +604,7 @@ hati_pte_unmap(htable_t *ht, uint_t entry, uint_t flags, x86pte_t old_pte,
 	hment_t *hm = NULL;
 	x86pte_t found;
 
+	(void) tlb;	/* before 2015 no flag: x86pte_inval() flushes */
 	lockdep_forbid(LCM(LC_BUCKET) | LCM(LC_HCI), "hat_pte_unmap");
 	if ((flags & HAT_UNLOAD_UNLOCK) && hat != kas.a_hat) {
 		if (ATOMIC_READ(ht->ht_lock_cnt) == 0)
@@ -618,7 +619,8 @@ hati_pte_unmap(htable_t *ht, uint_t entry, uint_t flags, x86pte_t old_pte,
 		if (pp != NULL)
 			x86_hm_enter(pp);
 		observe_begin(foreign, ht, entry, PTE2PFN(old_pte, l));
-		found = x86pte_inval(ht, entry, old_pte, pte_ptr, tlb);
+		found = x86pte_inval(ht, entry, old_pte, pte_ptr
+		    HTBED_TLB_ARG(tlb));
 		if (PTE_ISVALID(found) &&
 		    PTE2PFN(found, l) == PTE2PFN(old_pte, l))
 			break;
@@ -643,8 +645,8 @@ hati_pte_unmap(htable_t *ht, uint_t entry, uint_t flags, x86pte_t old_pte,
 }
 
 /* called back by htable.c while it steals a table */
-void
-hat_pte_unmap(htable_t *ht, uint_t entry, uint_t flags, x86pte_t old_pte,
+static void
+hati_steal_unmap(htable_t *ht, uint_t entry, uint_t flags, x86pte_t old_pte,
     void *pte_ptr, boolean_t tlb)
 {
 	T_STAT_INC(curthread, TS_STEAL_UNMAP);
@@ -652,6 +654,23 @@ hat_pte_unmap(htable_t *ht, uint_t entry, uint_t flags, x86pte_t old_pte,
 	    htable_e2va(ht, entry), old_pte);
 	hati_pte_unmap(ht, entry, flags, old_pte, pte_ptr, tlb, B_TRUE);
 }
+
+#if HTBED_ERA >= 2015
+void
+hat_pte_unmap(htable_t *ht, uint_t entry, uint_t flags, x86pte_t old_pte,
+    void *pte_ptr, boolean_t tlb)
+{
+	hati_steal_unmap(ht, entry, flags, old_pte, pte_ptr, tlb);
+}
+#else
+/* before 2015 without the flag: the unmap flushes the TLB */
+void
+hat_pte_unmap(htable_t *ht, uint_t entry, uint_t flags, x86pte_t old_pte,
+    void *pte_ptr)
+{
+	hati_steal_unmap(ht, entry, flags, old_pte, pte_ptr, B_TRUE);
+}
+#endif
 
 static void
 hati_unload(hat_t *hat, caddr_t addr, size_t len, uint_t flags)
@@ -687,8 +706,11 @@ hati_unload(hat_t *hat, caddr_t addr, size_t len, uint_t flags)
 	}
 	if (ht != NULL)
 		htable_release(ht);
-	/* the walk left the TLBs alone: one flush covers the range */
-	if (unloaded)
+	/*
+	 * the walk left the TLBs alone: one flush covers the range (before
+	 * 2015 each unmap flushed its page)
+	 */
+	if (unloaded && HTBED_ERA >= 2015)
 		hat_tlb_inval(hat, DEMAP_ALL_ADDR);
 }
 
@@ -777,7 +799,7 @@ page_unmap_one(page_t *pp, htable_t *ht, uint_t entry)
 
 	htable_acquire(ht);
 	observe_begin(B_TRUE, ht, entry, pp->p_pagenum);
-	old = x86pte_inval(ht, entry, 0, NULL, B_TRUE);
+	old = x86pte_inval(ht, entry, 0, NULL HTBED_TLB_ARG(B_TRUE));
 	if (!PTE_ISVALID(old) || PTE2PFN(old, l) != pp->p_pagenum)
 		panic("hati_page_unmap: va 0x%lx holds " FMT_PTE ", not a "
 		    "mapping of pfn 0x%lx", va, old, pp->p_pagenum);

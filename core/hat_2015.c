@@ -47,6 +47,12 @@ void
 hati_mmu_init(void)
 {
 	mmu.vlp_hash_cnt = mmu.hash_cnt;
+	/*
+	 * files of 2007-05 and 2007-06 flush a non-leaf entry they unlink
+	 * when the CPU may cache one (hat_i86.c: on Intel); the emulated
+	 * MMU is taken to be such a CPU
+	 */
+	mmu.inval_nonleaf = 1;
 }
 
 void

@@ -8,7 +8,19 @@
 #           six arguments (the tlb flag of illumos 5514, 2015-01), never
 #           five (a file whose steal no longer calls it, as with the fix
 #           of corpus/findings/steal-unmaps-locked, is still of its era)
-#   older   anything else: 2005-2014, not built yet
+#   2007    it calls hat_pte_unmap() with five arguments, flushes a
+#           PTE it clears itself (no cross-call, xc_wait_sync()) and
+#           has no reserve thread (hat_reserves_thread): illumos
+#           2007-05-09 to 2014-11
+#   older   anything else: 2005 to 2007-05-04, not built yet
+#
+# With --kernel, prints the -D flags that make the emulated kernel
+# behave as the file expects where the kernel's interfaces changed within
+# an era (shim/include/htbed/era.h, HTBED_PGP_EXCL: until 2008-07
+# page_get_physical() hands the page out locked SE_EXCL and ptable_alloc()
+# downgrades it; from 2008-09 on the page comes shared; HTBED_PGP_HASHED:
+# from 2010-06 on the page is hashed onto kvp, and ptable_free() hashes
+# it out).
 #
 # Prints the era on stdout.  With --policy, prints instead the -D flags
 # that make core/htable.c behave as FILE does where files of one era
@@ -19,7 +31,10 @@
 # and exit 2.
 set -u
 policy=0
-[ "${1:-}" = --policy ] && { policy=1; shift; }
+case "${1:-}" in
+--policy) policy=1; shift ;;
+--kernel) policy=2; shift ;;
+esac
 f=${1:?usage: shim/era/probe.sh [--policy] FILE}
 if [ ! -f "$f" ] || [ ! -r "$f" ]; then
 	echo "htbed: HTABLE_C=$f: no such readable file" >&2
@@ -32,6 +47,17 @@ awk -v policy=$policy '
 END {
 	gsub(/\/\*([^*]|\*+[^*\/])*\*+\//, "", text)
 	if (text !~ /\nhtable_create\(/) { print "not"; exit }
+	if (policy == 2) {
+		alloc = text
+		sub(/.*\nptable_alloc\(/, "", alloc)
+		sub(/\n}.*/, "", alloc)
+		free = text
+		sub(/.*\nptable_free\(/, "", free)
+		sub(/\n}.*/, "", free)
+		print "-DHTBED_PGP_EXCL=" (alloc ~ /page_downgrade/ ? 1 : 0) \
+		    " -DHTBED_PGP_HASHED=" (free ~ /page_hashout/ ? 1 : 0)
+		exit
+	}
 	if (policy) {
 		print "-DHTBED_REAP_STEALS_ACTIVE=" \
 		    (text ~ /reap *\? *0 *: *htable_steal_passes/ ? 0 : 1)
@@ -51,7 +77,9 @@ END {
 		}
 		if (commas == 4) five = 1
 	}
-	print ((!five && text ~ /\nhtable_steal_active\(/) ? "2015" : "older")
+	if (!five && text ~ /\nhtable_steal_active\(/) { print "2015"; exit }
+	print ((five && text !~ /xc_wait_sync|hat_reserves_thread/) ? \
+	    "2007" : "older")
 }' "$f" | {
 	read -r out
 	if [ "$out" = not ]; then

@@ -25,6 +25,7 @@
 #include <sys/thread.h>
 #include <vm/page.h>
 #include <vm/hat_pte.h>
+#include <htbed/era.h>
 #include <htbed/hw.h>
 #include <htbed/seam.h>
 #include <htbed/shim.h>
@@ -154,8 +155,8 @@ page_get_physical(uintptr_t seed)
 	pp = &shim_pages[pfn];
 	frame_fill(pfn, PTE_JUNK);
 	shim_windows_frame(pfn, 1);
-	pp->p_selock = 1;
-	pp->p_vnode = &kvp;
+	pp->p_selock = HTBED_PGP_EXCL ? -1 : 1;
+	pp->p_vnode = HTBED_PGP_HASHED ? &kvp : NULL;
 	pp->p_offset = PT_OFFSET(pfn);
 	__atomic_store_n(&pp->p_use, 1, __ATOMIC_RELEASE);
 	__atomic_add_fetch(&resv_cnt, 1, __ATOMIC_RELAXED);
@@ -322,6 +323,24 @@ page_free(page_t *pp, int dontneed)
 	__atomic_store_n(&pp->p_use, 0, __ATOMIC_RELEASE);
 	__atomic_add_fetch(&ptable_frees, 1, __ATOMIC_RELAXED);
 	hw_frame_retire(pfn, frame_reuse);
+}
+
+/*
+ * free a page-table frame held shared, as ptable_free() of 2008-09 does
+ * (the later files do the same steps themselves)
+ */
+void
+page_free_physical(page_t *pp)
+{
+	if (!page_tryupgrade(pp)) {
+		page_unlock(pp);
+		while (!page_lock(pp, SE_EXCL, NULL, P_RECLAIM))
+			continue;
+	}
+	if (pp->p_vnode != NULL)
+		page_hashout(pp, NULL);
+	page_free(pp, 1);
+	page_unresv(1);
 }
 
 int

@@ -7,6 +7,9 @@
  * it began, set by the Makefile from a probe of the htable.c under test
  * (shim/era/probe.sh; HTABLE_ERA= overrides it):
  *
+ *	2007	the 5-argument hat_pte_unmap(), which always flushes the
+ *		TLB, and a top table as in 2015 (illumos 2007-07 to
+ *		2014-11: the files of the Xen era, built without __xpv)
  *	2015	the 6-argument hat_pte_unmap() and htable_steal_active()
  *		(illumos 5514, 2015-01, to the KPTI change)
  *	2018	"kpti": copied top-level tables, per-CPU page tables and
@@ -17,6 +20,8 @@
  * one tree or another of an era uses it (DUPLICATED, ALL ERAS); and the
  * testbed's era-blind view of the same things, for the HAT, the harness
  * and the project's own htable.c (CUSTOMISED).
+ *
+ *  The 2007 era is the 2015 column but for the TLB flag (below).
  *
  *  item                         2015                  2018 (kpti)
  *  ---------------------------  --------------------  ---------------------
@@ -72,8 +77,22 @@
 #error "HTBED_ERA is not set: the Makefile sets it from shim/era/probe.sh"
 #endif
 
-#if HTBED_ERA != 2015 && HTBED_ERA != 2018
-#error "HTBED_ERA must be 2015 or 2018 (kpti)"
+#if HTBED_ERA != 2007 && HTBED_ERA != 2015 && HTBED_ERA != 2018
+#error "HTBED_ERA must be 2007, 2015 or 2018 (kpti)"
+#endif
+
+/*
+ * hat_pte_unmap() and x86pte_inval() take a flag that says whether to
+ * flush the TLB from 2015 on (illumos 5514: hat_unload() flushes whole
+ * ranges at the end); before, they always flush.  HTBED_TLB_ARG(tlb)
+ * is that last argument where it exists.
+ */
+#if HTBED_ERA >= 2015
+#define	HTBED_TLB_ARG(tlb)	, tlb
+#define	HTBED_TLB_PARAM		, boolean_t
+#else
+#define	HTBED_TLB_ARG(tlb)
+#define	HTBED_TLB_PARAM
 #endif
 
 /*
@@ -167,7 +186,8 @@
 
 #define	MMU_ERA_FIELDS							\
 	uint_t		hash_cnt;					\
-	uint_t		vlp_hash_cnt;
+	uint_t		vlp_hash_cnt;					\
+	uint_t		inval_nonleaf;	/* files of 2007-05 and 2007-06 */
 
 #define	HATSTAT_ERA_FIELDS
 
@@ -201,8 +221,22 @@
  *                           differential test builds it so to match the
  *                           file it is compared with: shim/era/probe.sh
  *                           --policy).
+ *  HTBED_PGP_EXCL           page_get_physical() hands a page out locked
+ *                           SE_EXCL, for ptable_alloc() to downgrade
+ *                           (files until 2008-07); later files get it
+ *                           shared (shim/era/probe.sh --kernel)
+ *  HTBED_PGP_HASHED         page_get_physical() hashes the page onto kvp
+ *                           (files from 2010-06 on: their ptable_free()
+ *                           looks it up and hashes it out); before, a
+ *                           page-table page has no identity
  * ------------------------------------------------------------------------
  */
+#ifndef HTBED_PGP_EXCL
+#define	HTBED_PGP_EXCL		0
+#endif
+#ifndef HTBED_PGP_HASHED
+#define	HTBED_PGP_HASHED	1
+#endif
 #if HTBED_ERA >= 2018
 #define	HTBED_ERA_NAME		"kpti"
 #define	HTBED_HT_COPIED		HTABLE_COPIED
@@ -221,7 +255,11 @@
 #define	HTBED_REAP_STEALS_ACTIVE 0
 #endif
 #else
+#if HTBED_ERA >= 2015
 #define	HTBED_ERA_NAME		"2015"
+#else
+#define	HTBED_ERA_NAME		"2007"
+#endif
 #define	HTBED_HT_COPIED		HTABLE_VLP
 #define	HTBED_COPIED_FIELD	hat_vlp_ptes
 #define	HTBED_COPIED_PTES(hat)	((hat)->HTBED_COPIED_FIELD)

@@ -97,8 +97,8 @@ extern kcondvar_t hat_list_cv;
 
 extern void	hat_tlb_inval(struct hat *, uintptr_t);
 extern void	hat_switch(struct hat *);
-extern void	hat_pte_unmap(htable_t *, uint_t, uint_t, x86pte_t, void *,
-    boolean_t);
+extern void	hat_pte_unmap(htable_t *, uint_t, uint_t, x86pte_t, void *
+    HTBED_TLB_PARAM);
 extern hment_t	*hati_page_unmap(page_t *, htable_t *, uint_t);
 extern void	hat_init_finish(void);
 extern caddr_t	hat_kpm_pfn2va(pfn_t);

@@ -94,8 +94,8 @@ extern void	x86pte_cpu_init(cpu_t *);
 extern void	x86pte_cpu_fini(cpu_t *);
 extern x86pte_t	x86pte_get(htable_t *, uint_t);
 extern x86pte_t	x86pte_set(htable_t *, uint_t, x86pte_t, void *);
-extern x86pte_t	x86pte_inval(htable_t *, uint_t, x86pte_t, x86pte_t *,
-    boolean_t);
+extern x86pte_t	x86pte_inval(htable_t *, uint_t, x86pte_t, x86pte_t *
+    HTBED_TLB_PARAM);
 extern x86pte_t	x86pte_update(htable_t *, uint_t, x86pte_t, x86pte_t);
 extern void	x86pte_copy(htable_t *, htable_t *, uint_t, uint_t);
 extern x86pte_t	*x86pte_mapin(pfn_t, uint_t, htable_t *);

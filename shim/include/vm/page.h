@@ -34,6 +34,7 @@ typedef struct page {
 	uint8_t		p_nrm;		/* REF/MOD synced from PTEs */
 	uint8_t		p_embed;
 	uint8_t		p_mlentry;
+	uint8_t		p_index;	/* 2007-2014: a boot page table (kpm) */
 	uint_t		p_share;	/* number of mappings */
 	void		*p_mapping;	/* hment list */
 
@@ -57,6 +58,7 @@ typedef struct page {
 extern struct vnode kvp;
 
 extern page_t	*page_get_physical(uintptr_t seed);
+extern void	page_free_physical(page_t *);
 extern page_t	*page_numtopp_nolock(pfn_t);
 extern int	page_tryupgrade(page_t *);
 extern void	page_downgrade(page_t *);
