@@ -317,7 +317,7 @@ smoke:
 	build/tsan/htstress $(CTL) --seconds 8 --seed 6 $(SMOKE)
 
 # the version matrix: every htable.c of ../shared/variants (ci/versions.sh)
-VERSIONS_SECONDS ?= 30
+VERSIONS_SECONDS ?= 10
 versions: deps
 	ci/versions.sh $(if $(ONLY),--only '$(ONLY)') \
 	    --seconds $(VERSIONS_SECONDS)

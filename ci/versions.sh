@@ -2,18 +2,19 @@
 # ci/versions.sh: the version matrix.  Every htable.c under the variants
 # directory (../shared/variants: illumos-gate 2005-2021, OmniOS, SmartOS,
 # Delphix, each beside its tree's headers), in date order: the era its
-# code says it is (shim/era/probe.sh), whether it builds (release and
-# ThreadSanitizer), and three short runs -- free-running stress with the
-# emulated MMU, controlled mode (kpm, random schedules, the MMU), and
-# free-running stress under ThreadSanitizer -- each with its work (ops,
-# steals, reaps; runs) and the signature of anything found.  Written to
-# docs/versions.md (a temporary file, then renamed).
+# code says it is (shim/era/probe.sh), whether it builds (release,
+# ThreadSanitizer, access seams, libFuzzer), and six short runs --
+# free-running stress plain and under ThreadSanitizer, each without and
+# with the emulated MMU's walkers, controlled mode with access seams
+# (kpm, random schedules, the MMU) and htfuzz_sched -- each with its work
+# (ops, steals, reaps; runs; executions) and the signature of anything
+# found.  Written to docs/versions.md (a temporary file, then renamed).
 #
 # usage: ci/versions.sh [--only GLOBS] [--seconds S] [--out FILE]
 #                       [--variants DIR]
 #   --only      comma-separated globs over the rows' names
 #               (lineage/directory, e.g. 'illumos-gate/2021-*,smartos/*')
-#   --seconds   each run's length (default 30)
+#   --seconds   each run's length (default 10)
 #   --out       the table (default docs/versions.md)
 #   --variants  the directory of versions (default ../shared/variants)
 #
@@ -26,7 +27,7 @@
 set -u
 cd "$(dirname "$0")/.."
 
-only= seconds=30 out=docs/versions.md variants=../shared/variants
+only= seconds=10 out=docs/versions.md variants=../shared/variants
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--only) only=$2; shift 2 ;;
@@ -59,85 +60,163 @@ selected() {
 	return 1
 }
 
-# shared objects per era and variant, then each version's own
-build() {	# row file era variant -> prints the htstress path, or fails
-	local id=${1//\//-} v=$4 share=$work/share-$3-$4
-	make -s VARIANT="$v" B="$share" HTABLE_C="$2" lib-objects \
-	    >"$work/$id-$v.build" 2>&1 &&
-	make -s VARIANT="$v" B="$work/$id-$v" SHARE="$share" HTABLE_C="$2" \
-	    "$work/$id-$v/htstress" >>"$work/$id-$v.build" 2>&1 &&
-	echo "$work/$id-$v/htstress"
+# the build of a row: flavour -> make variables (fuzz: the htfuzz_sched
+# of tests' corpus, built as make fuzz-build builds it)
+FUZZ_FLAGS="-fsanitize=fuzzer-no-link -fno-sanitize-coverage=trace-cmp -fsanitize-coverage-allowlist=fuzz/coverage.allow"
+flavour() {
+	case $1 in
+	release|tsan) echo "VARIANT=$1" ;;
+	access) echo "VARIANT=release SEAMS=access" ;;
+	fuzz) echo "VARIANT=asan CC=clang" ;;
+	esac
 }
 
-# one run: prints "ok <counters>" or "bug <known finding, or -> <signature>"
+# shared objects per era and flavour, then the row's own binaries; prints
+# the build directory, or fails
+build() {	# row file era flavour targets...
+	local id=${1//\//-} file=$2 era=$3 f=$4 share dir extra=()
+	shift 4
+	share=$work/share-$era-$f dir=$work/$id-$f
+	[ "$f" = fuzz ] && extra=(EXTRA_CFLAGS="$FUZZ_FLAGS" FUZZ_LINK=-fsanitize=fuzzer)
+	# shellcheck disable=SC2046
+	make -s $(flavour "$f") "${extra[@]}" B="$share" HTABLE_C="$file" \
+	    lib-objects >"$dir.build" 2>&1 &&
+	make -s $(flavour "$f") "${extra[@]}" B="$dir" SHARE="$share" \
+	    HTABLE_C="$file" "${@/#/$dir/}" >>"$dir.build" 2>&1 &&
+	echo "$dir"
+}
+
+# the outcome of a run from its log and JSON: "ok <counters>" or "bug
+# <known finding, or -> <signature>"
+outcome() {	# rc log json
+	local sig known
+	case $1 in
+	0) tr -d ' \n' <"$3" | sed 's/.*"ops":\([0-9]*\).*"steals":\([0-9]*\).*"reaps":\([0-9]*\).*/ok \1 \2 \3/'
+	   tr -d ' \n' <"$3" | sed -n 's/.*"runs":\([0-9]*\).*/ \1/p' ;;
+	1) sig=$(sed -n 's/^signature: *//p' "$2" | head -1)
+	   known=$(sed -n 's/^known: *\([^ ]*\).*/\1/p' "$2" | head -1)
+	   echo "bug ${known:--} ${sig:-(no signature: see $2)}" ;;
+	*) echo "bug - exit $1 ($(tail -1 "$2"))" ;;
+	esac
+}
+
+# one htstress run; a known finding whose entry has an "avoid" line
+# (htstress weights that keep clear of it) is followed by a second run
+# with those weights, so that it does not hide what comes after it: the
+# outcome is then the second run's, with "after <finding>" in front
 run() {	# name binary args...
-	local name=$1 bin=$2 log json sig known rc
+	local name=$1 bin=$2 res known avoid
+	shift 2
+	res=$(run1 "$name" "$bin" "$@")
+	known=$(echo "$res" | awk '$1 == "bug" && $2 != "-" { print $2 }')
+	avoid=
+	[ -n "$known" ] &&
+	    avoid=$(sed -n 's/^avoid  *//p' "corpus/findings/$known/finding")
+	if [ -z "$avoid" ]; then
+		echo "$res"
+		return
+	fi
+	echo "after $known $(run1 "$name-avoid" "$bin" "$@" --weights "$avoid")"
+}
+
+run1() {	# name binary args...
+	local name=$1 bin=$2 log json rc
 	shift 2
 	log=$work/$name.log json=$work/$name.json
 	rm -f "$json"
 	"$bin" "$@" --quiet --out "$work/out-$name" --json "$json" \
 	    --fail-on-known >"$log" 2>&1
 	rc=$?
-	case $rc in
-	0) tr -d ' \n' <"$json" | sed 's/.*"ops":\([0-9]*\).*"steals":\([0-9]*\).*"reaps":\([0-9]*\).*/ok \1 \2 \3/'
-	   tr -d ' \n' <"$json" | sed -n 's/.*"runs":\([0-9]*\).*/ \1/p' ;;
-	1) sig=$(sed -n 's/^signature: *//p' "$log" | head -1)
-	   known=$(sed -n 's/^known: *\([^ ]*\).*/\1/p' "$log" | head -1)
-	   echo "bug ${known:--} ${sig:-(no signature: see $log)}" ;;
-	*) echo "bug - exit $rc ($(tail -1 "$log"))" ;;
-	esac
+	outcome $rc "$log" "$json"
 }
 
-table=() findings=() bad=0 t0=$(date +%s)
+# a fuzz run from the checked-in corpus: "ok <execs> execs", or what the
+# release build's htreplay says of the first crash
+fuzz() {	# name fuzz-dir release-dir
+	local name=$1 dir=$work/fuzz-$1 log=$work/$1.log execs crash
+	rm -rf "$dir"
+	mkdir -p "$dir/corpus" "$dir/out"
+	"$2/htfuzz_sched" -max_total_time="$seconds" -max_len=800 \
+	    -artifact_prefix="$dir/out/" -print_final_stats=1 \
+	    "$dir/corpus" corpus/htfuzz_sched >"$log" 2>&1
+	crash=$(ls "$dir"/out/* 2>/dev/null | head -1)
+	if [ -z "$crash" ]; then
+		execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+		echo "ok ${execs:-?} execs"
+		return
+	fi
+	"$3/htreplay" --fuzz-input --fail-on-known "$crash" \
+	    >"$log.replay" 2>&1
+	outcome $? "$log.replay" /dev/null
+}
+
+# one outcome into the row: its cell onto $cells, its finding onto
+# $found (bad=1 if no known finding accounts for it)
+cell() {	# outcome words...
+	local name sig after=
+	if [ "$1" = after ]; then
+		after="known: $2; clear of it: "
+		[[ $found == *"known: $2"* ]] || found="$found known: $2;"
+		shift 2
+	fi
+	if [ "$1" = ok ]; then
+		case "$*" in
+		*execs) cells+=("$2 execs") ;;
+		*) if [ $# -ge 5 ]; then cells+=("$after$5 runs, $2 ops, $3 steals, $4 reaps")
+		   else cells+=("$after$2 ops, $3 steals, $4 reaps"); fi ;;
+		esac
+		return
+	fi
+	name=${2#-}
+	shift 2
+	sig="$*"
+	sig="${sig//$variants/<variants>}${name:+ (known: $name)}"
+	[[ $found == *"$sig"* ]] || found="$found ${sig//|/\\|};"
+	if [ -n "$name" ]; then
+		cells+=("${after}known: $name")
+	else
+		cells+=("$after**found**")
+		bad=1
+	fi
+}
+
+table=() bad=0 t0=$(date +%s)
 for r in "${rows[@]}"; do
 	selected "$r" || continue
 	file=$variants/$r/htable.c
 	date=${r#*/}; date=${date%-*}
-	commit=${r##*-}
 	era=$(shim/era/probe.sh "$file" 2>/dev/null) || era=none
 	echo "== $r: era $era" >&2
 	case $era in
-	kpti|2015) ;;
-	*) table+=("| $r | $date | $era | not built: era '$era' (2005-2014) is not supported yet | - | - | - | - |")
+	kpti|2015|2007) ;;
+	*) table+=("| $r | $date | $era | not built: era '$era' (2005 to 2007-05-04) is not supported yet | - | - | - | - | - | - | - |")
 	   continue ;;
 	esac
-	rel=$(build "$r" "$file" "$era" release) &&
-	    tsan=$(build "$r" "$file" "$era" tsan)
-	if [ -z "${tsan:-}" ] || [ -z "$rel" ]; then
-		why=$(grep -m1 -E 'error|Error' "$work/${r//\//-}-"*.build)
-		table+=("| $r | $date | $era | **no**: ${why//|/\\|} | - | - | - | - |")
+	id=${r//\//-}
+	if ! { rel=$(build "$r" "$file" "$era" release htstress htreplay) &&
+	    tsan=$(build "$r" "$file" "$era" tsan htstress) &&
+	    acc=$(build "$r" "$file" "$era" access htstress) &&
+	    fz=$(build "$r" "$file" "$era" fuzz htfuzz_sched); }; then
+		why=$(cat "$work/$id-"*.build | grep -m1 -E 'error|Error')
+		table+=("| $r | $date | $era | **no**: ${why//|/\\|} | - | - | - | - | - | - | - |")
 		bad=1
 		continue
 	fi
-	id=${r//\//-}
-	free=$(run "$id-free" "$rel" --seconds "$seconds" --seed 1 --walkers 1)
-	ctl=$(run "$id-ctl" "$rel" --mode controlled --kpm --walkers 1 \
-	    --seconds "$seconds" --seed 2)
-	ts=$(run "$id-tsan" "$tsan" --seconds "$seconds" --seed 3)
-	cells=() found=
-	for res in "$free" "$ctl" "$ts"; do
-		set -- $res
-		if [ "$1" = ok ]; then
-			if [ $# -ge 5 ]; then
-				cells+=("$5 runs, $2 ops, $3 steals, $4 reaps")
-			else
-				cells+=("$2 ops, $3 steals, $4 reaps")
-			fi
-			continue
-		fi
-		name=${2#-}
-		shift 2
-		sig="$*"
-		if [ -n "$name" ]; then
-			cells+=("known: $name")
-		else
-			cells+=("**found**")
-			bad=1
-		fi
-		sig="${sig//$variants/<variants>}${name:+ (known: $name)}"
-		[[ $found == *"$sig"* ]] || found="$found ${sig//|/\\|};"
-	done
-	table+=("| $r | $date | $era | yes | ${cells[0]} | ${cells[1]} | ${cells[2]} | ${found:--} |")
+	found= cells=()
+	while read -r res; do
+		# shellcheck disable=SC2086
+		cell $res
+	done < <(
+	    run "$id-free" "$rel/htstress" --seconds "$seconds" --seed 1 --walkers 0
+	    run "$id-walk" "$rel/htstress" --seconds "$seconds" --seed 1 --walkers 1
+	    run "$id-tsan" "$tsan/htstress" --seconds "$seconds" --seed 3 --walkers 0
+	    run "$id-tsanwalk" "$tsan/htstress" --seconds "$seconds" --seed 3 --walkers 1
+	    run "$id-ctl" "$acc/htstress" --mode controlled --kpm --walkers 1 \
+		--seconds "$seconds" --seed 2
+	    fuzz "$id" "$fz" "$rel")
+	row="| $r | $date | $era | yes |"
+	for c in "${cells[@]}"; do row="$row $c |"; done
+	table+=("$row ${found:--} |")
 done
 secs=$(( $(date +%s) - t0 ))
 
@@ -149,15 +228,19 @@ tmp=$(mktemp "$out.XXXXXX") || exit 2
 	echo "(\`make versions\`) on $(date -u +%Y-%m-%d), $(nproc) cores, $seconds s per run;"
 	echo "the whole matrix took $secs s."
 	echo
-	echo "Runs: **free** \`htstress --walkers 1 --seed 1\` (release, window"
-	echo "mode, with the emulated MMU); **controlled** \`htstress --mode"
-	echo "controlled --kpm --walkers 1 --seed 2\`; **TSan** \`htstress --seed 3\`"
-	echo "(ThreadSanitizer build, window mode, with tests/tsan_reference.c's"
-	echo "policy).  Each gives its work or what it found; findings that a"
-	echo "finding of \`corpus/findings/\` accounts for are marked known."
+	echo "Runs, each as long: **free** \`htstress --walkers 0 --seed 1\`"
+	echo "(release, window mode, no MMU walkers); **+MMU** the same with"
+	echo "\`--walkers 1\` (the emulated MMU walks the tables); **TSan** and"
+	echo "**TSan+MMU** \`--seed 3\` without and with walkers in the"
+	echo "ThreadSanitizer build; **controlled** \`htstress --mode controlled"
+	echo "--kpm --walkers 1 --seed 2\` in the access-seams build (every"
+	echo "shared load and store of the file a preemption point); **fuzz**"
+	echo "htfuzz_sched from corpus/htfuzz_sched, its first crash replayed"
+	echo "by htreplay.  Each gives its work or what it found; findings that"
+	echo "a finding of \`corpus/findings/\` accounts for are marked known."
 	echo
-	echo "| version | date | era | builds | free | controlled | TSan | findings |"
-	echo "|---|---|---|---|---|---|---|---|"
+	echo "| version | date | era | builds | free | +MMU | TSan | TSan+MMU | controlled | fuzz | findings |"
+	echo "|---|---|---|---|---|---|---|---|---|---|---|"
 	printf '%s\n' "${table[@]}"
 } >"$tmp" && mv "$tmp" "$out" || { rm -f "$tmp"; exit 2; }
 echo "ci/versions.sh: ${#table[@]} rows in $secs s, written to $out" >&2

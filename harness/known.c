@@ -94,7 +94,8 @@ parse_line(struct finding *f, char *line)
 			return (-1);
 	} else if (strcmp(line, "signature") == 0)
 		return (parse_signature(f, v));
-	else if (strcmp(line, "affects") != 0 && strcmp(line, "fix") != 0)
+	else if (strcmp(line, "affects") != 0 && strcmp(line, "fix") != 0 &&
+	    strcmp(line, "avoid") != 0)
 		return (-1);
 	return (0);
 }
@@ -124,7 +125,7 @@ load_one(const char *path, const char *name, char *why, size_t whylen)
 		bad = 1, n = 0;
 	if (bad && n > 0)
 		(void) snprintf(why, whylen, "%s:%d: not a status, known-in, "
-		    "signature, affects or fix line", path, n);
+		    "signature, affects, fix or avoid line", path, n);
 	else if (bad)
 		(void) snprintf(why, whylen, "%s: needs a status, a known-in "
 		    "and a signature", path);

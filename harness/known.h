@@ -18,6 +18,9 @@
  *	                            message; one line per signature
  *	affects    <words>          versions, for people and reports
  *	fix        <file>           a patch in the finding's directory
+ *	avoid      <weights>        htstress --weights that keep a run clear
+ *	                            of it, for runs that look past it (the
+ *	                            version matrix, make bisect)
  */
 #ifndef _HARNESS_KNOWN_H
 #define	_HARNESS_KNOWN_H
