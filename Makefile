@@ -14,6 +14,9 @@
 #   make bench                  bench/results.md
 #   make versions [ONLY=globs]  every htable.c of ../shared/variants built and
 #                               run: docs/versions.md (ci/versions.sh)
+#   make bisect FINDING=name    a finding's program on every version, in date
+#        (or CRASH=file)        order: where it first and last shows, and the
+#                               commits between (ci/history.py)
 #   HTABLE_C=path               build the given htable.c instead of core/htable.c
 #   HTABLE_ERA=kpti|2015        the era to build (shim/include/htbed/era.h);
 #                               by default the probe of HTABLE_C says, and
@@ -96,7 +99,7 @@ ACCESS_DEF := -DHTBED_ACCESS_SEAMS=$(if $(filter access,$(SEAMS)),1,0)
 # KERNEL_POLICY: what the emulated kernel does where its interfaces
 # changed within an era, as the code under test expects
 # (shim/era/probe.sh --kernel)
-KERNEL_POLICY := $(shell shim/era/probe.sh --kernel $(HTABLE_SRC) 2>/dev/null)
+KERNEL_POLICY := $(if $(HTABLE_C),$(shell shim/era/probe.sh --kernel $(HTABLE_C) 2>/dev/null))
 KFLAGS := $(BASEFLAGS) -DDEBUG -D_KERNEL -DHTBED_ERA=$(ERA_YEAR) \
 	$(ACCESS_DEF) $(CORE_POLICY) $(KERNEL_POLICY) -Ishim/include \
 	-iquote $(CORE) \
@@ -156,7 +159,7 @@ vpath %.c $(CORE) shim/kern shim/hw shim/testing shim/stub harness shim/host \
 	stress
 
 .PHONY: all stress replay test check-ref deps mutant mutants fixed fixed-build report bench clean unit \
-	smoke versions
+	smoke versions bisect
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -321,6 +324,14 @@ VERSIONS_SECONDS ?= 10
 versions: deps
 	ci/versions.sh $(if $(ONLY),--only '$(ONLY)') \
 	    --seconds $(VERSIONS_SECONDS)
+
+# make bisect FINDING=name | CRASH=reproducer [RUNS=n] [SEEDS=k] [ONLY=globs]
+BISECT_RUNS ?= 2000
+BISECT_SEEDS ?= 3
+bisect: deps
+	@test -n "$(FINDING)$(CRASH)" || { echo "make bisect: name a finding with FINDING=... or a reproducer with CRASH=..." >&2; exit 2; }
+	python3 ci/history.py $(if $(FINDING),--finding $(FINDING),--repro $(CRASH)) \
+	    --runs $(BISECT_RUNS) --seeds $(BISECT_SEEDS) $(if $(ONLY),--only '$(ONLY)')
 
 clean:
 	rm -rf build

@@ -20,7 +20,9 @@
 # page_get_physical() hands the page out locked SE_EXCL and ptable_alloc()
 # downgrades it; from 2008-09 on the page comes shared; HTBED_PGP_HASHED:
 # from 2010-06 on the page is hashed onto kvp, and ptable_free() hashes
-# it out).
+# it out; HTBED_PWIN_IFF_NO_KPM: until 2007-07 x86pte_mapout() asks
+# mmu.pwin_base whether there are windows, which startup set up only
+# where there was no kpm).
 #
 # Prints the era on stdout.  With --policy, prints instead the -D flags
 # that make core/htable.c behave as FILE does where files of one era
@@ -43,19 +45,28 @@ fi
 # the code without comments, then the number of arguments of each
 # hat_pte_unmap() call (a comma at parenthesis depth 1 separates two)
 awk -v policy=$policy '
+# the body of function f, from its name at the start of a line to the
+# first closing brace at the start of one ("" if there is no such f)
+function body(text, f,    i, rest) {
+	i = index(text, "\n" f "(")
+	if (i == 0)
+		return ""
+	rest = substr(text, i + 1)
+	i = index(rest, "\n}")
+	return (i ? substr(rest, 1, i) : rest)
+}
 { text = text $0 "\n" }
 END {
 	gsub(/\/\*([^*]|\*+[^*\/])*\*+\//, "", text)
 	if (text !~ /\nhtable_create\(/) { print "not"; exit }
 	if (policy == 2) {
-		alloc = text
-		sub(/.*\nptable_alloc\(/, "", alloc)
-		sub(/\n}.*/, "", alloc)
-		free = text
-		sub(/.*\nptable_free\(/, "", free)
-		sub(/\n}.*/, "", free)
+		alloc = body(text, "ptable_alloc")
+		free = body(text, "ptable_free")
 		print "-DHTBED_PGP_EXCL=" (alloc ~ /page_downgrade/ ? 1 : 0) \
-		    " -DHTBED_PGP_HASHED=" (free ~ /page_hashout/ ? 1 : 0)
+		    " -DHTBED_PGP_HASHED=" \
+		    (free == "" || free ~ /page_hashout/ ? 1 : 0) \
+		    " -DHTBED_PWIN_IFF_NO_KPM=" \
+		    (body(text, "x86pte_mapout") ~ /pwin_base/ ? 1 : 0)
 		exit
 	}
 	if (policy) {

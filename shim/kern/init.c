@@ -9,6 +9,7 @@
 #include <sys/cpuvar.h>
 #include <vm/seg_kmem.h>
 #include <vm/seg_kpm.h>
+#include <htbed/era.h>
 #include <htbed/hw.h>
 #include <htbed/seam.h>
 #include <htbed/shim.h>
@@ -22,6 +23,7 @@ static struct shim_config config;
 extern void shim_cpus_init(int);
 extern int shim_phys_init(const struct shim_config *, char **, unsigned);
 extern void shim_windows_init(char *, unsigned);
+extern void shim_windows_use(int);
 extern void seam_configure(const struct shim_config *);
 extern void shim_page_stats(struct shim_stats *);
 extern uint64_t shim_kmem_fail_count(void);
@@ -52,7 +54,7 @@ shim_init(const struct shim_config *c)
 	shim_windows_init(windows, SHIM_WINDOWS_PER_CPU * (unsigned)ncpus);
 	if (hw_init(c) != 0)
 		return (-1);
-	kpm_vbase = c->sc_kpm ? shim_physmap : NULL;
+	shim_set_windows(!c->sc_kpm);
 	seam_configure(c);
 	bug_install_handlers(c->sc_abort_on_bug);
 	return (0);
@@ -61,12 +63,16 @@ shim_init(const struct shim_config *c)
 /*
  * Reach page tables through the per-CPU windows (on) or kpm (off) from
  * now on: both are there on every machine, and nothing but kpm_vbase
- * says which is used.
+ * says which is used -- but for files until 2007-07, whose
+ * x86pte_mapout() asks mmu.pwin_base instead: startup set the windows up
+ * only where there was no kpm (HTBED_PWIN_IFF_NO_KPM).
  */
 void
 shim_set_windows(int on)
 {
 	kpm_vbase = on ? NULL : shim_physmap;
+	if (HTBED_PWIN_IFF_NO_KPM)
+		shim_windows_use(on);
 }
 
 /* the seed of every thread's random stream registered from now on */

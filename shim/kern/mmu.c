@@ -30,6 +30,12 @@
 caddr_t kpm_vbase;
 
 static unsigned nwin;
+/*
+ * the windows; mmu.pwin_base is what the kernel is told (NULL while kpm
+ * hides them from a file that asks it: shim_windows_use())
+ */
+static char *win_base;
+#define	WIN_VA(x)	(win_base + ((size_t)(x) << MMU_PAGESHIFT))
 static pfn_t *win_pfn;		/* frame each window shows now */
 static uint32_t *win_lock;	/* orders remaps with frame frees */
 
@@ -63,9 +69,9 @@ shim_windows_frame(pfn_t pfn, int in_use)
 		win_enter(x);
 		if (win_pfn[x] == pfn) {
 			if (in_use)
-				host_phys_window_map(PWIN_VA(x), pfn);
+				host_phys_window_map(WIN_VA(x), pfn);
 			else
-				host_phys_window_unmap(PWIN_VA(x));
+				host_phys_window_unmap(WIN_VA(x));
 		}
 		win_exit(x);
 	}
@@ -84,16 +90,16 @@ shim_windows_resync(void)
 	for (x = 0; x < nwin; x++) {
 		pfn = win_pfn[x];
 		if (pfn != PFN_INVALID && shim_frame_in_use(pfn))
-			host_phys_window_map(PWIN_VA(x), pfn);
+			host_phys_window_map(WIN_VA(x), pfn);
 		else
-			host_phys_window_unmap(PWIN_VA(x));
+			host_phys_window_unmap(WIN_VA(x));
 	}
 }
 
 void
 shim_windows_range(char **base, size_t *len)
 {
-	*base = mmu.pwin_base;
+	*base = win_base;
 	*len = (size_t)nwin << MMU_PAGESHIFT;
 }
 
@@ -101,9 +107,9 @@ shim_windows_range(char **base, size_t *len)
 int
 shim_window_of(uintptr_t addr, unsigned *x, pfn_t *pfn)
 {
-	uintptr_t off = addr - (uintptr_t)mmu.pwin_base;
+	uintptr_t off = addr - (uintptr_t)win_base;
 
-	if (mmu.pwin_base == NULL || off >= (uintptr_t)nwin << MMU_PAGESHIFT)
+	if (off >= (uintptr_t)nwin << MMU_PAGESHIFT)
 		return (0);
 	*x = (unsigned)(off >> MMU_PAGESHIFT);
 	*pfn = win_pfn[*x];
@@ -120,9 +126,17 @@ shim_windows_init(char *windows, unsigned n)
 	win_lock = shim_boot_zalloc(sizeof (uint32_t) * n);
 	for (x = 0; x < n; x++)
 		win_pfn[x] = PFN_INVALID;
+	win_base = windows;
 	mmu.pwin_base = windows;
 	mmu.pwin_pte_va = shim_boot_zalloc(sizeof (x86pte_t) * n);
 	mmu.pwin_pte_pa = 0;
+}
+
+/* the windows are there (on) or mmu.pwin_base says there are none */
+void
+shim_windows_use(int on)
+{
+	mmu.pwin_base = on ? win_base : NULL;
 }
 
 static void
@@ -182,19 +196,19 @@ window_reload(kthread_t *t, unsigned x)
 	if (__atomic_load_n(&win_pfn[x], __ATOMIC_RELAXED) == pfn)
 		return;
 	win_enter(x);
-	host_phys_window_map(PWIN_VA(x), pfn);
+	host_phys_window_map(WIN_VA(x), pfn);
 	__atomic_store_n(&win_pfn[x], pfn, __ATOMIC_RELAXED);
 	win_exit(x);
 	T_STAT_INC(t, TS_WIN_REMAP);
-	seam(EV_WINDOW_REMAP, PWIN_VA(x), x, pfn);
+	seam(EV_WINDOW_REMAP, WIN_VA(x), x, pfn);
 }
 
 void
 mmu_tlbflush_entry(caddr_t addr)
 {
-	uintptr_t off = (uintptr_t)addr - (uintptr_t)mmu.pwin_base;
+	uintptr_t off = (uintptr_t)addr - (uintptr_t)win_base;
 
-	if (mmu.pwin_base != NULL && off < (uintptr_t)nwin << MMU_PAGESHIFT) {
+	if (off < (uintptr_t)nwin << MMU_PAGESHIFT) {
 		window_reload(curthread, (unsigned)(off >> MMU_PAGESHIFT));
 		return;
 	}
@@ -230,8 +244,8 @@ ptep_to_pa(const x86pte_t *ptep)
 
 	if (off < (uintptr_t)physmem << MMU_PAGESHIFT)
 		return (off);
-	off = p - (uintptr_t)mmu.pwin_base;
-	if (mmu.pwin_base != NULL && off < (uintptr_t)nwin << MMU_PAGESHIFT)
+	off = p - (uintptr_t)win_base;
+	if (off < (uintptr_t)nwin << MMU_PAGESHIFT)
 		return (((uint64_t)__atomic_load_n(&win_pfn[off >>
 		    MMU_PAGESHIFT], __ATOMIC_RELAXED) <<
 		    MMU_PAGESHIFT) | (off & MMU_PAGEOFFSET));

@@ -229,6 +229,9 @@
  *                           (files from 2010-06 on: their ptable_free()
  *                           looks it up and hashes it out); before, a
  *                           page-table page has no identity
+ *  HTBED_PWIN_IFF_NO_KPM    mmu.pwin_base is NULL while page tables are
+ *                           reached through kpm (files until 2007-07
+ *                           ask it, not kpm_vbase, in x86pte_mapout())
  * ------------------------------------------------------------------------
  */
 #ifndef HTBED_PGP_EXCL
@@ -236,6 +239,9 @@
 #endif
 #ifndef HTBED_PGP_HASHED
 #define	HTBED_PGP_HASHED	1
+#endif
+#ifndef HTBED_PWIN_IFF_NO_KPM
+#define	HTBED_PWIN_IFF_NO_KPM	0
 #endif
 #if HTBED_ERA >= 2018
 #define	HTBED_ERA_NAME		"kpti"
