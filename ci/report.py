@@ -33,6 +33,10 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import history  # noqa: E402  (ci/history.py: builds, runs, versions)
+from history import build, era_of, find, sh  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VARIANTS = '../shared/variants'
 REFERENCE = '../shared/reference/htable.c'
@@ -44,26 +48,10 @@ def die(msg, code=2):
     sys.exit(code)
 
 
-def sh(argv, log=None, env=None):
-    """Run argv in the tree; (exit code, output)."""
-    p = subprocess.run(argv, cwd=ROOT, stdout=subprocess.PIPE,
-                       stderr=subprocess.STDOUT, text=True, errors='replace',
-                       env=dict(os.environ, **(env or {})))
-    if log:
-        with open(os.path.join(ROOT, log), 'a') as f:
-            f.write(p.stdout)
-    return p.returncode, p.stdout
-
-
 def newest_upstream():
     rc, out = sh(['make', '-s', '-p', '-n'])
     m = re.search(r'^NEWEST_HTABLE \?= (.+)$', out, re.M)
     return m.group(1).strip() if m else None
-
-
-def era_of(path):
-    rc, out = sh(['shim/era/probe.sh', path])
-    return out.strip() if rc == 0 else None
 
 
 def notes(name):
@@ -97,42 +85,6 @@ def entry(name):
             k, _, v = line.partition(' ')
             out.setdefault(k, []).append(v.strip())
     return out
-
-
-def build(htable, b, share=None):
-    """htstress and htreplay of htable in build dir b; their paths."""
-    log = os.path.join(WORK, 'build.log')
-    if share:
-        rc, _ = sh(['make', '-s', 'B=' + share, 'HTABLE_C=' + htable,
-                    'lib-objects'], log)
-        if rc != 0:
-            return None
-    args = ['make', '-s', 'B=' + b, 'HTABLE_C=' + htable] + \
-        (['SHARE=' + share] if share else []) + [b + '/htstress',
-                                                 b + '/htreplay']
-    rc, _ = sh(args, log)
-    return (b + '/htstress', b + '/htreplay') if rc == 0 else None
-
-
-def find(htstress, program, runs, seeds, out):
-    """The finding's program under new schedules (window memory, random,
-    seeds in turn) until it fails: (reproducer, known name, signature,
-    runs done) or None."""
-    done = 0
-    for seed in seeds:
-        d = os.path.join(out, 'seed-%d' % seed)
-        rc, log = sh([htstress, '--mode', 'controlled', '--program', program,
-                      '--runs', str(runs), '--seconds', '0', '--seed',
-                      str(seed), '--quiet', '--out', d],
-                     env={'HTBED_FAIL_ON_KNOWN': '1'})
-        m = re.search(r'^reproducer: (\S+) \(run (\d+)', log, re.M)
-        if rc == 1 and m:
-            known = re.search(r'^known: +(\S+)', log, re.M)
-            sig = re.search(r'^signature: (.+)$', log, re.M)
-            return (m.group(1), known.group(1) if known else None,
-                    sig.group(1) if sig else '?', done + int(m.group(2)))
-        done += runs
-    return None
 
 
 STEP = re.compile(r'^\s*(\d+) T(\d+) (\S+) cpu(-?\d+) \| (.*?) \| (.*)$')
@@ -199,33 +151,10 @@ def functions(rows, htable):
     return out
 
 
-def versions(program, runs, signatures):
-    """Every version that builds: [(dir, era, result)]."""
-    out = []
-    for f in sorted(glob.glob(os.path.join(ROOT, VARIANTS, '*/*/htable.c'))):
-        rel = os.path.relpath(f, ROOT)
-        vid = os.path.relpath(os.path.dirname(f), os.path.join(ROOT,
-                                                                VARIANTS))
-        era = era_of(rel)
-        if era not in ('kpti', '2015'):
-            out.append((vid, era, 'not built (era %s)' % era))
-            continue
-        slug = vid.replace('/', '-')
-        bins = build(rel, os.path.join(WORK, 'v', slug),
-                     os.path.join(WORK, 'share-' + era))
-        if bins is None:
-            out.append((vid, era, 'does not build'))
-            continue
-        res = find(bins[0], program, runs, [1],
-                   os.path.join(WORK, 'v', slug, 'out'))
-        if res is None:
-            out.append((vid, era, 'not shown in %d runs' % runs))
-        elif res[1] in signatures:
-            out.append((vid, era, 'SHOWN (run %d)' % res[3]))
-        else:
-            out.append((vid, era, 'another failure: %s' % res[2]))
-        print('ci/report.py: %s: %s' % (vid, out[-1][2]), file=sys.stderr)
-    return out
+def versions(program, runs, name):
+    """Every version (ci/history.py): [(dir, era, result)]."""
+    hist = history.history(program, history.matcher(name, None), runs, 1)
+    return [(h[0], h[3], h[4]) for h in hist]
 
 
 def date_of(vid):
@@ -272,11 +201,12 @@ def main():
             die('%s does not exist' % htable)
         era = era_of(htable)
         b = os.path.join(WORK, 'tested-' + (era or 'x'))
-        bins = build(htable, b)
+        bins = build(htable, b, log=os.path.join(WORK, 'build.log'))
         if bins is None:
             die('%s does not build (see %s/build.log)' % (htable, WORK))
         res = find(bins[0], program, a.runs, range(1, 6),
-                   os.path.join(WORK, 'find-' + (era or 'x')))
+                   os.path.join(WORK, 'find-' + (era or 'x')),
+                   shows=history.matcher(name, None))
         if res and res[1] == name:
             found = (htable, bins, res)
             break
@@ -293,7 +223,7 @@ def main():
         g.write(f.read())
     rows, what = steps(bins[1], kept)
     race = racing_steps(rows)
-    vers = [] if a.no_versions else versions(program, a.runs, (name,))
+    vers = [] if a.no_versions else versions(program, a.runs, name)
     shown = [v for v in vers if v[2].startswith('SHOWN')]
     prove = os.path.join(ROOT, 'build', 'prove-%s.md' % name)
 
