@@ -47,6 +47,8 @@ class Config:
     state: str
     build: str
     keep: int           # examples kept whole per signature
+    versions: int       # version-matrix rows a night
+    versions_seconds: int
     mutant: str
     fail_on_known: bool  # a known finding fails the run too
 
@@ -83,6 +85,12 @@ def _parser():
     p.add_argument('--build', default='build', metavar='DIR',
                    help='build directory: binaries go to DIR/<variant> '
                    'as make puts them (default build)')
+    p.add_argument('--versions', default=2, type=int, metavar='N',
+                   help='version-matrix rows run before the cells, '
+                   'rotating from night to night (ci/versions.sh; '
+                   'default 2, 0: none)')
+    p.add_argument('--versions-seconds', default=5, type=int, metavar='S',
+                   help="each of a version row's runs (default 5)")
     p.add_argument('--keep', default=3, type=int, metavar='N',
                    help='occurrences kept whole per signature (default 3)')
     return p
@@ -141,6 +149,9 @@ def parse(argv, root):
                          "1h30m, not '%s'" % args.budget)
     if args.keep < 1:
         raise UsageError('--keep wants at least 1, not %d' % args.keep)
+    if args.versions < 0 or args.versions_seconds < 1:
+        raise UsageError('--versions wants 0 or more rows and '
+                         '--versions-seconds at least 1')
     cores = _cores(args, root)
     patterns = [p for p in args.only.split(',') if p]
     try:
@@ -162,4 +173,6 @@ def parse(argv, root):
                   out=out, state=state,
                   build=os.path.abspath(os.path.join(root, args.build)),
                   keep=args.keep, mutant=args.mutant,
+                  versions=args.versions,
+                  versions_seconds=args.versions_seconds,
                   fail_on_known=args.fail_on_known)

@@ -30,6 +30,7 @@ import runner
 import state
 import triage
 import util
+import versions
 
 MIN_CELL = 1.0          # seconds: a cell given less is skipped
 
@@ -98,6 +99,7 @@ class Nightly:
         self.builds = {}
         self.results = []
         self.error = None
+        self.versions = None
 
     def _build_all(self, builder):
         for cell in self.cfg.cells:
@@ -148,8 +150,10 @@ class Nightly:
         ctx = cells.Context(cfg, st, store, self.clock, self.t0, say)
         self.build_s = 0.0
         try:
+            self.versions = versions.run_slice(cfg, st.run, self.clock, say)
             self._build_all(build.Builder(cfg, os.path.join(cfg.out, 'logs')))
-            self.build_s = self.clock() - self.t0
+            self.build_s = self.clock() - self.t0 - (
+                self.versions['seconds'] if self.versions else 0)
             self._run_cells(ctx)
             triage.verify(store, cfg.root, self.clock, self.deadline, say)
         except build.BuildError as e:
@@ -166,7 +170,12 @@ class Nightly:
                     store.by_signature[sig].known for sig in r.found):
                 r.status = 'known'
         failing = found if cfg.fail_on_known else store.new()
-        code = 2 if self.error else (1 if failing else 0)
+        vfail = self.versions is not None and self.versions['exit_code'] != 0
+        if self.versions and self.versions['exit_code'] == 2 and \
+                not self.error:
+            self.error = 'the version slice could not run (%s)' % \
+                util.shown_path(self.versions['log'], cfg.root)
+        code = 2 if self.error else (1 if failing or vfail else 0)
         s = {'result': {0: 'ok', 1: 'found', 2: 'error'}[code],
              'exit_code': code, 'reason': self.error,
              'started_utc': self.started.strftime('%Y-%m-%d %H:%M UTC'),
@@ -180,6 +189,10 @@ class Nightly:
                          'seconds': round(b.seconds, 1)}
                         for b in self.builds.values()],
              'cells': [_cell_dict(r) for r in self.results],
+             'versions': self.versions and dict(
+                 self.versions, table=util.shown_path(
+                     self.versions['table'], cfg.root),
+                 log=util.shown_path(self.versions['log'], cfg.root)),
              'findings': [_finding_dict(f) for f in found],
              'timeline': [(round(t, 3), i) for t, i in store.timeline]}
         report.write_all(s, cfg.out, page.render)

@@ -55,9 +55,12 @@ def headline(s):
         return 'could not run: %s' % s['reason']
     new = [f for f in s['findings'] if not f['known']]
     known = [f for f in s['findings'] if f['known']]
+    v = s.get('versions')
+    vtext = 'the version slice: see %s' % v['table'] \
+        if v and v['exit_code'] == 1 else None
     if not s['findings']:
-        return 'nothing found'
-    parts = []
+        return vtext or 'nothing found'
+    parts = [vtext] if vtext else []
     if new:
         parts.append('%d new finding%s (%d occurrences)' % (
             len(new), 's' if len(new) > 1 else '',
@@ -92,6 +95,14 @@ def markdown(s):
         L.append('| %s | %s | %s | %d | %s | %s | %s |' % (
             c['name'], result_text(c), util.fmt_duration(c['seconds']),
             c['processes'], work_text(c), rate_text(c), coverage_text(c)))
+    v = s.get('versions')
+    if v:
+        L += ['', 'Version slice (ci/versions.sh, rotating): %s in %s: %s; '
+              'the rows in %s.' % (
+                  ', '.join(v['rows']), util.fmt_duration(v['seconds']),
+                  {0: 'built, nothing new', 1: 'something new or a build '
+                   'that failed'}.get(v['exit_code'], 'could not run'),
+                  v['table'])]
     L += ['', '## Findings by signature', '']
     if not s['findings']:
         L.append('None.')
