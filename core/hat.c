@@ -45,6 +45,7 @@ uint_t			can_steal_post_boot;
 uint_t			use_boot_reserve = 1;
 kmutex_t		hat_list_lock;
 kcondvar_t		hat_list_cv;
+kthread_t		*hat_reserves_thread;	/* files until 2007-02 */
 
 uint_t			hat_hash_cnt = 64;
 uint_t			hat_boot_reserve = 16;
@@ -71,8 +72,8 @@ mmu_init(void)
 	mmu.pae_hat = 1;
 	mmu.num_level = 4;
 	mmu.max_level = 3;
-	mmu.max_page_level = 2;
-	mmu.umax_page_level = 2;
+	mmu.max_page_level = HTBED_MAX_PAGE_LEVEL;
+	mmu.umax_page_level = HTBED_MAX_PAGE_LEVEL;
 	mmu.ptes_per_table = 512;
 	mmu.top_level_count = 512;
 	mmu.pte_size = 8;

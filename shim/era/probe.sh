@@ -8,11 +8,11 @@
 #           six arguments (the tlb flag of illumos 5514, 2015-01), never
 #           five (a file whose steal no longer calls it, as with the fix
 #           of corpus/findings/steal-unmaps-locked, is still of its era)
-#   2007    it calls hat_pte_unmap() with five arguments, flushes a
-#           PTE it clears itself (no cross-call, xc_wait_sync()) and
-#           has no reserve thread (hat_reserves_thread): illumos
-#           2007-05-09 to 2014-11
-#   older   anything else: 2005 to 2007-05-04, not built yet
+#   2007    it calls hat_pte_unmap() with five arguments and flushes a
+#           PTE it clears itself (no cross-call, xc_wait_sync()):
+#           illumos 2007-01-19, and 2007-05-09 to 2014-11
+#   older   anything else: 2005 to 2006 (before dboot) and 2007-02 to
+#           2007-05-04 (PTEs cleared by cross-call), not built yet
 #
 # With --kernel, prints the -D flags that make the emulated kernel
 # behave as the file expects where the kernel's interfaces changed within
@@ -22,7 +22,9 @@
 # from 2010-06 on the page is hashed onto kvp, and ptable_free() hashes
 # it out; HTBED_PWIN_IFF_NO_KPM: until 2007-07 x86pte_mapout() asks
 # mmu.pwin_base whether there are windows, which startup set up only
-# where there was no kpm).
+# where there was no kpm; HTBED_MAX_PAGE_LEVEL: 1 GiB pages came with
+# illumos 2007-10-28, whose hat_i86.c sets mmu.umax_page_level, which
+# htable.c reads from then on: before, mmu.max_page_level is 1).
 #
 # Prints the era on stdout.  With --policy, prints instead the -D flags
 # that make core/htable.c behave as FILE does where files of one era
@@ -66,7 +68,9 @@ END {
 		    " -DHTBED_PGP_HASHED=" \
 		    (free == "" || free ~ /page_hashout/ ? 1 : 0) \
 		    " -DHTBED_PWIN_IFF_NO_KPM=" \
-		    (body(text, "x86pte_mapout") ~ /pwin_base/ ? 1 : 0)
+		    (body(text, "x86pte_mapout") ~ /pwin_base/ ? 1 : 0) \
+		    " -DHTBED_MAX_PAGE_LEVEL=" \
+		    (text ~ /umax_page_level/ ? 2 : 1)
 		exit
 	}
 	if (policy) {
@@ -89,8 +93,7 @@ END {
 		if (commas == 4) five = 1
 	}
 	if (!five && text ~ /\nhtable_steal_active\(/) { print "2015"; exit }
-	print ((five && text !~ /xc_wait_sync|hat_reserves_thread/) ? \
-	    "2007" : "older")
+	print ((five && text !~ /xc_wait_sync/) ? "2007" : "older")
 }' "$f" | {
 	read -r out
 	if [ "$out" = not ]; then

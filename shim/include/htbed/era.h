@@ -232,6 +232,9 @@
  *  HTBED_PWIN_IFF_NO_KPM    mmu.pwin_base is NULL while page tables are
  *                           reached through kpm (files until 2007-07
  *                           ask it, not kpm_vbase, in x86pte_mapout())
+ *  HTBED_MAX_PAGE_LEVEL     the largest page level (mmu.max_page_level):
+ *                           2 (1 GiB) from illumos 2007-10-28 on, 1
+ *                           before
  * ------------------------------------------------------------------------
  */
 #ifndef HTBED_PGP_EXCL
@@ -242,6 +245,9 @@
 #endif
 #ifndef HTBED_PWIN_IFF_NO_KPM
 #define	HTBED_PWIN_IFF_NO_KPM	0
+#endif
+#ifndef HTBED_MAX_PAGE_LEVEL
+#define	HTBED_MAX_PAGE_LEVEL	2
 #endif
 #if HTBED_ERA >= 2018
 #define	HTBED_ERA_NAME		"kpti"

@@ -82,6 +82,15 @@ extern uint_t	use_boot_reserve;
 extern kmutex_t	hat_list_lock;
 extern kcondvar_t hat_list_cv;
 
+/*
+ * Files until 2007-02 let one thread at a time use the reserves: the one
+ * hat_i86.c's hati_reserves_enter() names here when a load nests (a kmem
+ * allocation inside the HAT).  No load of the testbed nests, so the HAT
+ * never names one (core/hat.c) and it stays NULL, as USE_HAT_RESERVES()
+ * below stays false after boot in every era.
+ */
+extern kthread_t *hat_reserves_thread;
+
 /* recomputed every time: it can change after any kmem call */
 #define	USE_HAT_RESERVES()						\
 	(use_boot_reserve || curthread->t_hatdepth > 1 ||		\
