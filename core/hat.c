@@ -588,6 +588,24 @@ observe_end(boolean_t foreign, htable_t *ht, uint_t entry, int removed)
 }
 
 /*
+ * Clear entry of ht, which held old_pte, and return what it held.  Until
+ * illumos 2010-06 (HTBED_FREEING_KEEPS_PTES) hat_pte_unmap() leaves the
+ * PTEs of a hat being freed as they are, only reading them: no thread
+ * uses its mappings any more, and htable_purge_hat() frees its tables
+ * whole (which is why htable_steal() keeps away from such a hat).
+ */
+static x86pte_t
+pte_clear(htable_t *ht, uint_t entry, x86pte_t old_pte, void *pte_ptr,
+    boolean_t tlb)
+{
+	(void) tlb;	/* before 2015 no flag: x86pte_inval() flushes */
+	if (HTBED_FREEING_KEEPS_PTES &&
+	    (ATOMIC_READ(ht->ht_hat->hat_flags) & HAT_FREEING))
+		return (x86pte_get(ht, entry));
+	return (x86pte_inval(ht, entry, old_pte, pte_ptr HTBED_TLB_ARG(tlb)));
+}
+
+/*
  * Remove the mapping old_pte at entry of ht (held by the caller).  Only
  * the thread whose CAS clears the PTE adjusts the counts; if another
  * thread remapped the entry meanwhile, try again with what it installed;
@@ -605,7 +623,6 @@ hati_pte_unmap(htable_t *ht, uint_t entry, uint_t flags, x86pte_t old_pte,
 	hment_t *hm = NULL;
 	x86pte_t found;
 
-	(void) tlb;	/* before 2015 no flag: x86pte_inval() flushes */
 	lockdep_forbid(LCM(LC_BUCKET) | LCM(LC_HCI), "hat_pte_unmap");
 	if ((flags & HAT_UNLOAD_UNLOCK) && hat != kas.a_hat) {
 		if (ATOMIC_READ(ht->ht_lock_cnt) == 0)
@@ -620,8 +637,7 @@ hati_pte_unmap(htable_t *ht, uint_t entry, uint_t flags, x86pte_t old_pte,
 		if (pp != NULL)
 			x86_hm_enter(pp);
 		observe_begin(foreign, ht, entry, PTE2PFN(old_pte, l));
-		found = x86pte_inval(ht, entry, old_pte, pte_ptr
-		    HTBED_TLB_ARG(tlb));
+		found = pte_clear(ht, entry, old_pte, pte_ptr, tlb);
 		if (PTE_ISVALID(found) &&
 		    PTE2PFN(found, l) == PTE2PFN(old_pte, l))
 			break;

@@ -29,6 +29,7 @@ struct finding {
 	char		f_name[80];
 	char		f_status[200];
 	int		f_real, f_own;	/* known in which cores */
+	char		f_files[400];	/* "": any file; else globs */
 	int		f_nsig;
 	struct signature f_sig[MAX_SIGS];
 };
@@ -94,6 +95,8 @@ parse_line(struct finding *f, char *line)
 			return (-1);
 	} else if (strcmp(line, "signature") == 0)
 		return (parse_signature(f, v));
+	else if (strcmp(line, "files") == 0)
+		(void) snprintf(f->f_files, sizeof (f->f_files), "%s", v);
 	else if (strcmp(line, "affects") != 0 && strcmp(line, "fix") != 0 &&
 	    strcmp(line, "avoid") != 0)
 		return (-1);
@@ -125,7 +128,7 @@ load_one(const char *path, const char *name, char *why, size_t whylen)
 		bad = 1, n = 0;
 	if (bad && n > 0)
 		(void) snprintf(why, whylen, "%s:%d: not a status, known-in, "
-		    "signature, affects, fix or avoid line", path, n);
+		    "signature, files, affects, fix or avoid line", path, n);
 	else if (bad)
 		(void) snprintf(why, whylen, "%s: needs a status, a known-in "
 		    "and a signature", path);
@@ -199,6 +202,22 @@ where_is(const char *where, const char *file)
 	    (wl == fl || where[wl - fl - 1] == '/'));
 }
 
+/* the code under test is one of the files of f (any, without a list) */
+static int
+in_files(const struct finding *f)
+{
+	char globs[sizeof (f->f_files)], *g, *save;
+
+	if (f->f_files[0] == '\0')
+		return (1);
+	(void) snprintf(globs, sizeof (globs), "%s", f->f_files);
+	for (g = strtok_r(globs, " \t", &save); g != NULL;
+	    g = strtok_r(NULL, " \t", &save))
+		if (fnmatch(g, HTBED_CORE, 0) == 0)
+			return (1);
+	return (0);
+}
+
 const char *
 known_match(const char *kind, const char *where, const char *msg)
 {
@@ -207,7 +226,7 @@ known_match(const char *kind, const char *where, const char *msg)
 	for (i = 0; i < nfindings; i++) {
 		const struct finding *f = &findings[i];
 
-		if (!(real ? f->f_real : f->f_own))
+		if (!(real ? f->f_real : f->f_own) || !in_files(f))
 			continue;
 		for (j = 0; j < f->f_nsig; j++) {
 			const struct signature *s = &f->f_sig[j];

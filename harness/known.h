@@ -16,6 +16,10 @@
  *	                            (a path ending in <file>; the line is not
  *	                            compared), and a glob(7) pattern of its
  *	                            message; one line per signature
+ *	files      <glob> ...       only where the code under test is one of
+ *	                            these files (glob(7) over the path the
+ *	                            build was given, such as "*2007-05-09*");
+ *	                            without it, any file of known-in
  *	affects    <words>          versions, for people and reports
  *	fix        <file>           a patch in the finding's directory
  *	avoid      <weights>        htstress --weights that keep a run clear

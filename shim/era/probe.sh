@@ -24,7 +24,11 @@
 # mmu.pwin_base whether there are windows, which startup set up only
 # where there was no kpm; HTBED_MAX_PAGE_LEVEL: 1 GiB pages came with
 # illumos 2007-10-28, whose hat_i86.c sets mmu.umax_page_level, which
-# htable.c reads from then on: before, mmu.max_page_level is 1).
+# htable.c reads from then on: before, mmu.max_page_level is 1;
+# HTBED_FREEING_KEEPS_PTES: until 2010-06 hat_i86.c's hat_pte_unmap()
+# only reads the PTEs of a hat being freed -- htable.c shows it only by
+# the change that came with it, illumos 2010-06-02, whose ptable_free()
+# hashes the page out, so the two flags go together).
 #
 # Prints the era on stdout.  With --policy, prints instead the -D flags
 # that make core/htable.c behave as FILE does where files of one era
@@ -64,9 +68,10 @@ END {
 	if (policy == 2) {
 		alloc = body(text, "ptable_alloc")
 		free = body(text, "ptable_free")
+		hashed = (free == "" || free ~ /page_hashout/) ? 1 : 0
 		print "-DHTBED_PGP_EXCL=" (alloc ~ /page_downgrade/ ? 1 : 0) \
-		    " -DHTBED_PGP_HASHED=" \
-		    (free == "" || free ~ /page_hashout/ ? 1 : 0) \
+		    " -DHTBED_PGP_HASHED=" hashed \
+		    " -DHTBED_FREEING_KEEPS_PTES=" (1 - hashed) \
 		    " -DHTBED_PWIN_IFF_NO_KPM=" \
 		    (body(text, "x86pte_mapout") ~ /pwin_base/ ? 1 : 0) \
 		    " -DHTBED_MAX_PAGE_LEVEL=" \

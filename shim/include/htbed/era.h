@@ -232,6 +232,10 @@
  *  HTBED_PWIN_IFF_NO_KPM    mmu.pwin_base is NULL while page tables are
  *                           reached through kpm (files until 2007-07
  *                           ask it, not kpm_vbase, in x86pte_mapout())
+ *  HTBED_FREEING_KEEPS_PTES the HAT's hat_pte_unmap() reads, and leaves,
+ *                           the PTEs of a hat being freed (hat_i86.c
+ *                           until 2010-06, which came with
+ *                           HTBED_PGP_HASHED: the probe sets both)
  *  HTBED_MAX_PAGE_LEVEL     the largest page level (mmu.max_page_level):
  *                           2 (1 GiB) from illumos 2007-10-28 on, 1
  *                           before
@@ -245,6 +249,9 @@
 #endif
 #ifndef HTBED_PWIN_IFF_NO_KPM
 #define	HTBED_PWIN_IFF_NO_KPM	0
+#endif
+#ifndef HTBED_FREEING_KEEPS_PTES
+#define	HTBED_FREEING_KEEPS_PTES 0
 #endif
 #ifndef HTBED_MAX_PAGE_LEVEL
 #define	HTBED_MAX_PAGE_LEVEL	2
