@@ -1,7 +1,8 @@
 /*
  * test_known: known findings (harness/known.c).  The project's own
  * entries load; a failure matches by kind, the file of its where (not the
- * line) and its message pattern, only in the cores the entry names;
+ * line) and its message pattern, only in the cores the entry names and,
+ * with a files line, only in the files it names;
  * anything else is new.  Bad entries are refused with a reason naming the
  * file and line.
  */
@@ -92,6 +93,24 @@ test_known_in_other_core_is_new(void **state)
 	    own_core() ? "f" : "g");
 }
 
+/* a files line limits an entry to the code under test it names */
+static void
+test_files_limit_an_entry(void **state)
+{
+	char why[600] = "", text[600];
+
+	(void) state;
+	(void) snprintf(text, sizeof (text), "status open\nknown-in all\n"
+	    "files *no-such-file* %s\nsignature model at shadow.c\n",
+	    HTBED_CORE);
+	one_entry("f", text);
+	one_entry("g", "status open\nknown-in all\n"
+	    "files *no-such-file* *nor-this*\nsignature hang at sched.c\n");
+	assert_int_equal(known_load(dir, why, sizeof (why)), 0);
+	assert_string_equal(known_match("model", "shadow.c:1", "m"), "f");
+	assert_null(known_match("hang", "sched.c:1", "m"));
+}
+
 static void
 test_bad_entries_refused(void **state)
 {
@@ -134,6 +153,7 @@ main(void)
 		    reset_dir),
 		cmocka_unit_test_setup(test_known_in_other_core_is_new,
 		    reset_dir),
+		cmocka_unit_test_setup(test_files_limit_an_entry, reset_dir),
 		cmocka_unit_test_setup(test_bad_entries_refused, reset_dir),
 	};
 	int rc;
