@@ -18,7 +18,7 @@
 #        (or CRASH=file)        order: where it first and last shows, and the
 #                               commits between (ci/history.py)
 #   HTABLE_C=path               build the given htable.c instead of core/htable.c
-#   HTABLE_ERA=kpti|2015        the era to build (shim/include/htbed/era.h);
+#   HTABLE_ERA=kpti|2015|2007   the era to build (shim/include/htbed/era.h);
 #                               by default the probe of HTABLE_C says, and
 #                               core/htable.c is built for kpti
 
@@ -285,6 +285,7 @@ check-ref: deps
 REAL_STEPS_REF := real-build real-unit real-stress real-corpus
 SMOKE := --quiet --out build/smoke
 test: deps check-ref
+	tests/eras.sh
 	$(MAKE) -s VARIANT=release unit
 	$(MAKE) -s VARIANT=asan unit
 	$(MAKE) -s VARIANT=tsan unit
