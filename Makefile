@@ -149,7 +149,7 @@ LIBOBJ := $(KOBJ) $(HOBJ) $(patsubst %.S,$(B)/obj/%.o,$(notdir $(HASM)))
 # build, already made (mutants/mutants.mk makes them first); only the
 # core's own objects and those naming it are compiled into $(B)
 CORE_OBJ := $(addprefix $(B)/obj/,htable.o hat.o hat_$(HAT_HALF).o hment.o \
-	repro.o)
+	repro.o known.o)
 ifneq ($(SHARE),)
 LIBOBJ := $(filter $(CORE_OBJ),$(LIBOBJ)) $(patsubst $(B)/obj/%,\
 	$(SHARE)/obj/%,$(filter-out $(CORE_OBJ),$(LIBOBJ)))

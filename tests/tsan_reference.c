@@ -130,6 +130,13 @@ static const exemption_t policy[] = {
 	{ K_READ, "htable_steal_active", FIELD(htable_t, ht_lock_cnt),
 	    O_ATOMIC },
 	/*
+	 * Before illumos 2014-11 (the 2007 era) the same loop, with the
+	 * same lock-free reads, is part of htable_steal() itself.
+	 */
+	{ K_READ, "htable_steal", FIELD(htable_t, ht_busy), O_WRITE },
+	{ K_READ, "htable_steal", FIELD(htable_t, ht_valid_cnt), O_ATOMIC },
+	{ K_READ, "htable_steal", FIELD(htable_t, ht_lock_cnt), O_ATOMIC },
+	/*
 	 * The same counts read under the bucket mutex of the table, while
 	 * holders change valid and lock counts atomically without it
 	 * (KERNEL-API.md section 2, counter rules): the steal candidate test
@@ -174,6 +181,8 @@ static const exemption_t policy[] = {
 	{ K_READ, "htable_purge_hat", FIELD(hat_t, hat_flags), O_WRITE },
 	{ K_READ, "htable_alloc", FIELD(hat_t, hat_flags), O_WRITE },
 	{ K_READ, "htable_lookup", FIELD(hat_t, hat_flags), O_WRITE },
+	/* (files of 2007-01 test HAT_VLP in htable_create() too) */
+	{ K_READ, "htable_create", FIELD(hat_t, hat_flags), O_WRITE },
 	/*
 	 * The VICTIM updates themselves ("hat->hat_flags |= HAT_VICTIM" and
 	 * its clearing in htable_steal) are plain read-modify-writes under
@@ -244,6 +253,8 @@ static const exemption_t policy[] = {
 	 * increments are exempted.
 	 */
 	{ K_HINT, "htable_steal_active", GLOBAL("h_seed"), O_SAME },
+	/* (in htable_steal() itself before 2014-11) */
+	{ K_HINT, "htable_steal", GLOBAL("h_seed"), O_SAME },
 	/*
 	 * KAPI 6, "ptable_cnt": the DEBUG force_steal counter, a plain
 	 * increment and reset by concurrent allocators (only with
