@@ -233,7 +233,8 @@ known_match(const char *kind, const char *where, const char *msg)
 
 			if (strcmp(s->s_kind, kind) == 0 &&
 			    where_is(where, s->s_file) && (s->s_msg[0] == '\0' ||
-			    fnmatch(s->s_msg, msg, 0) == 0))
+			    fnmatch(s->s_msg, msg, 0) == 0 ||
+			    fnmatch(s->s_msg, where, 0) == 0))
 				return (f->f_name);
 		}
 	}

@@ -15,7 +15,9 @@
  *	                            the failure's kind, the file of its where
  *	                            (a path ending in <file>; the line is not
  *	                            compared), and a glob(7) pattern of its
- *	                            message; one line per signature
+ *	                            message or of its whole where (a
+ *	                            sanitizer's where names the functions of
+ *	                            both accesses); one line per signature
  *	files      <glob> ...       only where the code under test is one of
  *	                            these files (glob(7) over the path the
  *	                            build was given, such as "*2007-05-09*");

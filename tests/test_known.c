@@ -78,6 +78,24 @@ test_match_by_kind_file_message(void **state)
 	assert_string_equal(known_status("f"), "open");
 }
 
+/* a pattern can name a sanitizer report's two functions, in its where */
+static void
+test_pattern_of_where(void **state)
+{
+	char why[600] = "";
+
+	(void) state;
+	one_entry("f", "status open\nknown-in all\n"
+	    "signature sanitizer at htable.c | *(purge) vs *(free)\n");
+	assert_int_equal(known_load(dir, why, sizeof (why)), 0);
+	assert_string_equal(known_match("sanitizer",
+	    "x/htable.c:1007 (purge) vs x/htable.c:937 (free)",
+	    "ThreadSanitizer: data-race"), "f");
+	assert_null(known_match("sanitizer",
+	    "x/htable.c:1007 (purge) vs x/htable.c:9 (steal)",
+	    "ThreadSanitizer: data-race"));
+}
+
 static void
 test_known_in_other_core_is_new(void **state)
 {
@@ -154,6 +172,7 @@ main(void)
 		cmocka_unit_test_setup(test_known_in_other_core_is_new,
 		    reset_dir),
 		cmocka_unit_test_setup(test_files_limit_an_entry, reset_dir),
+		cmocka_unit_test_setup(test_pattern_of_where, reset_dir),
 		cmocka_unit_test_setup(test_bad_entries_refused, reset_dir),
 	};
 	int rc;
