@@ -328,13 +328,15 @@ versions: deps
 	ci/versions.sh $(if $(ONLY),--only '$(ONLY)') \
 	    --seconds $(VERSIONS_SECONDS)
 
-# make bisect FINDING=name | CRASH=reproducer [RUNS=n] [SEEDS=k] [ONLY=globs]
+# make bisect FINDING=name | CRASH=reproducer [BISECT_RUNS=n] [BISECT_SEEDS=k]
+#   [ONLY=globs] [MAX_STEPS=n]
 BISECT_RUNS ?= 2000
 BISECT_SEEDS ?= 3
 bisect: deps
 	@test -n "$(FINDING)$(CRASH)" || { echo "make bisect: name a finding with FINDING=... or a reproducer with CRASH=..." >&2; exit 2; }
 	python3 ci/history.py $(if $(FINDING),--finding $(FINDING),--repro $(CRASH)) \
-	    --runs $(BISECT_RUNS) --seeds $(BISECT_SEEDS) $(if $(ONLY),--only '$(ONLY)')
+	    --runs $(BISECT_RUNS) --seeds $(BISECT_SEEDS) $(if $(ONLY),--only '$(ONLY)') \
+	    $(if $(MAX_STEPS),--max-steps $(MAX_STEPS))
 
 clean:
 	rm -rf build

@@ -22,7 +22,8 @@ illumos-gate clone).  ci/report.py uses the same functions for its
 VERSIONS AFFECTED.
 
 usage: ci/history.py (--finding NAME | --repro FILE) [--runs N]
-                     [--seeds K] [--only GLOBS] [--kpm] [--out FILE]
+                     [--seeds K] [--only GLOBS] [--kpm] [--max-steps N]
+                     [--out FILE]
 exit: 0 written, the finding shows on some version; 1 written, it shows
 on none; 2 a bad option, a missing or corrupt file, a build of the
 testbed's own objects that failed.
@@ -80,7 +81,8 @@ def build(htable, b, share=None, log=None):
     return (b + '/htstress', b + '/htreplay') if rc == 0 else None
 
 
-def find(htstress, program, runs, seeds, out, kpm=False, shows=None):
+def find(htstress, program, runs, seeds, out, kpm=False, shows=None,
+         extra=()):
     """The program under new schedules (random, seeds in turn) until a
     run fails with what shows(known, signature) accepts: (reproducer,
     known name, signature, runs done), or None.  With shows None, the
@@ -93,7 +95,7 @@ def find(htstress, program, runs, seeds, out, kpm=False, shows=None):
         rc, log = sh([htstress, '--mode', 'controlled', '--program', program,
                       '--runs', str(runs), '--seconds', '0', '--seed',
                       str(seed), '--quiet', '--out', d] +
-                     (['--kpm'] if kpm else []),
+                     (['--kpm'] if kpm else []) + list(extra),
                      env={'HTBED_FAIL_ON_KNOWN': '1'})
         m = re.search(r'^reproducer: (\S+) \(run (\d+)', log, re.M)
         sig = re.search(r'^signature: (.+)$', log, re.M)
@@ -101,7 +103,7 @@ def find(htstress, program, runs, seeds, out, kpm=False, shows=None):
             known = re.search(r'^known: +(\S+)', log, re.M)
             res = (m.group(1) if m else None, known.group(1) if known
                    else None, sig.group(1) if sig else '?',
-                   done + (int(m.group(2)) if m else 0))
+                   done + (int(m.group(2)) + 1 if m else 0))
             if res[0] and (shows is None or shows(res[1], res[2])):
                 return res
             find.others.append(res)
@@ -164,7 +166,7 @@ def matcher(finding, repro):
 
 
 def history(program, shows, runs, seeds, only=None, kpm=False,
-            progress=True):
+            progress=True, extra=()):
     """Every version: [(id, date, commit, era, result, state)], state
     'shows', 'clean', 'masked' or 'none' (not built)."""
     out = []
@@ -183,8 +185,8 @@ def history(program, shows, runs, seeds, only=None, kpm=False,
             else:
                 res = (era,) + verdict(find(
                     bins[0], program, runs, range(1, seeds + 1),
-                    os.path.join(WORK, 'v', slug, 'out'), kpm, shows),
-                    runs, seeds)
+                    os.path.join(WORK, 'v', slug, 'out'), kpm, shows,
+                    extra), runs, seeds)
         out.append((vid, date, commit) + res)
         if progress:
             print('ci/history.py: %s: %s' % (vid, res[1]), file=sys.stderr)
@@ -195,7 +197,7 @@ def verdict(res, runs, seeds):
     """(result, state) of a search: shown, masked (every seed failed
     first with something else) or clean."""
     if res is not None:
-        return ('SHOWN after %d runs (%s)' % (res[3], res[0]), 'shows')
+        return ('SHOWN in run %d (%s)' % (res[3], res[0]), 'shows')
     others = sorted(set(o[1] and 'known ' + o[1] or o[2]
                         for o in find.others))
     others = [o.replace(VARIANTS, '<variants>') for o in others]
@@ -216,7 +218,10 @@ def transitions(hist):
     out = []
     for a, b in zip(gate, gate[1:]):
         if a[5] != b[5]:
-            out.append(('appears' if b[5] == 'shows' else 'goes', a, b))
+            between = hist[hist.index(a) + 1:hist.index(b)]
+            masked = sum(1 for h in between if h[5] == 'masked')
+            out.append(('appears' if b[5] == 'shows' else 'goes', a, b,
+                        masked))
     return out
 
 
@@ -237,10 +242,12 @@ def render(title, hist, runs, seeds, kpm):
                      len(shown), sum(1 for h in hist if h[5] != 'none')))
     else:
         L.append('Shown on no version built.')
-    for kind, a, b in transitions(hist):
-        L.append('- %s between %s (%s, %s) and %s (%s, %s): `git log '
+    for kind, a, b, masked in transitions(hist):
+        L.append('- %s between %s (%s, %s) and %s (%s, %s)%s: `git log '
                  '%s..%s -- usr/src/uts/i86pc/vm/htable.c` in illumos-gate' %
-                 (kind, a[0], a[5], a[1], b[0], b[5], b[1], a[2], b[2]))
+                 (kind, a[0], a[5], a[1], b[0], b[5], b[1],
+                  ' (%d masked versions between)' % masked if masked else '',
+                  a[2], b[2]))
     return '\n'.join(L) + '\n'
 
 
@@ -263,6 +270,9 @@ def main():
     ap.add_argument('--only', default=None)
     ap.add_argument('--kpm', action='store_true')
     ap.add_argument('--out', default=None)
+    ap.add_argument('--max-steps', type=int, default=None,
+                    help='scheduling steps a run may take (htstress '
+                    '--max-steps): more lets slow old files finish')
     a = ap.parse_args()
     if a.runs < 1 or a.seeds < 1:
         die('--runs and --seeds take a positive number')
@@ -279,8 +289,10 @@ def main():
         title = os.path.basename(a.repro)
     signature_of(program)
     shows = matcher(a.finding, program)
+    extra = ['--max-steps', str(a.max_steps)] if a.max_steps else []
     hist = history(program, shows, a.runs, a.seeds,
-                   a.only.split(',') if a.only else None, a.kpm)
+                   a.only.split(',') if a.only else None, a.kpm,
+                   extra=extra)
     text = render(title, hist, a.runs, a.seeds, a.kpm)
     out = a.out or os.path.join(WORK, title + '.md')
     write_atomic(out, text)
