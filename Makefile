@@ -61,7 +61,7 @@ HAT_HALF := $(HAT_HALF_$(HTABLE_ERA))
 # the -D that builds file $(1) for its own era (a syntax check of it)
 era_flag = -DHTBED_ERA=$(ERA_YEAR_$(shell shim/era/probe.sh $(1) 2>/dev/null))
 ifeq ($(ERA_YEAR),)
-$(error $(if $(HTABLE_C),HTABLE_C=$(HTABLE_C): its era,HTABLE_ERA) is '$(HTABLE_ERA)'; htbed builds the eras kpti (2018 on), 2015 and 2007 (2007-07 to 2014))
+$(error $(if $(HTABLE_C),HTABLE_C=$(HTABLE_C): its era,HTABLE_ERA) is '$(HTABLE_ERA)'; htbed builds the eras kpti (2018 on), 2015 and 2007 (2007-01-19, 2007-05-09 to 2014))
 endif
 # the project's own htable.c follows the protocol of 2015 on
 ifeq ($(HTABLE_C)$(filter kpti 2015,$(HTABLE_ERA)),)

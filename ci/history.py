@@ -84,12 +84,12 @@ def build(htable, b, share=None, log=None):
 def find(htstress, program, runs, seeds, out, kpm=False, shows=None,
          extra=()):
     """The program under new schedules (random, seeds in turn) until a
-    run fails with what shows(known, signature) accepts: (reproducer,
-    known name, signature, runs done), or None.  With shows None, the
-    first failure of any kind ends the search.  Failures shows rejects
-    are kept in find.others."""
+    run fails with what shows(known, signature) accepts: ((reproducer,
+    known name, signature, runs done) or None, [the failures shows
+    rejected, one per seed that ended so]).  With shows None, the first
+    failure of any kind ends the search."""
     done = 0
-    find.others = []
+    others = []
     for seed in seeds:
         d = os.path.join(out, 'seed-%d' % seed)
         rc, log = sh([htstress, '--mode', 'controlled', '--program', program,
@@ -105,14 +105,14 @@ def find(htstress, program, runs, seeds, out, kpm=False, shows=None,
                    else None, sig.group(1) if sig else '?',
                    done + (int(m.group(2)) + 1 if m else 0))
             if res[0] and (shows is None or shows(res[1], res[2])):
-                return res
-            find.others.append(res)
+                return res, others
+            others.append(res)
         elif rc != 0:
-            find.others.append((None, None, 'exit %d: %s' % (
+            others.append((None, None, 'exit %d: %s' % (
                 rc, log.strip().splitlines()[-1] if log.strip() else '?'),
                 done))
         done += runs
-    return None
+    return None, others
 
 
 def rows(only=None):
@@ -183,30 +183,29 @@ def history(program, shows, runs, seeds, only=None, kpm=False,
                 res = (era, 'does not build (%s/v/%s.build)' % (WORK, slug),
                        'none')
             else:
-                res = (era,) + verdict(find(
+                res = (era,) + verdict(*find(
                     bins[0], program, runs, range(1, seeds + 1),
                     os.path.join(WORK, 'v', slug, 'out'), kpm, shows,
-                    extra), runs, seeds)
+                    extra), runs=runs, seeds=seeds)
         out.append((vid, date, commit) + res)
         if progress:
             print('ci/history.py: %s: %s' % (vid, res[1]), file=sys.stderr)
     return out
 
 
-def verdict(res, runs, seeds):
+def verdict(res, failed, runs, seeds):
     """(result, state) of a search: shown, masked (every seed failed
     first with something else) or clean."""
     if res is not None:
         return ('SHOWN in run %d (%s)' % (res[3], res[0]), 'shows')
-    others = sorted(set(o[1] and 'known ' + o[1] or o[2]
-                        for o in find.others))
-    others = [o.replace(VARIANTS, '<variants>') for o in others]
-    if len(find.others) == seeds:
+    what = sorted(set((o[1] and 'known ' + o[1] or o[2]).replace(
+        VARIANTS, '<variants>') for o in failed))
+    if len(failed) == seeds:
         return ('masked: every seed failed first with %s' %
-                '; '.join(others), 'masked')
+                '; '.join(what), 'masked')
     return ('clean in %d runs' % (runs * seeds) +
             (' (%d seeds failed first with %s)' % (
-                len(find.others), '; '.join(others)) if others else ''),
+                len(failed), '; '.join(what)) if what else ''),
             'clean')
 
 

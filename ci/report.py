@@ -204,9 +204,9 @@ def main():
         bins = build(htable, b, log=os.path.join(WORK, 'build.log'))
         if bins is None:
             die('%s does not build (see %s/build.log)' % (htable, WORK))
-        res = find(bins[0], program, a.runs, range(1, 6),
-                   os.path.join(WORK, 'find-' + (era or 'x')),
-                   shows=history.matcher(name, None))
+        res, _ = find(bins[0], program, a.runs, range(1, 6),
+                      os.path.join(WORK, 'find-' + (era or 'x')),
+                      shows=history.matcher(name, None))
         if res and res[1] == name:
             found = (htable, bins, res)
             break

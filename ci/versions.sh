@@ -60,9 +60,9 @@ selected() {
 	return 1
 }
 
-# the build of a row: flavour -> make variables (fuzz: the htfuzz_sched
-# of tests' corpus, built as make fuzz-build builds it)
-FUZZ_FLAGS="-fsanitize=fuzzer-no-link -fno-sanitize-coverage=trace-cmp -fsanitize-coverage-allowlist=fuzz/coverage.allow"
+# the build of a row: flavour -> make variables (fuzz: htfuzz_sched,
+# built as make fuzz-build builds it, with fuzz/fuzz.mk's flags)
+FUZZ_FLAGS=$(make -s fuzz-flags) || exit 2
 flavour() {
 	case $1 in
 	release|tsan) echo "VARIANT=$1" ;;
@@ -133,7 +133,7 @@ run1() {	# name binary args...
 # a fuzz run from the checked-in corpus: "ok <execs> execs", or what the
 # release build's htreplay says of the first crash
 fuzz() {	# name fuzz-dir release-dir
-	local name=$1 dir=$work/fuzz-$1 log=$work/$1.log execs crash
+	local name=$1 dir=$work/fuzz-$1 log=$work/$1.log execs crash rc
 	rm -rf "$dir"
 	mkdir -p "$dir/corpus" "$dir/out"
 	"$2/htfuzz_sched" -max_total_time="$seconds" -max_len=800 \
@@ -145,9 +145,13 @@ fuzz() {	# name fuzz-dir release-dir
 		echo "ok ${execs:-?} execs"
 		return
 	fi
-	"$3/htreplay" --fuzz-input --fail-on-known "$crash" \
-	    >"$log.replay" 2>&1
-	outcome $? "$log.replay" /dev/null
+	"$3/htreplay" --fuzz-input --fail-on-known "$crash" >"$log.replay" 2>&1
+	rc=$?
+	if [ $rc = 0 ]; then
+		echo "bug - a crash htreplay does not reproduce: $crash"
+		return
+	fi
+	outcome $rc "$log.replay" /dev/null
 }
 
 # one outcome into the row: its cell onto $cells, its finding onto

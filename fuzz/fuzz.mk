@@ -70,7 +70,11 @@ ACC := $(if $(filter access,$(SEAMS)),-access)
 FUZZ_B := build/fuzz$(ACC)
 
 .PHONY: fuzz-build fuzz fuzz-mutant fuzz-afl fuzz-oss htdiff lib-objects \
-	FORCE
+	fuzz-flags FORCE
+
+# the compiler flags of a fuzz build (ci/versions.sh builds its own)
+fuzz-flags:
+	@echo "$(FUZZ_CFLAGS)"
 
 # every object htstress links but its main, and their list
 lib-objects: $(LIBOBJ)
