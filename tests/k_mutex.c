@@ -118,6 +118,17 @@ km_mutex_word(void *m)
 	return (__atomic_load_n(&((kmutex_t *)m)->m_lock, __ATOMIC_ACQUIRE));
 }
 
+/* a mutex as kmem leaves it: freed (poison) or never set up (junk) */
+void
+km_mutex_fill(void *m, int freed)
+{
+	uint64_t *w = m;
+	size_t i;
+
+	for (i = 0; i < sizeof (kmutex_t) / sizeof (*w); i++)
+		w[i] = freed ? KMEM_POISON : KMEM_JUNK;
+}
+
 /* ---- condition variables ---- */
 
 void *

@@ -26,6 +26,7 @@ extern void	km_mutex_exit(void *);
 extern int	km_mutex_held(void *);
 extern int	km_mutex_owner(void *);
 extern unsigned	km_mutex_word(void *);
+extern void	km_mutex_fill(void *, int freed);
 extern void	*km_cv_new(void);
 extern int	km_cv_wait_for(void *, void *, int *);
 extern void	km_cv_wait(void *, void *);
@@ -320,6 +321,33 @@ test_exit_of_free_mutex_reported(void **state)
 	expect_clean(do_enter_exit_twice, NULL);
 }
 
+/* the child: enters (arg & 1: exits) a mutex kmem freed (arg & 2: junk) */
+static void
+do_use_of_garbage_mutex(void *arg)
+{
+	void *m = km_mutex_new();
+	uintptr_t how = (uintptr_t)arg;
+
+	km_mutex_fill(m, (how & 2) == 0);
+	if (how & 1)
+		km_mutex_exit(m);
+	km_mutex_enter(m);
+}
+
+static void
+test_use_of_freed_mutex_reported(void **state)
+{
+	(void) state;
+	expect_bug(do_use_of_garbage_mutex, (void *)0, "mutex-misuse",
+	    "mutex_enter(0x");
+	expect_bug(do_use_of_garbage_mutex, (void *)0, "mutex-misuse",
+	    "of freed memory (kmem poison): lock word 0xdeadbeef");
+	expect_bug(do_use_of_garbage_mutex, (void *)1, "mutex-misuse",
+	    "mutex_exit(0x");
+	expect_bug(do_use_of_garbage_mutex, (void *)2, "mutex-misuse",
+	    "of memory never initialised (kmem junk)");
+}
+
 /* ---- condition variables ---- */
 
 static void
@@ -582,6 +610,7 @@ main(void)
 		cmocka_unit_test(test_recursive_enter_reported),
 		cmocka_unit_test(test_exit_by_non_owner_reported),
 		cmocka_unit_test(test_exit_of_free_mutex_reported),
+		cmocka_unit_test(test_use_of_freed_mutex_reported),
 		cmocka_unit_test(test_cv_broadcast_wakes_waiters),
 		cmocka_unit_test(test_cv_signal_wakes_waiter),
 		cmocka_unit_test(test_cv_wait_misuse_reported),

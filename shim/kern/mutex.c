@@ -45,11 +45,12 @@ mutex_destroy(kmutex_t *m)
 static void
 mutex_wait(kthread_t *t, kmutex_t *m, uint32_t c)
 {
-	kthread_t *holder = __atomic_load_n(&m->m_owner, __ATOMIC_RELAXED);
+	kthread_t *holder;
 
+	lockdep_check_word(t, m, "mutex_enter");
+	holder = __atomic_load_n(&m->m_owner, __ATOMIC_RELAXED);
 	seam_note(EV_MUTEX_WAIT, (uint64_t)(uintptr_t)m,
 	    holder != NULL ? (uint64_t)holder->t_tid : ~0ull, 0);
-	(void) t;
 	if (c != 2)
 		c = __atomic_exchange_n(&m->m_lock, 2, __ATOMIC_ACQUIRE);
 	while (c != 0) {
@@ -113,6 +114,7 @@ mutex_exit(kmutex_t *m)
 	char name[64];
 
 	if (owner != t) {
+		lockdep_check_word(t, m, "mutex_exit");
 		lock_name(m, name, sizeof (name));
 		if (owner == NULL)
 			BUG("mutex-misuse", "mutex_exit(%s) by T%d: the mutex "

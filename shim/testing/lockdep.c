@@ -177,12 +177,39 @@ lock_name(const kmutex_t *m, char *buf, size_t len)
 	    lock_class_name[c] : "freed", (const void *)m);
 }
 
+/*
+ * A lock word other than 0, 1 or 2, or a class past the last, is no
+ * mutex: the object around it was freed (kmem filled it with
+ * KMEM_POISON) or was never set up (KMEM_JUNK).  The kernel would spin
+ * on it or fault through its owner; the testbed says what it is.
+ */
+void
+lockdep_check_word(kthread_t *t, const kmutex_t *m, const char *op)
+{
+	uint32_t w = __atomic_load_n(&m->m_lock, __ATOMIC_RELAXED);
+	const char *what;
+
+	if (w <= 2 && class_in_report(m) < LC_NCLASSES)
+		return;
+	if (w == (uint32_t)KMEM_POISON)
+		what = "freed memory (kmem poison)";
+	else if (w == (uint32_t)KMEM_JUNK)
+		what = "memory never initialised (kmem junk)";
+	else
+		what = "a corrupt mutex";
+	BUG("mutex-misuse", "%s(%p) by T%d of %s: lock word %#x", op,
+	    (const void *)m, t->t_tid, what, w);
+}
+
 int
 lockdep_enter(kthread_t *t, kmutex_t *m)
 {
-	int c = lock_class_of(m);
+	int c;
 	char a[64], b[64];
 	int i;
+
+	lockdep_check_word(t, m, "mutex_enter");
+	c = lock_class_of(m);
 
 	for (i = 0; i < t->t_nheld; i++) {
 		kmutex_t *h = t->t_held[i];

@@ -118,6 +118,8 @@ extern void	lock_register_array(kmutex_t *base, int n, enum lock_class,
     const char *name);
 extern int	lock_class_of(kmutex_t *);
 extern void	lock_name(const kmutex_t *, char *buf, size_t len);
+extern void	lockdep_check_word(kthread_t *, const kmutex_t *,
+    const char *op);
 extern int	lockdep_enter(kthread_t *, kmutex_t *);
 extern void	lockdep_push(kthread_t *, kmutex_t *, int cls);
 extern void	lockdep_exit(kthread_t *, kmutex_t *);
