@@ -231,3 +231,9 @@ hb_ctl_list(char *buf, size_t len, int nevents,
 	sched_where = where;
 	sched_list(&b, nevents);
 }
+
+size_t
+hb_ctl_max_decisions(const struct sched_params *sp, int access)
+{
+	return ((size_t)sp->sp_max_steps * (access ? SCHED_ACCESS_STEPS : 1));
+}

@@ -145,6 +145,8 @@ extern const struct sched_params *hb_ctl_params(void);
 extern const uint8_t *hb_ctl_choices(size_t *n);
 extern const size_t *hb_ctl_preemptions(size_t *n);
 extern uint64_t	hb_ctl_steps(void);
+/* the decisions a run of sp may take: more with access seams */
+extern size_t	hb_ctl_max_decisions(const struct sched_params *, int access);
 extern void	hb_ctl_trace(char *buf, size_t len, int nevents, int html);
 /*
  * The same, one event per line with where in the core (sched_list()),

@@ -290,7 +290,7 @@ replay_setup(void)
 		replay_sp.sp_choices = rep.r_choices;
 		replay_sp.sp_nchoices = rep.r_nchoices;
 	}
-	hb_repro_reserve(replay_sp.sp_max_steps);
+	hb_repro_reserve(hb_ctl_max_decisions(&replay_sp, rep.r_prog.hp_access));
 	if (strcmp(rep.r_core, HTBED_CORE) != 0) {
 		fprintf(stderr, "htreplay: the reproducer was recorded on core "
 		    "%s, this htreplay is built with %s: its schedule is "

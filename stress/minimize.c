@@ -95,7 +95,7 @@ child_run(const struct hb_repro *c, int bound)
 	child_cfg.hc_on_bug = child_on_bug;
 	child_cfg.hc_fail_on_known = 1;	/* a known failure is kept too */
 	child_cfg.hc_repeat = "";
-	hb_repro_reserve(sp.sp_max_steps);
+	hb_repro_reserve(hb_ctl_max_decisions(&sp, c->r_prog.hp_access));
 	if (bound != AS_RECORDED)
 		sp.sp_kind = bound < 0 ? SK_REPLAY : SK_BOUNDED;
 	sp.sp_bound = bound;

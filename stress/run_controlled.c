@@ -188,7 +188,7 @@ ctl_main(void)
 	int more = 0;
 
 	o.cfg.hc_on_bug = on_bug;
-	hb_repro_reserve(o.sp.sp_max_steps);
+	hb_repro_reserve(hb_ctl_max_decisions(&o.sp, o.seams));
 	if (hb_ctl_init(&o.cfg) != 0)
 		return (2);
 	hb_stats(&base);

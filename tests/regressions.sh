@@ -8,6 +8,9 @@
 #    failure and the file it was found in, line numbers left out so that
 #    edits elsewhere in the file do not break it.  A signature of an ASan
 #    error ("asan-...") is replayed under ASan, any other in release.
+# An input found with access seams (SEAMS=access: its schedule is read as
+# gaps between access seams) says so in corpus/regressions/<name>/seams
+# and is replayed by builds with them.
 #
 # usage: tests/regressions.sh [name ...]   (run from the top of the tree)
 #        tests/regressions.sh --core HTREPLAY [name ...]
@@ -49,14 +52,15 @@ if [ "${1:-}" = --signature ]; then
 	signature "$out/signature.log"
 	exit 0
 fi
-core=build/asan/htreplay only_core=0
+core=build/asan/htreplay core_access=build/asan-access/htreplay only_core=0
 if [ "${1:-}" = --core ]; then
 	[ $# -ge 2 ] && [ -x "$2" ] ||
 		{ echo "tests/regressions.sh: --core needs an htreplay binary" >&2; exit 2; }
 	core=$2 only_core=1
 	shift 2
 else
-	make -s VARIANT=asan build/asan/htreplay >/dev/null ||
+	make -s VARIANT=asan build/asan/htreplay >/dev/null &&
+	    make -s VARIANT=asan SEAMS=access $core_access >/dev/null ||
 		{ echo "tests/regressions.sh: htreplay (asan) does not build" >&2; exit 2; }
 fi
 mkdir -p "$out"
@@ -64,25 +68,34 @@ names=("$@")
 [ ${#names[@]} -gt 0 ] || names=($(ls "$dir"))
 for name in "${names[@]}"; do
 	[ -d "$dir/$name" ] || { echo "tests/regressions.sh: no $dir/$name" >&2; exit 2; }
-	want= bin=
+	want= bin= seams=sync acc= on=$core
+	[ -f "$dir/$name/seams" ] && seams=$(cat "$dir/$name/seams")
+	case $seams in
+	sync) ;;
+	access)
+		[ $only_core = 0 ] ||
+			{ say "$name" "skipped on $core (access seams)"; continue; }
+		acc=-access on=$core_access ;;
+	*) echo "tests/regressions.sh: $dir/$name/seams says '$seams', not sync or access" >&2; exit 2 ;;
+	esac
 	if [ $only_core = 0 ] && [ -f "mutants/$name.patch" ]; then
 		want=$(cat "$dir/$name/expect" 2>/dev/null) ||
 			{ echo "tests/regressions.sh: $dir/$name/expect is missing" >&2; exit 2; }
 		v=release
 		[[ $want == asan-* ]] && v=asan
-		make -s mutant M="$name" VARIANT=$v >/dev/null ||
+		make -s mutant M="$name" VARIANT=$v SEAMS=$seams >/dev/null ||
 			{ echo "tests/regressions.sh: mutant $name ($v) does not build" >&2; exit 2; }
-		bin=build/mutant-$name-$v/htreplay
+		bin=build/mutant-$name-$v$acc/htreplay
 	fi
 	for f in "$dir/$name"/*; do
-		[ "${f##*/}" = expect ] && continue
+		case ${f##*/} in expect|seams) continue ;; esac
 		log=$out/${f//\//_}
-		if ! replay "$core" "$f" "$log.core"; then
-			say "${f#$dir/}" "FAILED on $core (see $log.core)"
+		if ! replay "$on" "$f" "$log.core"; then
+			say "${f#$dir/}" "FAILED on $on (see $log.core)"
 			fail=1
 			continue
 		fi
-		[ -n "$bin" ] || { say "${f#$dir/}" "passes on $core"; continue; }
+		[ -n "$bin" ] || { say "${f#$dir/}" "passes on $on"; continue; }
 		replay "$bin" "$f" "$log.mutant"
 		rc=$? got=$(signature "$log.mutant")
 		if [ $rc = 1 ] && [ "$got" = "$want" ]; then

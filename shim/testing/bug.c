@@ -247,6 +247,10 @@ bug_dump_threads(host_buf_t *b, int nevents)
 			    nevents < REPORT_EVENTS ? nevents : REPORT_EVENTS);
 			for (k = 0; k < m; k++)
 				dump_event(b, t, ev[k]);
+			if (m == 0 && sched_blocked_event(t->t_tid) != NULL) {
+				hbuf_printf(b, "  blocked since:\n");
+				dump_event(b, t, sched_blocked_event(t->t_tid));
+			}
 			continue;
 		}
 		head = t->t_fr->fr_head;

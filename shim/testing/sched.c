@@ -43,6 +43,12 @@ typedef struct slot {
 	sched_body_t	sl_body;
 	int		sl_state;
 	uint32_t	*sl_wait;	/* futex word it is blocked on */
+	uint64_t	sl_last_event;	/* 1 + its last event's log index */
+	uint64_t	sl_since;	/* blocked: when (a count of blocks) */
+	int		sl_woken;	/* a futex wake made it runnable */
+	uint32_t	sl_rewaits;	/* woken and blocked again, with no
+					 * event between (starving) */
+	struct fr_event	sl_blocked_at;	/* its last event when it blocked */
 	uint64_t	sl_until;	/* sleeping: the step it wakes at */
 	char		sl_name[32];
 } slot_t;
@@ -63,6 +69,8 @@ static struct {
 	uint32_t	s_migrate_ppm;
 	int		s_stopping;
 	int		s_stalled;	/* why a fiber handed control to main */
+	int		s_favour;	/* a starving fiber to run next, or -1 */
+	uint64_t	s_nblocks;	/* blocks so far, for FIFO wakes */
 	size_t		*s_preempt;	/* decisions that switched away from
 					 * a fiber that could have gone on */
 	size_t		s_npreempt;
@@ -211,6 +219,10 @@ sched_event(int tid, const struct fr_event *e)
 	if (S.s_hashing && S.s_ntrace > 0)
 		S.s_hash = hash_event(S.s_hash, S.s_ntrace - 1);
 	S.s_ntrace++;
+	if (S.s_cur >= 0) {
+		S.s_slot[S.s_cur].sl_last_event = S.s_ntrace;
+		S.s_slot[S.s_cur].sl_rewaits = 0;
+	}
 	S.s_trace_tid[i] = (uint8_t)tid;
 	S.s_trace[i] = *e;
 	S.s_trace[i].fe_when = seam_step;
@@ -235,6 +247,27 @@ sched_thread_events(int tid, const struct fr_event **out, int max)
 		out[n - 1 - i] = e;
 	}
 	return (n);
+}
+
+/*
+ * The event after which fiber tid blocked, if it is blocked now (a
+ * report of a long run has only the last TRACE_SIZE events in its log,
+ * and a fiber that blocked long ago has none there), or NULL.
+ */
+const struct fr_event *
+sched_blocked_event(int tid)
+{
+	int i;
+
+	for (i = 0; i < S.s_n; i++) {
+		const slot_t *sl = &S.s_slot[i];
+
+		if (sl->sl_thread.t_tid == tid)
+			return (sl->sl_state == FS_BLOCKED &&
+			    sl->sl_blocked_at.fe_kind != 0 ?
+			    &sl->sl_blocked_at : NULL);
+	}
+	return (NULL);
 }
 
 /* the hash of every event so far (the last one included) */
@@ -297,6 +330,12 @@ choose(int cur, seam_ev_t ev)
 		return (-1);
 	if ((m & (m - 1)) == 0)
 		return (__builtin_ctz(m));
+	if (S.s_favour >= 0 && (m & (1u << S.s_favour))) {
+		c = S.s_favour;
+		S.s_favour = -1;
+	S.s_nblocks = 0;
+		return (c);
+	}
 	v.sv_cur = cur;
 	v.sv_prev = S.s_last;
 	v.sv_runnable = m;
@@ -419,6 +458,15 @@ sched_futex_wait(uint32_t *addr, uint32_t val)
 		return;
 	set_state(S.s_cur, FS_BLOCKED);
 	me->sl_wait = addr;
+	me->sl_since = ++S.s_nblocks;
+	if (me->sl_woken && me->sl_rewaits < UINT32_MAX)
+		me->sl_rewaits++;
+	me->sl_woken = 0;
+	me->sl_blocked_at.fe_kind = EV_NONE;
+	if (me->sl_last_event != 0 &&
+	    S.s_ntrace - me->sl_last_event < TRACE_SIZE)
+		me->sl_blocked_at = S.s_trace[(me->sl_last_event - 1) &
+		    (TRACE_SIZE - 1)];
 	c = choose(-1, EV_MUTEX_WAIT);
 	if (c < 0)
 		stall(STALL_DEADLOCK);
@@ -449,18 +497,47 @@ sched_sleep(uint64_t steps)
 	run_from_fiber(c);
 }
 
+/*
+ * Fairness.  A schedule may starve a fiber: woken from a mutex, it runs
+ * only while another fiber holds the mutex again, blocks again, and the
+ * others take turns with the mutex for ever (a steal loop does).  That
+ * is no interleaving hardware keeps up, and a run that ends so would be
+ * a false hang.  A fiber woken and blocked again STARVING times in a row,
+ * with no event of its own between, runs next when it is woken again,
+ * and so finds the mutex free.  The rule depends only on the run, so a
+ * replay makes the same forced decisions; they are not recorded, as a
+ * decision with one runnable fiber is not.
+ */
+#define	STARVING	256
+
+/* the fiber blocked longest on addr, or -1 */
+static int
+longest_waiter(const uint32_t *addr)
+{
+	int i, w = -1;
+
+	for (i = 0; i < S.s_n; i++) {
+		const slot_t *sl = &S.s_slot[i];
+
+		if (sl->sl_state == FS_BLOCKED && sl->sl_wait == addr &&
+		    (w < 0 || sl->sl_since < S.s_slot[w].sl_since))
+			w = i;
+	}
+	return (w);
+}
+
+/* wake n fibers blocked on addr, first come first woken, as a turnstile */
 void
 sched_futex_wake(uint32_t *addr, int n)
 {
 	int i;
 
-	for (i = 0; i < S.s_n && n > 0; i++) {
-		if (S.s_slot[i].sl_state == FS_BLOCKED &&
-		    S.s_slot[i].sl_wait == addr) {
-			set_state(i, FS_RUNNABLE);
-			S.s_slot[i].sl_wait = NULL;
-			n--;
-		}
+	while (n-- > 0 && (i = longest_waiter(addr)) >= 0) {
+		set_state(i, FS_RUNNABLE);
+		S.s_slot[i].sl_wait = NULL;
+		S.s_slot[i].sl_woken = 1;
+		if (S.s_slot[i].sl_rewaits >= STARVING && S.s_favour < 0)
+			S.s_favour = i;
 	}
 }
 
@@ -582,6 +659,9 @@ slots_arm(const sched_body_t *b, int n)
 		S.s_hw |= (b[i].sb_daemon == SCHED_HW ? 1u : 0u) << i;
 		set_state(i, FS_RUNNABLE);
 		sl->sl_wait = NULL;
+		sl->sl_last_event = 0;
+		sl->sl_woken = 0;
+		sl->sl_rewaits = 0;
 		shim_thread_init(&sl->sl_thread, &sl->sl_ring, b[i].sb_name,
 		    b[i].sb_cpu);
 		sl->sl_thread.t_sched = sl;
@@ -639,6 +719,7 @@ sched_run(const sched_body_t *b, int n, struct strategy *st,
 	S.s_stopping = 0;
 	S.s_last = -1;
 	S.s_stalled = STALL_NONE;
+	S.s_favour = -1;
 	S.s_nchoice = 0;
 	S.s_npreempt = 0;
 	S.s_ntrace = 0;

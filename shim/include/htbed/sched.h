@@ -55,6 +55,7 @@ extern void	sched_futex_wake(uint32_t *addr, int n);
 extern void	sched_sleep(uint64_t steps);
 extern void	sched_event(int tid, const struct fr_event *);
 extern int	sched_thread_events(int tid, const struct fr_event **, int max);
+extern const struct fr_event *sched_blocked_event(int tid);
 extern void	sched_set_features(uint8_t *counters, size_t n);
 extern void	sched_feature(int kind, uint64_t from, uint64_t to);
 
