@@ -28,7 +28,8 @@ for f in "$variants"/*/*/htable.c; do
 	if $cc -std=gnu11 -fsyntax-only -DDEBUG -D_KERNEL -DHTBED_ERA=$year \
 	    -DHTBED_ACCESS_SEAMS=0 $(shim/era/probe.sh --kernel "$f") \
 	    -Ishim/include -Wall -Wno-sign-compare -Wno-unused-parameter \
-	    -Wno-unknown-pragmas -Werror "$f" 2>/tmp/eras.$$; then
+	    -Wno-unknown-pragmas -Wno-int-conversion -Werror "$f" \
+	    2>/tmp/eras.$$; then
 		built=$((built + 1))
 	else
 		echo "tests/eras.sh: FAIL: $f (era $era) does not compile:" >&2

@@ -75,7 +75,9 @@ END {
 		    " -DHTBED_PWIN_IFF_NO_KPM=" \
 		    (body(text, "x86pte_mapout") ~ /pwin_base/ ? 1 : 0) \
 		    " -DHTBED_MAX_PAGE_LEVEL=" \
-		    (text ~ /umax_page_level/ ? 2 : 1)
+		    (text ~ /umax_page_level/ ? 2 : 1) \
+		    " -DHTBED_SWITCH_MUTEX=" \
+		    (text ~ /hat_switch_mutex/ ? 1 : 0)
 		exit
 	}
 	if (policy) {
@@ -98,7 +100,7 @@ END {
 		if (commas == 4) five = 1
 	}
 	if (!five && text ~ /\nhtable_steal_active\(/) { print "2015"; exit }
-	print ((five && text !~ /xc_wait_sync/) ? "2007" : "older")
+	print ((five && text ~ /\nx86pte_inval\(/) ? "2007" : "older")
 }' "$f" | {
 	read -r out
 	if [ "$out" = not ]; then
