@@ -334,6 +334,19 @@ hat_free_end(hat_t *hat)
 	kmem_free(hat, sizeof (hat_t));
 }
 
+/* cp joins the CPU set of a user hat (under hat_switch_mutex if it has one) */
+static void
+hati_join(hat_t *hat, cpu_t *cp)
+{
+#if HTBED_SWITCH_MUTEX
+	mutex_enter(&hat->hat_switch_mutex);
+#endif
+	CPUSET_ATOMIC_ADD(hat->hat_cpus, cp->cpu_id);
+#if HTBED_SWITCH_MUTEX
+	mutex_exit(&hat->hat_switch_mutex);
+#endif
+}
+
 /*
  * This CPU runs hat from now on.  The caller is the CPU's dispatcher: one
  * switch at a time per CPU, preemption off.  The CPU joins the hat's CPU
@@ -357,15 +370,8 @@ hat_switch(hat_t *hat)
 	hw_cpu_unload(cp->cpu_id);
 	if (old != NULL && old != kas.a_hat)
 		CPUSET_ATOMIC_DEL(old->hat_cpus, cp->cpu_id);
-	if (hat != kas.a_hat) {
-#if HTBED_SWITCH_MUTEX
-		mutex_enter(&hat->hat_switch_mutex);
-#endif
-		CPUSET_ATOMIC_ADD(hat->hat_cpus, cp->cpu_id);
-#if HTBED_SWITCH_MUTEX
-		mutex_exit(&hat->hat_switch_mutex);
-#endif
-	}
+	if (hat != kas.a_hat)
+		hati_join(hat, cp);
 	ATOMIC_WRITE(cp->cpu_current_hat, hat);
 	hati_cpu_load(cp, hat);
 }
