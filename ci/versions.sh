@@ -34,7 +34,8 @@ while [ $# -gt 0 ]; do
 	--seconds) seconds=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
 	--variants) variants=$2; shift 2 ;;
-	*) echo "ci/versions.sh: unknown option $1" >&2; exit 2 ;;
+	-h|--help) sed -n '2,/^set -u/{/^set -u/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
+	*) echo "ci/versions.sh: unknown option $1 (ci/versions.sh --help)" >&2; exit 2 ;;
 	esac
 done
 case "$seconds" in ''|*[!0-9]*) echo "ci/versions.sh: --seconds takes a number, not '$seconds'" >&2; exit 2 ;; esac
