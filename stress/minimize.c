@@ -11,7 +11,8 @@
  * that becomes the new best.  Passes repeat until none makes progress:
  *   1. empty whole fibers, last first;
  *   2. remove runs of ops from each fiber, halving the run length;
- *   3. drop preemptions: all of them, then halves, quarters, ... one;
+ *   3. drop preemptions: all of them, then, by halves, quarters, ...
+ *      one, all but one chunk, else one chunk at a time;
  *   4. search the (now small) program systematically for a schedule with
  *      fewer preemptions: bounded search with bound 0, 1, ... in a child,
  *      which stops at the first run that fails the same way.
@@ -301,39 +302,60 @@ pass_ops(void)
 	return (progress);
 }
 
-/* drop preemptions [from, from + n) of the best run's list */
+/*
+ * Drop the preemptions of the best run's list that are inside [from,
+ * from + n) (inside = 1) or outside it (inside = 0).
+ */
 static int
-try_without_preemptions(size_t from, size_t n)
+try_dropping(size_t from, size_t n, int inside)
 {
 	struct hb_repro c;
 	size_t i;
 	int ok;
 
 	candidate(&c);
-	for (i = from; i < from + n && i < M.npre; i++)
-		if (M.pre[i] < c.r_nchoices)
+	for (i = 0; i < M.npre; i++) {
+		if ((i >= from && i < from + n) == inside &&
+		    M.pre[i] < c.r_nchoices)
 			c.r_choices[M.pre[i]] = SCHED_DEFAULT;
+	}
 	ok = try_candidate(&c);
 	free(c.r_choices);
 	return (ok);
 }
 
-/* a success replaces the list of preemptions: start over at its head */
+/*
+ * Delta debugging over the preemptions: at each chunk size, keep one
+ * chunk alone (a failure that needs a few preemptions close together
+ * -- a run with access seams has thousands -- shrinks to one chunk in
+ * a step), then drop one chunk at a time.  A success replaces the list
+ * of preemptions (the child's run): start over at its head, at the
+ * chunk size of the new list.
+ */
 static int
 pass_preemptions(void)
 {
 	size_t chunk, at;
-	int progress = 0;
+	int progress = 0, kept;
 
 	if (M.npre == 0)
 		return (0);
-	if (try_without_preemptions(0, M.npre))
+	if (try_dropping(0, M.npre, 1))
 		return (1);
 	for (chunk = M.npre / 2; chunk >= 1 && M.tries < MAX_TRIES;
 	    chunk /= 2) {
+		kept = 0;
+		for (at = 0; chunk > 1 && at < M.npre && !kept &&
+		    M.tries < MAX_TRIES; at += chunk)
+			kept = try_dropping(at, chunk, 0);
+		if (kept) {
+			progress = 1;
+			chunk = M.npre;	/* halved at the loop's end */
+			continue;
+		}
 		at = 0;
 		while (at < M.npre && M.tries < MAX_TRIES) {
-			if (try_without_preemptions(at, chunk)) {
+			if (try_dropping(at, chunk, 1)) {
 				progress = 1;
 				at = 0;
 			} else {
