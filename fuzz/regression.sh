@@ -10,19 +10,30 @@
 #        fuzz/regression.sh find MUTANT [SECONDS]
 #            fuzz the mutant from the seed corpus until it crashes (at
 #            most SECONDS, default 300), then add the crash
+# SEAMS=access in the environment: the access-seams builds (the input's
+# schedule is read as gaps between access seams), and the regression says
+# so in corpus/regressions/NAME/seams.
 # tests/regressions.sh (make test) replays them all.
 # exit: 0 stored, 1 nothing found or the crash did not reproduce, 2 usage
 set -u
 cd "$(dirname "$0")/.."
 die() { echo "fuzz/regression.sh: $*" >&2; exit "${2:-2}"; }
+seams=${SEAMS:-sync}
+case $seams in
+sync) acc= ;;
+access) acc=-access ;;
+*) die "SEAMS=$seams: sync or access" ;;
+esac
 
 target() {
 	if [ -f "mutants/$1.patch" ]; then
-		make -s fuzz-mutant M="$1" >&2 || die "mutant $1 does not build"
-		echo "build/fuzz-mutant-$1/htfuzz_sched"
+		make -s SEAMS=$seams fuzz-mutant M="$1" >&2 ||
+			die "mutant $1 does not build"
+		echo "build/fuzz-mutant-$1$acc/htfuzz_sched"
 	else
-		make -s fuzz-build >&2 || die "the fuzz targets do not build"
-		echo build/fuzz/htfuzz_sched
+		make -s SEAMS=$seams fuzz-build >&2 ||
+			die "the fuzz targets do not build"
+		echo "build/fuzz$acc/htfuzz_sched"
 	fi
 }
 
@@ -30,10 +41,10 @@ target() {
 expect() {
 	local m=$1 f=$2 v sig
 	for v in asan release; do
-		make -s mutant M="$m" VARIANT=$v >/dev/null ||
+		make -s mutant M="$m" VARIANT=$v SEAMS=$seams >/dev/null ||
 			die "mutant $m ($v) does not build"
 		sig=$(tests/regressions.sh --signature \
-		    "build/mutant-$m-$v/htreplay" "$f")
+		    "build/mutant-$m-$v$acc/htreplay" "$f")
 		case $v:$sig in
 		asan:asan-*) break ;;
 		release:none*) die "$f does not fail on $m" 1 ;;
@@ -45,6 +56,8 @@ expect() {
 add() {
 	local name=$1 file=$2 bin work sha dir
 	[ -r "$file" ] || die "cannot read $file"
+	[ "$seams" = access ] || [ ! -f "corpus/regressions/$name/seams" ] ||
+		die "corpus/regressions/$name holds access-seams inputs: SEAMS=access"
 	bin=$(target "$name") || exit 2
 	work=$(mktemp -d build/regression.XXXXXX)
 	"$bin" -minimize_crash=1 -max_total_time=60 \
@@ -57,6 +70,7 @@ add() {
 		expect "$name" "$work/min" >"$work/expect" || exit $?
 		mv "$work/expect" "$dir/expect"
 	fi
+	[ "$seams" = access ] && echo access >"$dir/seams"
 	mv "$work/min" "$dir/crash-$sha"
 	rm -rf "$work"
 	echo "fuzz/regression.sh: $dir/crash-$sha ($(wc -c <"$dir/crash-$sha") bytes)"
