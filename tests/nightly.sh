@@ -64,6 +64,21 @@ for run in range(1, (len(rows) + 1) // 2 + 1):
 if seen != set(rows):
     fail('the version slices of %d runs miss %s' % (
         (len(rows) + 1) // 2, sorted(set(rows) - seen)))
+import matrix, build
+class Core:
+    def __init__(self, label, mutant=None):
+        self.label, self.mutant = label, mutant
+access = [c for c in matrix.full_matrix(('own', 'ref')) if c.kind == 'access']
+if sorted(c.name for c in access) != ['own/kpm/access', 'own/window/access',
+                                      'ref/kpm/access', 'ref/window/access']:
+    fail('access cells: %s' % [c.name for c in access])
+# make's names of the SEAMS=access builds (the era suffix left out)
+for core, want in ((Core('own'), 'release-access'),
+                   (Core('ref'), 'release-ext-access'),
+                   (Core('own', 'm'), 'mutant-m-release-access')):
+    got = build._dir_name(core, access[0].variant)
+    if got != want:
+        fail('access build directory %s, not %s' % (got, want))
 names = [c['name'] for c in clean['cells']]
 if sorted(names) != ['own/kpm/controlled', 'own/window/controlled']:
     fail('clean run cells: %s' % names)

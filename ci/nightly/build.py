@@ -19,8 +19,8 @@ import util
 
 # what each variant builds, and the VARIANT make builds it as
 TARGETS = {'tsan': ['htstress'], 'release': ['htstress', 'htreplay'],
+           'release-access': ['htstress', 'htreplay'],
            'fuzz': ['htfuzz_sched', 'htreplay']}
-MAKE_VARIANT = {'tsan': 'tsan', 'release': 'release', 'fuzz': 'asan'}
 
 
 class BuildError(Exception):
@@ -30,7 +30,8 @@ class BuildError(Exception):
 @dataclass
 class Build:
     core: str                   # 'own' or 'ref'
-    variant: str                # 'tsan', 'release' or 'fuzz'
+    variant: str                # 'tsan', 'release', 'release-access'
+                                # or 'fuzz'
     dir: str
     command: list               # the make command line
     bins: dict = field(default_factory=dict)   # target -> path
@@ -41,8 +42,10 @@ class Build:
 def _dir_name(core, variant):
     """make's own name for the build directory of this core and variant."""
     ext = core.label == 'ref'
+    base, acc = (variant[:-len('-access')], '-access') \
+        if variant.endswith('-access') else (variant, '')
     if core.mutant is None:
-        return variant + ('-ext' if ext else '')
+        return base + ('-ext' if ext else '') + acc
     m = ('ext-' if ext else '') + core.mutant
     if variant == 'fuzz':
         return 'fuzz-mutant-' + m
@@ -128,6 +131,8 @@ class Builder:
         return self._core_vars[core.label]
 
     def _variant_vars(self, variant):
+        if variant.endswith('-access'):
+            return ['VARIANT=' + variant[:-len('-access')], 'SEAMS=access']
         if variant != 'fuzz':
             return ['VARIANT=' + variant]
         if self.fuzz_max_len is None:
@@ -147,7 +152,8 @@ class Builder:
     def _command(self, core, variant, rel, bins):
         make = ['make', '-s', '-j%d' % (os.cpu_count() or 1)]
         if self._by_make_mutant(core, variant):
-            return make + ['mutant', 'M=' + core.mutant, 'VARIANT=' + variant]
+            return make + ['mutant', 'M=' + core.mutant] + \
+                self._variant_vars(variant)
         return (make + self._variant_vars(variant) +
                 self._core_make_vars(core) + ['B=' + rel] +
                 list(bins.values()))

@@ -31,9 +31,10 @@ GRACE = 30
 MIN_PROCESS = 1.0       # seconds: no process is started for less
 MIN_FUZZ = 3.0          # libFuzzer's time limit is whole seconds
 TRIAGE_SECS = 60        # a replay of one fuzz input
-WINDDOWN = {'stress': 2.0, 'controlled': 0.2}   # first guesses
+WINDDOWN = {'stress': 2.0, 'controlled': 0.2, 'access': 0.2}  # guesses
 HTSTRESS_MODE = {'stress': ['--hang-secs', str(HANG_SECS)],
-                 'controlled': ['--mode', 'controlled']}
+                 'controlled': ['--mode', 'controlled'],
+                 'access': ['--mode', 'controlled']}
 ARTIFACT = re.compile(r'^(crash|leak|timeout|oom|slow-unit)-')
 FUZZ_STATUS = re.compile(r'^#(\d+)\s+(\w+)\s+cov: (\d+) ft: (\d+) corp: (\d+)')
 FUZZ_EXECS = re.compile(r'^stat::number_of_executed_units:\s+(\d+)')
@@ -209,7 +210,7 @@ def _htstress_occurrence(ctx, r, argv, pdir, log, signature):
         {'report.txt': report[0] if report else None,
          'repro.txt': repro[0] if repro else None,
          'log.txt': os.path.join(pdir, 'log.txt')},
-        rerun_exact=r.cell.kind == 'controlled',
+        rerun_exact=r.cell.kind in ('controlled', 'access'),
         known=findings.known_of(log))
     f = ctx.store.add(occ)
     r.found[f.signature] += 1

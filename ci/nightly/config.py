@@ -12,7 +12,8 @@ import util
 USAGE = '''ci/nightly.sh [options]
 
 Runs the matrix {own core, reference core} x {window, kpm} x {free-running
-TSan stress, controlled mode, fuzz} within a time budget and writes
+TSan stress, controlled mode, fuzz, controlled mode with access seams
+(kind 'access')} within a time budget and writes
 summary.md, summary.json, junit.xml and summary.html to the output
 directory.  Exit: 0 nothing new found (known findings, corpus/findings/,
 are listed and counted), 1 something new found, 2 could not run.'''

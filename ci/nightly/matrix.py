@@ -1,5 +1,7 @@
 """The nightly matrix: {own core, reference core} x {window, kpm} x
-{free-running TSan stress, controlled mode, fuzz}.
+{free-running TSan stress, controlled mode, fuzz, controlled mode with
+access seams (every shared load and store of the core a decision
+point)}.
 
 A fuzz input chooses windows or kpm for each of its runs itself
 (harness/fuzzin.c), so the fuzz column has one cell per core, whose
@@ -8,12 +10,14 @@ memory is 'mixed'; two fuzz cells per core would fuzz the same thing."""
 import fnmatch
 from dataclasses import dataclass
 
-KINDS = ('stress', 'controlled', 'fuzz')
+KINDS = ('stress', 'controlled', 'fuzz', 'access')
 MEMORIES = ('window', 'kpm')
 
 # the build each kind runs: TSan for free-running stress, release for
-# controlled mode, the libFuzzer build for fuzz
-VARIANT = {'stress': 'tsan', 'controlled': 'release', 'fuzz': 'fuzz'}
+# controlled mode, the libFuzzer build for fuzz, the access-seams release
+# build for access (last, so that the other cells keep their indices)
+VARIANT = {'stress': 'tsan', 'controlled': 'release', 'fuzz': 'fuzz',
+           'access': 'release-access'}
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ def work_text(c):
     if c['kind'] == 'fuzz':
         return '%s execs' % util.fmt_count(w.get('execs', 0))
     parts = []
-    if c['kind'] == 'controlled':
+    if c['kind'] in ('controlled', 'access'):
         parts.append('%s runs' % util.fmt_count(w.get('runs', 0)))
     parts.append('%s ops' % util.fmt_count(w.get('ops', 0)))
     parts.append('%s HAT calls' % util.fmt_count(w.get('hat_ops', 0)))
