@@ -65,9 +65,11 @@ FUZZ_SKIPPED := $(if $(filter-out $(FUZZ_BUILDABLE),$(FUZZ_TARGETS)),echo \
 	"fuzz: htfuzz_diff not built: $(DIFF_REF) does not exist" >&2,true)
 AFL_CC ?= afl-clang-fast
 # SEAMS=access: the targets, their corpus and mutants in build/fuzz-access
-# (an input's schedule is read as gaps there: harness/fuzzin.c)
+# (an input's schedule is read as gaps there: harness/fuzzin.c); an
+# HTABLE_C file's in build/fuzz-ext[-<era>][-access]
 ACC := $(if $(filter access,$(SEAMS)),-access)
-FUZZ_B := build/fuzz$(ACC)
+FUZZ_EXT := $(if $(HTABLE_C),-ext$(if $(filter-out kpti,$(HTABLE_ERA)),-$(HTABLE_ERA)))
+FUZZ_B := build/fuzz$(FUZZ_EXT)$(ACC)
 
 .PHONY: fuzz-build fuzz fuzz-mutant fuzz-afl fuzz-oss htdiff lib-objects \
 	fuzz-flags FORCE
@@ -124,6 +126,21 @@ fuzz-build:
 	    EXTRA_CFLAGS="$(FUZZ_CFLAGS)" FUZZ_LINK=-fsanitize=fuzzer \
 	    $(addprefix $(FUZZ_B)/,$(FUZZ_BUILDABLE))
 
+ifneq ($(HTABLE_C),)
+# a mutant of the HTABLE_C file (mutants/ext/): only its htable.c is
+# compiled, the rest linked from that file's fuzz build
+fuzz-mutant:
+	@test -f mutants/ext/$(M).patch || { echo "make fuzz-mutant: no mutant '$(M)' in mutants/ext (have: $(MUTANTS_EXT))" >&2; exit 2; }
+	@test -f "$(HTABLE_C)" || { echo "make fuzz-mutant: $(HTABLE_C) does not exist" >&2; exit 2; }
+	@rm -rf $(MUT_EXT_SRC) && mkdir -p $(MUT_EXT_SRC) && cp -p "$(HTABLE_C)" $(MUT_EXT_SRC)/htable.c
+	@patch -s -p1 -d $(MUT_EXT_SRC) < mutants/ext/$(M).patch || { echo "make fuzz-mutant: mutants/ext/$(M).patch does not apply to $(HTABLE_C)" >&2; exit 2; }
+	@$(MAKE) -s CC=clang VARIANT=asan B=$(FUZZ_B) \
+	    EXTRA_CFLAGS="$(FUZZ_CFLAGS)" lib-objects
+	@$(MAKE) -s CC=clang VARIANT=asan HTABLE_C=$(MUT_EXT_SRC)/htable.c \
+	    B=build/fuzz-mutant-ext-$(M)$(ACC) SHARE=$(FUZZ_B) \
+	    EXTRA_CFLAGS="$(FUZZ_CFLAGS)" FUZZ_LINK=-fsanitize=fuzzer \
+	    build/fuzz-mutant-ext-$(M)$(ACC)/$(T)
+else
 fuzz-mutant:
 	@test -f mutants/$(M).patch || { echo "make fuzz-mutant: no mutant '$(M)' (have: $(MUTANTS))" >&2; exit 2; }
 	@$(MAKE) -s mutant-src M=$(M)
@@ -133,6 +150,7 @@ fuzz-mutant:
 	    CORE=build/mutants/$(M)/src/core EXTRA_CFLAGS="$(FUZZ_CFLAGS)" \
 	    $(call MUT_SHARE,SHARE=$(FUZZ_B)) \
 	    FUZZ_LINK=-fsanitize=fuzzer build/fuzz-mutant-$(M)$(ACC)/$(T)
+endif
 
 # AFL++ runs libFuzzer targets (afl-clang-fast -fsanitize=fuzzer links
 # its own driver).  Its allowlist takes a file or a function, and a file

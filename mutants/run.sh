@@ -7,8 +7,8 @@
 #    access in a SEAMS=access build) and every strategy, run it with seeds
 #    1..--ctl-seeds and record how many found it and the median time to
 #    the failure report (a miss counts as the whole budget);
-#  - fuzz (own core only): for every kind of seams, htfuzz_sched with the
-#    bug in, --fuzz-runs
+#  - fuzz: for every kind of seams, htfuzz_sched with the bug in (with
+#    --htable, the file's fuzz build with its ext mutant), --fuzz-runs
 #    libFuzzer runs (-seed=1..N) from the checked-in seed corpus, each
 #    capped at --fuzz-cap seconds; for every feedback in --fuzz-feedback
 #    (sched: coverage and interleaving counters, with access seams the
@@ -209,22 +209,25 @@ verdict() {
 # the fuzz rows of mutant $1 with seams $2: one per feedback
 fuzz_mutant() {
 	local fb r times counts found first med seeds=$fuzz_seeds sm=$2
-	[ "$fuzz_runs" -gt 0 ] && [ -z "$htable" ] || return 0
+	[ "$fuzz_runs" -gt 0 ] || return 0
 	if [ -n "$nofuzz" ]; then
 		printf '%-28s fuzz   not run: %s\n' "$1" "$nofuzz"
 		fuzz_rows+=("| $1 | $sm | - | not run | - | - | ${nofuzz//|/\\|} |")
 		return 0
 	fi
-	make -s fuzz-mutant M="$1" SEAMS="$sm" >/dev/null ||
+	make -s "${mk[@]}" fuzz-mutant M="$1" SEAMS="$sm" >/dev/null ||
 		{ echo "mutants/run.sh: $1 (fuzz, $sm) does not build" >&2; exit 2; }
-	if [ "$seeds" = program ]; then
+	if [ "$seeds" = program ] && [ -n "$htable" ]; then
+		echo "mutants/run.sh: --fuzz-program is for the own core's mutants" >&2
+		exit 2
+	elif [ "$seeds" = program ]; then
 		seeds=$work/$1/program
 		program_of "$1" "$seeds"
 	fi
 	for fb in $fuzz_feedback; do
 		times=() counts=() found=0 first=-
 		for r in $(seq 1 "$fuzz_runs"); do
-			fuzz_one "build/fuzz-mutant-$1$(acc "$sm")/htfuzz_sched" \
+			fuzz_one "build/fuzz-mutant-${htable:+ext-}$1$(acc "$sm")/htfuzz_sched" \
 			    "$work/$1/fuzz-$sm-$fb-$r" "$r" "$fb" "$seeds"
 			[ $rc = 1 ] && found=$((found + 1)) &&
 			    [ "$first" = - ] && first=$sig
