@@ -193,7 +193,7 @@ for r in "${rows[@]}"; do
 	echo "== $r: era $era" >&2
 	case $era in
 	kpti|2015|2007) ;;
-	*) table+=("| $r | $date | $era | not built: era '$era' (2005 to 2007-05-04) is not supported yet | - | - | - | - | - | - | - |")
+	*) table+=("| $r | $date | $era | not built: era '$era' (2005 to 2006) is not supported yet | - | - | - | - | - | - | - |")
 	   continue ;;
 	esac
 	id=${r//\//-}

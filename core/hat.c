@@ -41,6 +41,7 @@ struct as		kas;
 struct hat_mmu_info	mmu;
 struct hatstats		hatstat;
 uint_t			khat_running;
+cpuset_t		khat_cpuset;	/* every vCPU, from boot */
 uint_t			can_steal_post_boot;
 uint_t			use_boot_reserve = 1;
 kmutex_t		hat_list_lock;
@@ -101,6 +102,10 @@ hati_new(struct as *as, enum hati_kind kind)
 
 	mutex_init(&hat->hat_mutex, NULL, MUTEX_DEFAULT, NULL);
 	mutex_set_class(&hat->hat_mutex, LC_HAT);
+#if HTBED_SWITCH_MUTEX
+	mutex_init(&hat->hat_switch_mutex, NULL, MUTEX_DEFAULT, NULL);
+	mutex_set_class(&hat->hat_switch_mutex, LC_SWITCH);
+#endif
 	hat->hat_as = as;
 	hat->hat_num_hash = mmu.hash_cnt;
 	hati_hat_setup(hat, kind);
@@ -186,8 +191,10 @@ hat_init(void)
 	khat = hati_new(&kas, HATI_KERNEL);
 	kas.a_hat = khat;
 	htable_initial_reserve(hat_boot_reserve);
-	for (c = 0; c < ncpus; c++)
+	for (c = 0; c < ncpus; c++) {
 		x86pte_cpu_init(cpu[c]);
+		CPUSET_ADD(khat_cpuset, c);
+	}
 	khat->hat_htable = htable_create(khat, 0, (level_t)mmu.max_level, NULL);
 	khat_running = 1;
 	hat_init_finish();
@@ -321,7 +328,23 @@ hat_free_end(hat_t *hat)
 	htable_purge_hat(hat);
 	kmem_free(hat->hat_ht_hash, hat->hat_num_hash * sizeof (htable_t *));
 	mutex_destroy(&hat->hat_mutex);
+#if HTBED_SWITCH_MUTEX
+	mutex_destroy(&hat->hat_switch_mutex);
+#endif
 	kmem_free(hat, sizeof (hat_t));
+}
+
+/* cp joins the CPU set of a user hat (under hat_switch_mutex if it has one) */
+static void
+hati_join(hat_t *hat, cpu_t *cp)
+{
+#if HTBED_SWITCH_MUTEX
+	mutex_enter(&hat->hat_switch_mutex);
+#endif
+	CPUSET_ATOMIC_ADD(hat->hat_cpus, cp->cpu_id);
+#if HTBED_SWITCH_MUTEX
+	mutex_exit(&hat->hat_switch_mutex);
+#endif
 }
 
 /*
@@ -329,7 +352,9 @@ hat_free_end(hat_t *hat)
  * switch at a time per CPU, preemption off.  The CPU joins the hat's CPU
  * set before it copies or loads anything, so that no cross-call for the
  * hat can miss it; the MMU stops walking the old hat first, as the old
- * thread's user code stops before the switch.
+ * thread's user code stops before the switch.  Where x86pte_inval() holds
+ * hat_switch_mutex around its cross-call (HTBED_SWITCH_MUTEX), the CPU
+ * joins under it: it waits for a PTE being cleared before it can walk it.
  */
 void
 hat_switch(hat_t *hat)
@@ -346,7 +371,7 @@ hat_switch(hat_t *hat)
 	if (old != NULL && old != kas.a_hat)
 		CPUSET_ATOMIC_DEL(old->hat_cpus, cp->cpu_id);
 	if (hat != kas.a_hat)
-		CPUSET_ATOMIC_ADD(hat->hat_cpus, cp->cpu_id);
+		hati_join(hat, cp);
 	ATOMIC_WRITE(cp->cpu_current_hat, hat);
 	hati_cpu_load(cp, hat);
 }

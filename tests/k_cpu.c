@@ -9,6 +9,7 @@
 #include <sys/thread.h>
 #include <sys/cpuvar.h>
 #include <sys/disp.h>
+#include <sys/x_call.h>
 #include <htbed/shim.h>
 
 static kmutex_t seam_mutex;
@@ -128,4 +129,51 @@ kc_preempt_rounds(int n, int depth)
 		kpreempt_enable();
 	}
 	return (moves);
+}
+
+/* an xc_wait_sync() handler: which vCPU it ran as, in order */
+typedef struct xc_rec {
+	int	xr_cpu[NCPU_EMULATED];
+	int	xr_n;
+} xc_rec_t;
+
+static int
+xc_record(xc_arg_t a1, xc_arg_t a2, xc_arg_t a3)
+{
+	xc_rec_t *r = (xc_rec_t *)a1;
+
+	(void) a2;
+	(void) a3;
+	r->xr_cpu[r->xr_n++] = CPU->cpu_id;
+	return (0);
+}
+
+/*
+ * xc_wait_sync() to the vCPUs of mask, from the vCPU the thread is on:
+ * order[] gets the vCPUs its handler ran as, *home that vCPU; returns
+ * how many, or -1 if the thread came back on another vCPU or with
+ * another preemption count.
+ */
+int
+kc_xc_wait_sync(unsigned mask, int *order, int *home)
+{
+	xc_rec_t r = { { 0 }, 0 };
+	cpuset_t set;
+	int c, i, depth;
+
+	CPUSET_ZERO(set);
+	for (c = 0; c < ncpus; c++) {
+		if (mask & (1u << c))
+			CPUSET_ADD(set, c);
+	}
+	kpreempt_disable();
+	depth = curthread->t_preempt;
+	*home = CPU->cpu_id;
+	xc_wait_sync((xc_arg_t)&r, 0, 0, X_CALL_HIPRI, set, xc_record);
+	c = (CPU->cpu_id == *home && curthread->t_preempt == depth) ?
+	    r.xr_n : -1;
+	kpreempt_enable();
+	for (i = 0; i < r.xr_n; i++)
+		order[i] = r.xr_cpu[i];
+	return (c);
 }

@@ -95,7 +95,8 @@ test-real:
 real-build:
 	@$(CC) -std=gnu11 -fsyntax-only -DDEBUG -D_KERNEL -Ishim/include \
 	    $(call era_flag,$(REAL_FILE)) -Wall -Wno-sign-compare \
-	    -Wno-unused-parameter -Wno-uninitialized $(REAL_FILE)
+	    -Wno-unused-parameter -Wno-uninitialized -Wno-int-conversion \
+	    $(REAL_FILE)
 	@echo "real-build: $(REAL_FILE) compiles against the shim"
 	@$(REAL_MAKE) VARIANT=release $(REL)/htstress \
 	    $(addprefix $(REL)/tests/,$(REAL_UNIT_TESTS))

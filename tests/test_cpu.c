@@ -20,6 +20,7 @@ extern void	kc_migrate(int);
 extern uint64_t	kc_migrations(void);
 extern int	kc_seam_rounds(int, unsigned *);
 extern int	kc_preempt_rounds(int, int);
+extern int	kc_xc_wait_sync(unsigned, int *, int *);
 
 static void
 test_preempt_count(void **state)
@@ -205,6 +206,34 @@ test_seams_keep_pinned_thread(void **state)
 	assert_int_equal(kc_preempt(), 0);
 }
 
+/*
+ * xc_wait_sync() (files of 2007-02 to 2007-05-04) runs its handler once
+ * as each target, the calling vCPU first, then the others in order, and
+ * hands the thread back on its vCPU; a caller outside the set is not a
+ * target.
+ */
+static void
+test_xc_wait_sync_order(void **state)
+{
+	int order[64], home, n, i, want;
+
+	(void) state;
+	kc_migrate(2);
+	n = kc_xc_wait_sync(0xf, order, &home);
+	assert_int_equal(n, 4);
+	assert_int_equal(order[0], home);
+	for (i = 1, want = 0; i < n; i++, want++) {
+		if (want == home)
+			want++;
+		assert_int_equal(order[i], want);
+	}
+	n = kc_xc_wait_sync(0xf & ~(1u << kc_cpu_id()), order, &home);
+	assert_int_equal(n, 3);
+	for (i = 0; i < n; i++)
+		assert_true(order[i] != home);
+	assert_int_equal(kc_preempt(), 0);
+}
+
 static int
 setup(void **state)
 {
@@ -223,6 +252,7 @@ main(void)
 		cmocka_unit_test(test_cpu_follows_curthread),
 		cmocka_unit_test(test_seams_migrate_preemptible),
 		cmocka_unit_test(test_seams_keep_pinned_thread),
+		cmocka_unit_test(test_xc_wait_sync_order),
 	};
 
 	return (cmocka_run_group_tests_name("cpu", tests, setup, NULL));

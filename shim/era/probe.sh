@@ -8,11 +8,12 @@
 #           six arguments (the tlb flag of illumos 5514, 2015-01), never
 #           five (a file whose steal no longer calls it, as with the fix
 #           of corpus/findings/steal-unmaps-locked, is still of its era)
-#   2007    it calls hat_pte_unmap() with five arguments and flushes a
-#           PTE it clears itself (no cross-call, xc_wait_sync()):
-#           illumos 2007-01-19, and 2007-05-09 to 2014-11
-#   older   anything else: 2005 to 2006 (before dboot) and 2007-02 to
-#           2007-05-04 (PTEs cleared by cross-call), not built yet
+#   2007    it calls hat_pte_unmap() with five arguments and defines
+#           x86pte_inval(): illumos 2007-01-19 to 2014-11 (those of
+#           2007-02 to 2007-05-04 clear the PTE by a cross-call,
+#           xc_wait_sync(), under hat_switch_mutex)
+#   older   anything else: 2005 to 2006 (before dboot, no
+#           x86pte_inval()), not built yet
 #
 # With --kernel, prints the -D flags that make the emulated kernel
 # behave as the file expects where the kernel's interfaces changed within
@@ -28,7 +29,9 @@
 # HTBED_FREEING_KEEPS_PTES: until 2010-06 hat_i86.c's hat_pte_unmap()
 # only reads the PTEs of a hat being freed -- htable.c shows it only by
 # the change that came with it, illumos 2010-06-02, whose ptable_free()
-# hashes the page out, so the two flags go together).
+# hashes the page out, so the two flags go together; HTBED_SWITCH_MUTEX:
+# the file uses hat_switch_mutex, which struct hat has and hat_switch()
+# takes to join hat_cpus, 2007-02 to 2007-05-04).
 #
 # Prints the era on stdout.  With --policy, prints instead the -D flags
 # that make core/htable.c behave as FILE does where files of one era
@@ -43,7 +46,7 @@ case "${1:-}" in
 --policy) policy=1; shift ;;
 --kernel) policy=2; shift ;;
 esac
-f=${1:?usage: shim/era/probe.sh [--policy] FILE}
+f=${1:?usage: shim/era/probe.sh [--policy|--kernel] FILE}
 if [ ! -f "$f" ] || [ ! -r "$f" ]; then
 	echo "htbed: HTABLE_C=$f: no such readable file" >&2
 	exit 2
@@ -75,7 +78,9 @@ END {
 		    " -DHTBED_PWIN_IFF_NO_KPM=" \
 		    (body(text, "x86pte_mapout") ~ /pwin_base/ ? 1 : 0) \
 		    " -DHTBED_MAX_PAGE_LEVEL=" \
-		    (text ~ /umax_page_level/ ? 2 : 1)
+		    (text ~ /umax_page_level/ ? 2 : 1) \
+		    " -DHTBED_SWITCH_MUTEX=" \
+		    (text ~ /hat_switch_mutex/ ? 1 : 0)
 		exit
 	}
 	if (policy) {
@@ -98,7 +103,7 @@ END {
 		if (commas == 4) five = 1
 	}
 	if (!five && text ~ /\nhtable_steal_active\(/) { print "2015"; exit }
-	print ((five && text !~ /xc_wait_sync/) ? "2007" : "older")
+	print ((five && text ~ /\nx86pte_inval\(/) ? "2007" : "older")
 }' "$f" | {
 	read -r out
 	if [ "$out" = not ]; then

@@ -9,7 +9,8 @@
  * mmu_tlbflush_entry() of the window address remaps the page (mmap
  * MAP_FIXED) to the frame the entry names.  A thread that keeps using a
  * window after another thread remapped it reads and writes the other
- * frame, really.
+ * frame, really.  mmu_tlbflush_entry() of any other address is an INVLPG
+ * of the vCPU's emulated TLB (shim_invlpg(), shim/kern/x_call.c).
  *
  * The shim checks the window protocol at every remap: the thread must run
  * on the window's vCPU with preemption disabled and hold that vCPU's
@@ -213,6 +214,7 @@ mmu_tlbflush_entry(caddr_t addr)
 		return;
 	}
 	seam_note(EV_TLB_INVAL, 0, (uint64_t)(uintptr_t)addr, 0);
+	shim_invlpg((uintptr_t)addr);
 }
 
 /* the KPTI files' names of the same flush (sys/archsystm.h) */

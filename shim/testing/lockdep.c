@@ -12,7 +12,10 @@
  *	one bucket mutex at a time (they are shared by every hat)
  *	nothing inside the window span (hci_mutex held)
  *	but a vCPU's mcpu_intr (interrupts off, a cross-call running),
- *	which may be taken under anything and under which nothing is
+ *	which may be taken under anything and under which nothing is,
+ *	and hat_switch_mutex, a spin lock that x86pte_inval() of the
+ *	files of 2007-02 to 2007-05-04 takes inside the window span (or
+ *	under a mapping-list lock) and holds around a cross-call
  *
  * lockdep_forbid() states where a class must not be held at all: no kmem
  * or page call and no hat_pte_unmap() under a bucket mutex or the window
@@ -36,7 +39,7 @@ extern kmutex_t hat_list_lock;
 
 const char *const lock_class_name[LC_NCLASSES] = {
 	"unclassified", "page", "mlist", "bucket",
-	"hci", "hat", "reserve", "hat_list", "intr"
+	"hci", "hat", "reserve", "hat_list", "intr", "hat_switch"
 };
 
 #define	ANY_LEVEL	LCM(LC_INTR)	/* what may be taken under anything */
@@ -45,13 +48,14 @@ static const uint32_t may_take[LC_NCLASSES] = {
 	[LC_NONE]	= ~0u,
 	[LC_PAGE]	= ANY_LEVEL,
 	[LC_MLIST]	= LCM(LC_NONE) | LCM(LC_BUCKET) | LCM(LC_HCI) |
-			    LCM(LC_PAGE) | ANY_LEVEL,
+			    LCM(LC_PAGE) | LCM(LC_SWITCH) | ANY_LEVEL,
 	[LC_BUCKET]	= LCM(LC_HCI) | ANY_LEVEL,
-	[LC_HCI]	= ANY_LEVEL,
+	[LC_HCI]	= LCM(LC_SWITCH) | ANY_LEVEL,
 	[LC_HAT]	= ANY_LEVEL,
 	[LC_RESERVE]	= ANY_LEVEL,
 	[LC_HATLIST]	= ANY_LEVEL,
 	[LC_INTR]	= 0,
+	[LC_SWITCH]	= ANY_LEVEL,
 };
 
 /* named arrays of mutexes, for reports: mlist_lock[i], page_lock[i] */

@@ -8,8 +8,11 @@
  * (shim/era/probe.sh; HTABLE_ERA= overrides it):
  *
  *	2007	the 5-argument hat_pte_unmap(), which always flushes the
- *		TLB, and a top table as in 2015 (illumos 2007-07 to
- *		2014-11: the files of the Xen era, built without __xpv)
+ *		TLB, the 4-argument x86pte_inval(), and a top table as in
+ *		2015 (illumos 2007-01-19 to 2014-11: the files of the Xen
+ *		era, built without __xpv; those of 2007-02 to 2007-05-04
+ *		clear a PTE by cross-call, xc_wait_sync(), holding
+ *		hat_switch_mutex: HTBED_SWITCH_MUTEX below)
  *	2015	the 6-argument hat_pte_unmap() and htable_steal_active()
  *		(illumos 5514, 2015-01, to the KPTI change)
  *	2018	"kpti": copied top-level tables, per-CPU page tables and
@@ -239,6 +242,11 @@
  *  HTBED_MAX_PAGE_LEVEL     the largest page level (mmu.max_page_level):
  *                           2 (1 GiB) from illumos 2007-10-28 on, 1
  *                           before
+ *  HTBED_SWITCH_MUTEX       struct hat has hat_switch_mutex, which
+ *                           x86pte_inval() holds around its cross-call
+ *                           and hat_switch() takes to join hat_cpus
+ *                           (files of 2007-02 to 2007-05-04; the probe
+ *                           sees the file use it)
  * ------------------------------------------------------------------------
  */
 #ifndef HTBED_PGP_EXCL
@@ -255,6 +263,9 @@
 #endif
 #ifndef HTBED_MAX_PAGE_LEVEL
 #define	HTBED_MAX_PAGE_LEVEL	2
+#endif
+#ifndef HTBED_SWITCH_MUTEX
+#define	HTBED_SWITCH_MUTEX	0
 #endif
 #if HTBED_ERA >= 2018
 #define	HTBED_ERA_NAME		"kpti"

@@ -40,6 +40,9 @@ extern int	shim_inject(uint32_t ppm);
 /* the dispatcher acting for vCPU c: fn(arg) runs as that vCPU */
 extern void	shim_on_cpu(int c, void (*fn)(void *), void *arg);
 
+/* an INVLPG on the current vCPU (shim/kern/x_call.c) */
+extern void	shim_invlpg(uintptr_t va);
+
 /* physical memory */
 extern char	*shim_physmap;		/* all frames, linearly */
 extern pfn_t	shim_pt_first, shim_pt_last;	/* page-table pool */
@@ -109,6 +112,7 @@ enum lock_class {
 	LC_RESERVE,	/* htable_reserve_mutex */
 	LC_HATLIST,	/* hat_list_lock */
 	LC_INTR,	/* a vCPU's mcpu_intr: interrupts off (sys/x_call.h) */
+	LC_SWITCH,	/* hat_switch_mutex (HTBED_SWITCH_MUTEX files) */
 	LC_NCLASSES
 };
 #define	LCM(c)		(1u << (c))

@@ -38,6 +38,13 @@ typedef struct cpuset {
 	atomic_or_ulong(&(s).cpub[CPUSET_WORD(c)], CPUSET_BIT(c))
 #define	CPUSET_ATOMIC_DEL(s, c)						\
 	atomic_and_ulong(&(s).cpub[CPUSET_WORD(c)], ~CPUSET_BIT(c))
+/* s |= from, a private set s: from's words are read as membership is */
+#define	CPUSET_OR(s, from)	{					\
+	int _w;								\
+	for (_w = 0; _w < NCPU / 64; _w++)				\
+		(s).cpub[_w] |= __atomic_load_n(&(from).cpub[_w],	\
+		    __ATOMIC_RELAXED);					\
+}
 
 /*
  * mcpu_current_hat is the hat the CPU runs: changed only by hat_switch()

@@ -19,6 +19,7 @@
 
 struct kmutex;
 struct fr_ring;
+struct xc_flush;
 
 struct _kthread {
 	int		t_preempt;	/* kpreempt_disable() depth */
@@ -39,6 +40,8 @@ struct _kthread {
 	int64_t		t_migrate_in;	/* controlled mode: points to the next
 					 * migration */
 	uint64_t	t_stat[12];	/* per-thread TS_* counters */
+	struct xc_flush	*t_xcflush;	/* in xc_wait_sync(): its handlers'
+					 * TLB flushes (shim/kern/x_call.c) */
 };
 
 /*

@@ -23,10 +23,16 @@
 /*
  * One per address space.  hat_mutex guards hat_ht_cached only.
  * hat_list_lock guards the list links and the VICTIM and FREEING flags.
- * hat_htable, the top table, is also in the hash.
+ * hat_htable, the top table, is also in the hash.  hat_switch_mutex
+ * (HTBED_SWITCH_MUTEX: files of 2007-02 to 2007-05-04) orders a CPU
+ * joining hat_cpus with x86pte_inval(), which holds it from reading
+ * hat_cpus until its cross-call is done.
  */
 struct hat {
 	kmutex_t	hat_mutex;
+#if HTBED_SWITCH_MUTEX
+	kmutex_t	hat_switch_mutex;
+#endif
 	struct as	*hat_as;
 	uint_t		hat_stats;
 	pgcnt_t		hat_pages_mapped[MAX_PAGE_LEVEL + 1];
@@ -77,6 +83,7 @@ extern struct hatstats hatstat;
 	((void)__atomic_add_fetch(&hatstat.x, 1, __ATOMIC_RELAXED))
 
 extern uint_t	khat_running;
+extern cpuset_t	khat_cpuset;	/* the CPUs a kernel shootdown reaches */
 extern uint_t	can_steal_post_boot;
 extern uint_t	use_boot_reserve;
 extern kmutex_t	hat_list_lock;
