@@ -192,8 +192,8 @@ for r in "${rows[@]}"; do
 	era=$(shim/era/probe.sh "$file" 2>/dev/null) || era=none
 	echo "== $r: era $era" >&2
 	case $era in
-	kpti|2015|2007) ;;
-	*) table+=("| $r | $date | $era | not built: era '$era' (2005 to 2006) is not supported yet | - | - | - | - | - | - | - |")
+	kpti|2015|2007|2005) ;;
+	*) table+=("| $r | $date | $era | not built: htbed builds no era '$era' | - | - | - | - | - | - | - |")
 	   continue ;;
 	esac
 	id=${r//\//-}
