@@ -288,10 +288,11 @@
  *  HTBED_DEMAP_SWITCH       era 2005: hat_demap() of a user hat holds
  *                           hat_switch_mutex (from 2006-01-12 on), or
  *                           hat_mutex (before)
- *  HTBED_PTE_INVAL(ht, e, expect, pfn, ptr)
+ *  HTBED_PTE_INVAL(ht, e, expect, pfn, ptr, tlb)
  *                           the HAT clears a leaf PTE that holds expect
- *                           (0: whatever it holds), which maps pfn:
- *                           x86pte_inval(), or in era 2005
+ *                           (0: whatever it holds), which maps pfn,
+ *                           flushing the TLB if tlb (2015 on; always
+ *                           before): x86pte_inval(), or in era 2005
  *                           x86pte_invalidate_pfn(), which clears it if
  *                           it maps pfn; either returns what it held
  * ------------------------------------------------------------------------
@@ -325,11 +326,11 @@
 	(HTBED_HAT_RING && (h)->hat_next == kas.a_hat->hat_next ?	\
 	NULL : (h)->hat_next)
 #if HTBED_ERA == 2005
-#define	HTBED_PTE_INVAL(ht, e, expect, pfn, ptr)			\
+#define	HTBED_PTE_INVAL(ht, e, expect, pfn, ptr, tlb)			\
 	x86pte_invalidate_pfn(ht, e, pfn, ptr)
 #else
-#define	HTBED_PTE_INVAL(ht, e, expect, pfn, ptr)			\
-	x86pte_inval(ht, e, expect, ptr HTBED_TLB_ARG(B_TRUE))
+#define	HTBED_PTE_INVAL(ht, e, expect, pfn, ptr, tlb)			\
+	x86pte_inval(ht, e, expect, ptr HTBED_TLB_ARG(tlb))
 #endif
 #if HTBED_ERA >= 2018
 #define	HTBED_ERA_NAME		"kpti"
