@@ -318,6 +318,12 @@ check_frames(void)
 	}
 	used += hat_cpu_frames();
 	shim_stats(&ss);
+	if (ss.ss_ptable_inuse == used && ss.ss_page_resv > used)
+		FAIL("%s: %llu page-table frames reserved, but %llu allocated, "
+		    "each owned by a table (or a vCPU's own top table): a "
+		    "page_resv() was never undone", chk_when,
+		    (unsigned long long)ss.ss_page_resv,
+		    (unsigned long long)used);
 	if (ss.ss_ptable_inuse != used || ss.ss_page_resv != used)
 		FAIL("%s: %llu page-table frames allocated and %llu reserved, "
 		    "but %llu tables (and the vCPUs' own top tables) own one",
