@@ -42,7 +42,8 @@
 # PTEs of a hat being freed from 2005-06-21 on, the change that made
 # x86pte_get() an ATOMIC_LOAD64(); HTBED_DEMAP_SWITCH, era 2005 only:
 # hat_demap() holds hat_switch_mutex, not hat_mutex, from 2006-01-12 on,
-# whose link_ptp() accepts an entry holding only PT_REF).
+# whose link_ptp() accepts an entry holding only PT_REF; HTBED_FORCE_STEAL,
+# era 2005 only: the file has the DEBUG force_steal, from 2006-04-04 on).
 #
 # Prints the era on stdout.  With --policy, prints instead the -D flags
 # that make core/htable.c behave as FILE does where files of one era
@@ -91,7 +92,9 @@ END {
 			    " -DHTBED_HAT_RING=" \
 			    (body(text, "htable_steal") ~ /HAT_FREEING/ ? 0 : 1) \
 			    " -DHTBED_DEMAP_SWITCH=" \
-			    (body(text, "link_ptp") ~ /~ *PT_REF/ ? 1 : 0)
+			    (body(text, "link_ptp") ~ /~ *PT_REF/ ? 1 : 0) \
+			    " -DHTBED_FORCE_STEAL=" \
+			    (text ~ /[^A-Za-z0-9_]force_steal[^A-Za-z0-9_]/ ? 1 : 0)
 			exit
 		}
 		print "-DHTBED_PGP_EXCL=" (alloc ~ /page_downgrade/ ? 1 : 0) \

@@ -40,11 +40,11 @@ shim_init(const struct shim_config *c)
 	char *windows;
 
 	if (c->sc_ncpus < 1 || c->sc_ncpus > NCPU_EMULATED ||
-	    c->sc_ptframes < 8) {
+	    c->sc_ptframes < HTBED_BOOT_FRAMES) {
 		host_eprintf("htbed: bad machine: %d vCPUs (1..%d), %llu "
-		    "page-table frames (at least 8)\n", c->sc_ncpus,
-		    NCPU_EMULATED,
-		    (unsigned long long)c->sc_ptframes);
+		    "page-table frames (at least %d for this era's boot)\n",
+		    c->sc_ncpus, NCPU_EMULATED,
+		    (unsigned long long)c->sc_ptframes, HTBED_BOOT_FRAMES);
 		return (-1);
 	}
 	config = *c;

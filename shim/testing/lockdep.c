@@ -17,7 +17,8 @@
  *	files of 2007-02 to 2007-05-04 and of 2005 takes inside the window
  *	span (or under a mapping-list lock) and holds around a cross-call;
  *	in era 2005 hat_demap()'s lock under a bucket or mapping-list lock
- *	(DEMAP_LOCK below)
+ *	(DEMAP_LOCK below), and until 2006-04-04 hat_list_lock under a
+ *	bucket (RING_HEAD)
  *
  * lockdep_forbid() states where a class must not be held at all: no kmem
  * or page call and no hat_pte_unmap() under a bucket mutex or the window
@@ -56,13 +57,19 @@ const char *const lock_class_name[LC_NCLASSES] = {
 #else
 #define	DEMAP_LOCK	0
 #endif
+/*
+ * Until 2006-04-04 (HTBED_HAT_RING), htable_steal() moves the ring's
+ * head under hat_list_lock with the bucket mutex of the table it just
+ * stole held; nothing takes a bucket under hat_list_lock.
+ */
+#define	RING_HEAD	(HTBED_HAT_RING ? LCM(LC_HATLIST) : 0)
 
 static const uint32_t may_take[LC_NCLASSES] = {
 	[LC_NONE]	= ~0u,
 	[LC_PAGE]	= ANY_LEVEL,
 	[LC_MLIST]	= LCM(LC_NONE) | LCM(LC_BUCKET) | LCM(LC_HCI) |
 			    LCM(LC_PAGE) | LCM(LC_SWITCH) | DEMAP_LOCK | ANY_LEVEL,
-	[LC_BUCKET]	= LCM(LC_HCI) | DEMAP_LOCK | ANY_LEVEL,
+	[LC_BUCKET]	= LCM(LC_HCI) | DEMAP_LOCK | RING_HEAD | ANY_LEVEL,
 	[LC_HCI]	= LCM(LC_SWITCH) | ANY_LEVEL,
 	[LC_HAT]	= ANY_LEVEL,
 	[LC_RESERVE]	= ANY_LEVEL,

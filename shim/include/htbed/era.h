@@ -285,6 +285,10 @@
  *                           hat_free_start().  Otherwise a list with the
  *                           kernel hat as its sentinel.  HTBED_HAT_NEXT()
  *                           is the walk that ends either.
+ *  HTBED_FORCE_STEAL        the file has the DEBUG force_steal (all but
+ *                           the era 2005 files before 2006-04-04)
+ *  HTBED_BOOT_FRAMES        the fewest page-table frames a machine
+ *                           boots with
  *  HTBED_DEMAP_SWITCH       era 2005: hat_demap() of a user hat holds
  *                           hat_switch_mutex (from 2006-01-12 on), or
  *                           hat_mutex (before)
@@ -321,6 +325,14 @@
 #ifndef HTBED_DEMAP_SWITCH
 #define	HTBED_DEMAP_SWITCH	0
 #endif
+#ifndef HTBED_FORCE_STEAL
+#define	HTBED_FORCE_STEAL	1
+#endif
+/*
+ * the page-table frames a boot takes at once: in era 2005 the boot
+ * loader's, htable_initial_reserve()'s 200 beyond hat_boot_reserve
+ */
+#define	HTBED_BOOT_FRAMES	(HTBED_ERA == 2005 ? 256 : 8)
 /* the hat after h in the list, NULL at its end (the ring's: its start) */
 #define	HTBED_HAT_NEXT(h)						\
 	(HTBED_HAT_RING && (h)->hat_next == kas.a_hat->hat_next ?	\
