@@ -21,14 +21,26 @@
 #include <sys/systm.h>
 #include <sys/cpuvar.h>
 #include <vm/hat_i86.h>
+#include <vm/seg_kpm.h>
 #include <htbed/shim.h>
 #include "hat_era.h"
 
+/*
+ * x86pte_cpu_init() sets a CPU's window up only if kpm_enable is 0 at
+ * boot.  The testbed's machine must have the windows whatever it boots
+ * with: a controlled-mode program may ask for window mode on a machine
+ * booted for kpm (shim_set_windows()), which the kernel never does.  So
+ * the windows are set up with kpm_enable off, and it is put back.
+ */
 void
 hati_cpu_init(cpu_t *cp)
 {
+	int kpm = kpm_enable;
+
+	kpm_enable = 0;
 	x86pte_cpu_init(cp, cp->cpu_id == 0 ?
 	    (void *)PWIN_VA(PWIN_TABLE(0)) : NULL);
+	kpm_enable = kpm;
 }
 
 /* the PTE that maps the window at addr, and the one after it */
