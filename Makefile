@@ -18,7 +18,7 @@
 #        (or CRASH=file)        order: where it first and last shows, and the
 #                               commits between (ci/history.py)
 #   HTABLE_C=path               build the given htable.c instead of core/htable.c
-#   HTABLE_ERA=kpti|2015|2007   the era to build (shim/include/htbed/era.h);
+#   HTABLE_ERA=kpti|2015|2007|2005  the era to build (shim/include/htbed/era.h);
 #                               by default the probe of HTABLE_C says, and
 #                               core/htable.c is built for kpti
 
@@ -51,19 +51,22 @@ HTABLE_ERA ?= kpti
 ERA_YEAR_kpti := 2018
 ERA_YEAR_2015 := 2015
 ERA_YEAR_2007 := 2007
+ERA_YEAR_2005 := 2005
 ERA_YEAR := $(ERA_YEAR_$(HTABLE_ERA))
 # the HAT's era half (core/hat_era.h): the 2007 era's hat_i86.c drives
-# the top table as the 2015 one does
+# the top table as the 2015 one does; the 2005 era's as well, with what
+# it does besides in core/hat_2005.c
 HAT_HALF_kpti := kpti
 HAT_HALF_2015 := 2015
 HAT_HALF_2007 := 2015
+HAT_HALF_2005 := 2015 2005
 HAT_HALF := $(HAT_HALF_$(HTABLE_ERA))
 # the -D that build file $(1) for its own era and the kernel it expects
 # (a syntax check of it)
 era_flag = -DHTBED_ERA=$(ERA_YEAR_$(shell shim/era/probe.sh $(1) 2>/dev/null)) \
 	$(shell shim/era/probe.sh --kernel $(1) 2>/dev/null)
 ifeq ($(ERA_YEAR),)
-$(error $(if $(HTABLE_C),HTABLE_C=$(HTABLE_C): its era,HTABLE_ERA) is '$(HTABLE_ERA)'; htbed builds the eras kpti (2018 on), 2015 and 2007 (2007-01-19 to 2014-11; the older files, 2005-2006, are not built))
+$(error $(if $(HTABLE_C),HTABLE_C=$(HTABLE_C): its era,HTABLE_ERA) is '$(HTABLE_ERA)'; htbed builds the eras kpti (2018 on), 2015, 2007 (2007-01-19 to 2014-11) and 2005 (2005-06 to 2006-10))
 endif
 # the project's own htable.c follows the protocol of 2015 on
 ifeq ($(HTABLE_C)$(filter kpti 2015,$(HTABLE_ERA)),)
@@ -126,7 +129,9 @@ LDFLAGS := $(CFLAGS_$(VARIANT)) -pthread -lurcu-memb
 # harness/repro.c (reproducer files) is host-domain code.
 HARNESS_CTL := harness/controlled.c
 HARNESS_HOST := harness/repro.c harness/known.c
-KIMG_SRC := $(CORE)/hat.c $(CORE)/hat_$(HAT_HALF).c $(CORE)/hment.c \
+HAT_OBJ := $(patsubst %,hat_%.o,$(HAT_HALF))
+KIMG_SRC := $(CORE)/hat.c $(patsubst %,$(CORE)/hat_%.c,$(HAT_HALF)) \
+	$(CORE)/hment.c \
 	$(wildcard shim/kern/*.c) \
 	$(wildcard shim/hw/*.c) \
 	$(filter-out $(HARNESS_HOST) $(HARNESS_CTL),$(wildcard harness/*.c))
@@ -150,7 +155,7 @@ LIBOBJ := $(KOBJ) $(HOBJ) $(patsubst %.S,$(B)/obj/%.o,$(notdir $(HASM)))
 # SHARE=dir: link the objects that do not depend on the core from dir's
 # build, already made (mutants/mutants.mk makes them first); only the
 # core's own objects and those naming it are compiled into $(B)
-CORE_OBJ := $(addprefix $(B)/obj/,htable.o hat.o hat_$(HAT_HALF).o hment.o \
+CORE_OBJ := $(addprefix $(B)/obj/,htable.o hat.o $(HAT_OBJ) hment.o \
 	repro.o known.o)
 ifneq ($(SHARE),)
 LIBOBJ := $(filter $(CORE_OBJ),$(LIBOBJ)) $(patsubst $(B)/obj/%,\
@@ -210,9 +215,9 @@ $(B)/obj/htable.o: $(HTABLE_SRC) $(B)/.deps
 ACCESS_KIND := $(if $(findstring fuzzer,$(EXTRA_CFLAGS)),,func$(comma))
 ACCESS_COV := $(if $(filter access,$(SEAMS)),\
 	-fsanitize-coverage=$(ACCESS_KIND)trace-loads$(comma)trace-stores)
-$(addprefix $(B)/obj/,htable.o hat.o hat_$(HAT_HALF).o hment.o): \
+$(addprefix $(B)/obj/,htable.o hat.o $(HAT_OBJ) hment.o): \
 	KIMG_RENAME += --rename-section .text=htbed_core_text
-$(addprefix $(B)/obj/,htable.o hat.o hat_$(HAT_HALF).o hment.o): \
+$(addprefix $(B)/obj/,htable.o hat.o $(HAT_OBJ) hment.o): \
 	KFLAGS += $(ACCESS_COV)
 
 $(filter-out $(B)/obj/htable.o,$(KIMG_OBJ)): $(B)/obj/%.o: %.c $(B)/.deps

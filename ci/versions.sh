@@ -102,22 +102,29 @@ outcome() {	# rc log json
 }
 
 # one htstress run; a known finding whose entry has an "avoid" line
-# (htstress weights that keep clear of it) is followed by a second run
-# with those weights, so that it does not hide what comes after it: the
-# outcome is then the second run's, with "after <finding>" in front
+# (htstress weights, or options beginning with --, that keep clear of
+# it) is followed by another run with those added, so that it does not
+# hide what comes after it, up to three findings deep: the outcome is
+# then the last run's, with "after <finding>" in front for each
 run() {	# name binary args...
-	local name=$1 bin=$2 res known avoid
+	local name=$1 bin=$2 res known avoid after= extra=() n=0
 	shift 2
 	res=$(run1 "$name" "$bin" "$@")
-	known=$(echo "$res" | awk '$1 == "bug" && $2 != "-" { print $2 }')
-	avoid=
-	[ -n "$known" ] &&
-	    avoid=$(sed -n 's/^avoid  *//p' "corpus/findings/$known/finding")
-	if [ -z "$avoid" ]; then
-		echo "$res"
-		return
-	fi
-	echo "after $known $(run1 "$name-avoid" "$bin" "$@" --weights "$avoid")"
+	while [ $n -lt 3 ]; do
+		known=$(echo "$res" | awk '$1 == "bug" && $2 != "-" { print $2 }')
+		avoid=
+		[ -n "$known" ] &&
+		    avoid=$(sed -n 's/^avoid  *//p' "corpus/findings/$known/finding")
+		[ -z "$avoid" ] && break
+		case $avoid in
+		--*) read -r -a more <<<"$avoid"; extra+=("${more[@]}") ;;
+		*) extra+=(--weights "$avoid") ;;
+		esac
+		after="${after}after $known "
+		n=$((n + 1))
+		res=$(run1 "$name-avoid$n" "$bin" "$@" "${extra[@]}")
+	done
+	echo "$after$res"
 }
 
 run1() {	# name binary args...
@@ -159,11 +166,11 @@ fuzz() {	# name fuzz-dir release-dir
 # $found (bad=1 if no known finding accounts for it)
 cell() {	# outcome words...
 	local name sig after=
-	if [ "$1" = after ]; then
-		after="known: $2; clear of it: "
+	while [ "$1" = after ]; do
+		after="${after}known: $2; clear of it: "
 		[[ $found == *"known: $2"* ]] || found="$found known: $2;"
 		shift 2
-	fi
+	done
 	if [ "$1" = ok ]; then
 		case "$*" in
 		*execs) cells+=("$2 execs") ;;
@@ -193,8 +200,8 @@ for r in "${rows[@]}"; do
 	era=$(shim/era/probe.sh "$file" 2>/dev/null) || era=none
 	echo "== $r: era $era" >&2
 	case $era in
-	kpti|2015|2007) ;;
-	*) table+=("| $r | $date | $era | not built: era '$era' (2005 to 2006) is not supported yet | - | - | - | - | - | - | - |")
+	kpti|2015|2007|2005) ;;
+	*) table+=("| $r | $date | $era | not built: htbed builds no era '$era' | - | - | - | - | - | - | - |")
 	   continue ;;
 	esac
 	id=${r//\//-}

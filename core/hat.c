@@ -190,9 +190,16 @@ hat_init(void)
 	hment_init();
 	khat = hati_new(&kas, HATI_KERNEL);
 	kas.a_hat = khat;
+#if HTBED_ERA == 2005
+	ptable_va = (uintptr_t)shim_boot_window();
+#endif
 	htable_initial_reserve(hat_boot_reserve);
 	for (c = 0; c < ncpus; c++) {
+#if HTBED_ERA == 2005
+		hati_cpu_init(cpu[c]);
+#else
 		x86pte_cpu_init(cpu[c]);
+#endif
 		CPUSET_ADD(khat_cpuset, c);
 	}
 	khat->hat_htable = htable_create(khat, 0, (level_t)mmu.max_level, NULL);
@@ -225,6 +232,43 @@ hat_init_finish(void)
  * ------------------------------------------------------------------------
  */
 
+#if HTBED_HAT_RING
+/*
+ * The hat list, under hat_list_lock, until illumos 2006-04-04: a ring of
+ * the user hats, which kas.a_hat->hat_next points into (NULL: none); a
+ * new hat goes in before that one and becomes it.
+ */
+void
+hati_list_append(hat_t *hat)
+{
+	hat_t *head;
+
+	mutex_enter(&hat_list_lock);
+	head = kas.a_hat->hat_next;
+	if (head == NULL) {
+		hat->hat_next = hat;
+		hat->hat_prev = hat;
+	} else {
+		hat->hat_next = head;
+		hat->hat_prev = head->hat_prev;
+		head->hat_prev->hat_next = hat;
+		head->hat_prev = hat;
+	}
+	kas.a_hat->hat_next = hat;
+	mutex_exit(&hat_list_lock);
+}
+
+/* off the ring, with hat_list_lock held; the head moves on if it was hat */
+static void
+hati_list_unlink(hat_t *hat)
+{
+	hat->hat_next->hat_prev = hat->hat_prev;
+	hat->hat_prev->hat_next = hat->hat_next;
+	if (kas.a_hat->hat_next == hat)
+		kas.a_hat->hat_next = hat->hat_next == hat ? NULL :
+		    hat->hat_next;
+}
+#else
 /*
  * The hat list, under hat_list_lock: the kernel hat is its sentinel, its
  * hat_next the newest hat and its hat_prev the oldest; the newest has no
@@ -257,13 +301,21 @@ hati_list_append(hat_t *hat)
 	mutex_exit(&hat_list_lock);
 }
 
+/* off the list, with hat_list_lock held */
 static void
-hati_list_remove(hat_t *hat)
+hati_list_unlink(hat_t *hat)
 {
-	mutex_enter(&hat_list_lock);
 	*link_before(hat) = hat->hat_next;
 	*link_after(hat) = hat->hat_prev;
-	mutex_exit(&hat_list_lock);
+}
+#endif
+
+/* wait out a stealer working on hat, with hat_list_lock held */
+static void
+hati_victim_wait(hat_t *hat)
+{
+	while (ATOMIC_READ(hat->hat_flags) & HAT_VICTIM)
+		cv_wait(&hat_list_cv, &hat_list_lock);
 }
 
 /*
@@ -294,13 +346,16 @@ hat_enter(hat_t *hat)
 	mutex_enter(&hat->hat_mutex);
 }
 
-/* teardown begins: wait out any stealer, then no more TLB work or frees */
+/*
+ * teardown begins: wait out any stealer (on a ring, hat_free_end() does),
+ * then no more TLB work or frees
+ */
 void
 hat_free_start(hat_t *hat)
 {
 	mutex_enter(&hat_list_lock);
-	while (ATOMIC_READ(hat->hat_flags) & HAT_VICTIM)
-		cv_wait(&hat_list_cv, &hat_list_lock);
+	if (!HTBED_HAT_RING)
+		hati_victim_wait(hat);
 	atomic_or_16(&hat->hat_flags, HAT_FREEING);
 	mutex_exit(&hat_list_lock);
 }
@@ -324,7 +379,11 @@ hat_free_end(hat_t *hat)
 			panic("hat_free_end: hat %p is still running on cpu%d",
 			    (void *)hat, c);
 	}
-	hati_list_remove(hat);
+	mutex_enter(&hat_list_lock);
+	if (HTBED_HAT_RING)
+		hati_victim_wait(hat);
+	hati_list_unlink(hat);
+	mutex_exit(&hat_list_lock);
 	htable_purge_hat(hat);
 	kmem_free(hat->hat_ht_hash, hat->hat_num_hash * sizeof (htable_t *));
 	mutex_destroy(&hat->hat_mutex);
@@ -407,7 +466,10 @@ hati_demap_func(xc_arg_t a1, xc_arg_t a2, xc_arg_t a3)
  * hold, as the kernel's cross-call spins: callers hold bucket mutexes,
  * mapping-list locks or a window.  A shared hat's tables are linked into
  * other hats, so its shootdown is every CPU's, all of it, as hat_i86.c
- * widens it.
+ * widens it.  In era 2005 (hat_demap()) a user hat's shootdown holds a
+ * lock of the hat from reading hat_cpus until it is done:
+ * hat_switch_mutex, which hat_switch() joins under, from 2006-01-12 on
+ * (HTBED_DEMAP_SWITCH), hat_mutex before.
  */
 void
 hat_tlb_inval(hat_t *hat, uintptr_t va)
@@ -415,6 +477,9 @@ hat_tlb_inval(hat_t *hat, uintptr_t va)
 	uint64_t mask = 0;
 	cpuset_t cpus;
 	int c;
+#if HTBED_ERA == 2005
+	kmutex_t *lock = NULL;
+#endif
 
 	if (ATOMIC_READ(hat->hat_flags) & HAT_FREEING)
 		return;
@@ -424,6 +489,13 @@ hat_tlb_inval(hat_t *hat, uintptr_t va)
 		hat = kas.a_hat;
 		va = DEMAP_ALL_ADDR;
 	}
+#if HTBED_ERA == 2005
+	if (hat != kas.a_hat) {
+		lock = HTBED_DEMAP_SWITCH ? &hat->hat_switch_mutex :
+		    &hat->hat_mutex;
+		mutex_enter(lock);
+	}
+#endif
 	CPUSET_ZERO(cpus);
 	for (c = 0; c < ncpus; c++) {
 		if (hat == kas.a_hat || CPU_IN_SET(hat->hat_cpus, c)) {
@@ -433,6 +505,10 @@ hat_tlb_inval(hat_t *hat, uintptr_t va)
 	}
 	xc_call((xc_arg_t)hat, (xc_arg_t)va, 0, &cpus, hati_demap_func);
 	hw_tlb_sync(mask, hat == kas.a_hat ? NULL : hat, va);
+#if HTBED_ERA == 2005
+	if (lock != NULL)
+		mutex_exit(lock);
+#endif
 }
 
 /*
@@ -463,6 +539,9 @@ hati_mkpte(pfn_t pfn, uint_t attr, level_t l, uint_t flags, uintptr_t va)
 /*
  * Install pte at entry of ht (held).  Returns -1 if a large page collided
  * with a table link (LPAGE_ERROR): the caller retries with smaller pages.
+ * In era 2005 x86pte_set() neither flushes the TLB nor finds such a
+ * collision: a valid entry that changes is flushed here (hat_demap()),
+ * and one that is no page panics, as hat_i86.c does.
  */
 static int
 hati_pte_map(htable_t *ht, uint_t entry, page_t *pp, x86pte_t pte,
@@ -481,11 +560,18 @@ hati_pte_map(htable_t *ht, uint_t entry, page_t *pp, x86pte_t pte,
 	if (consist)
 		x86_hm_enter(pp);
 	old = x86pte_set(ht, entry, pte, NULL);
+#if HTBED_ERA == 2005
+	if (PTE_ISVALID(old) && !PTE_ISPAGE(old, l))
+		panic("hati_pte_map: va 0x%lx: non-null/page mapping "
+		    "pte=" FMT_PTE, htable_e2va(ht, entry), old);
+	if (!PTE_ISVALID(old)) {
+#else
 	if (old == LPAGE_ERROR) {
 		if (lock)
 			HTABLE_LOCK_DEC(ht);
 		rv = -1;
 	} else if (!PTE_ISVALID(old)) {
+#endif
 		if (consist) {
 			hment_assign(ht, entry, pp, hm);
 			hm = NULL;
@@ -499,6 +585,10 @@ hati_pte_map(htable_t *ht, uint_t entry, page_t *pp, x86pte_t pte,
 		    "HAT_LOAD_REMAP is not set", htable_e2va(ht, entry),
 		    PTE2PFN(old, l), PTE2PFN(pte, l));
 	}
+#if HTBED_ERA == 2005
+	if (PTE_ISVALID(old) && !PTE_EQUIV(old, pte))
+		hat_demap(hat, htable_e2va(ht, entry));
+#endif
 	if (consist)
 		x86_hm_exit(pp);
 	if (hm != NULL)
@@ -551,7 +641,9 @@ hat_memload(hat_t *hat, caddr_t addr, page_t *pp, uint_t attr, uint_t flags)
 /*
  * Load len bytes of pages.  Where pps[] holds a 2M page (p_szc 1) at a
  * 2M-aligned address, one large mapping is tried; if a level-0 table is
- * still linked there (LPAGE_ERROR), its 4K pages are loaded instead.
+ * still linked there (LPAGE_ERROR), its 4K pages are loaded instead.  In
+ * era 2005 there is no LPAGE_ERROR: the HAT looks for such a table first
+ * (hati_lower_table()), and only for the kernel hat and shared hats.
  */
 void
 hat_memload_array(hat_t *hat, caddr_t addr, size_t len, page_t **pps,
@@ -566,6 +658,11 @@ hat_memload_array(hat_t *hat, caddr_t addr, size_t len, page_t **pps,
 		if (pps[i]->p_szc == 1 && (va & LEVEL_OFFSET(1)) == 0 &&
 		    end - va >= LEVEL_SIZE(1)) {
 			n = LEVEL_SIZE(1) >> MMU_PAGESHIFT;
+#if HTBED_ERA == 2005
+			if (hati_lower_table(hat, va))
+				n = 1;
+			else
+#endif
 			if (hati_load_common(hat, va, pps[i], attr, flags, 1,
 			    pps[i]->p_pagenum) != 0)
 				n = 1;
@@ -617,17 +714,20 @@ observe_end(boolean_t foreign, htable_t *ht, uint_t entry, int removed)
  * illumos 2010-06 (HTBED_FREEING_KEEPS_PTES) hat_pte_unmap() leaves the
  * PTEs of a hat being freed as they are, only reading them: no thread
  * uses its mappings any more, and htable_purge_hat() frees its tables
- * whole (which is why htable_steal() keeps away from such a hat).
+ * whole (which is why htable_steal() keeps away from such a hat; until
+ * 2006-04-04 it does not).  In era 2005 the clear is a cross-call that
+ * clears the entry only while it maps the old page (HTBED_PTE_INVAL).
  */
 static x86pte_t
 pte_clear(htable_t *ht, uint_t entry, x86pte_t old_pte, void *pte_ptr,
     boolean_t tlb)
 {
-	(void) tlb;	/* before 2015 no flag: x86pte_inval() flushes */
+	(void) tlb;	/* before 2015 no flag: the clear flushes */
 	if (HTBED_FREEING_KEEPS_PTES &&
 	    (ATOMIC_READ(ht->ht_hat->hat_flags) & HAT_FREEING))
 		return (x86pte_get(ht, entry));
-	return (x86pte_inval(ht, entry, old_pte, pte_ptr HTBED_TLB_ARG(tlb)));
+	return (HTBED_PTE_INVAL(ht, entry, old_pte,
+	    PTE2PFN(old_pte, ht->ht_level), pte_ptr, tlb));
 }
 
 /*
@@ -841,7 +941,7 @@ page_unmap_one(page_t *pp, htable_t *ht, uint_t entry)
 
 	htable_acquire(ht);
 	observe_begin(B_TRUE, ht, entry, pp->p_pagenum);
-	old = x86pte_inval(ht, entry, 0, NULL HTBED_TLB_ARG(B_TRUE));
+	old = HTBED_PTE_INVAL(ht, entry, 0, pp->p_pagenum, NULL, B_TRUE);
 	if (!PTE_ISVALID(old) || PTE2PFN(old, l) != pp->p_pagenum)
 		panic("hati_page_unmap: va 0x%lx holds " FMT_PTE ", not a "
 		    "mapping of pfn 0x%lx", va, old, pp->p_pagenum);

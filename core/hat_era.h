@@ -10,6 +10,10 @@
  *                    tables, and so does every DEMAP_ALL_ADDR cross-call
  *  core/hat_2015.c   a user hat's top table is a page holding copies of
  *                    the kernel's entries, loaded into CR3 as it is
+ *                    (also the 2007 era's, and the 2005 era's with:)
+ *  core/hat_2005.c   what the 2005 era's hat_i86.c does besides: each
+ *                    CPU's window set up by htable.c, hat_demap(), the
+ *                    check for a lower table before a large page
  *
  * Everything here runs with the same locks and in the same places as in
  * hat_i86.c: read the function there before changing one here.
@@ -40,6 +44,13 @@ extern void	hati_cpu_setup(cpu_t *);
 extern void	hati_cpu_load(cpu_t *, hat_t *);
 /* a DEMAP_ALL_ADDR cross-call reached cpu, which runs hat */
 extern void	hati_demap_all(cpu_t *, hat_t *);
+
+#if HTBED_ERA == 2005
+/* x86pte_cpu_init() of a CPU: the first one's window pages, the others' */
+extern void	hati_cpu_init(cpu_t *);
+/* a large page at va of hat would cover a table linked there */
+extern boolean_t hati_lower_table(hat_t *, uintptr_t);
+#endif
 
 /* hat.c, for the era's half */
 extern hat_t	*hati_new(struct as *, enum hati_kind);

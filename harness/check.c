@@ -221,11 +221,12 @@ scratch_init(void)
 static void
 check_hat_list(hb_slot_t **sl, int nsl)
 {
-	hat_t *khat = kas.a_hat, *hat, *prev = NULL;
+	hat_t *khat = kas.a_hat, *hat, *prev = NULL, *tail;
 	int n = 0, i, found;
 
-	for (hat = khat->hat_next; hat != NULL; prev = hat, hat = hat->hat_next) {
-		if (hat->hat_prev != prev)
+	for (hat = khat->hat_next; hat != NULL;
+	    prev = hat, hat = HTBED_HAT_NEXT(hat)) {
+		if (prev != NULL && hat->hat_prev != prev)
 			FAIL("%s: hat list: %p's hat_prev is %p, not %p",
 			    chk_when, (void *)hat, (void *)hat->hat_prev,
 			    (void *)prev);
@@ -238,10 +239,18 @@ check_hat_list(hb_slot_t **sl, int nsl)
 			FAIL("%s: hat list holds hat %p, which is no live "
 			    "address space", chk_when, (void *)hat);
 	}
-	if (khat->hat_prev != prev || n != nsl - 1)
+	/* the first hat's hat_prev: none, or on a ring the last hat */
+	if (khat->hat_next != NULL &&
+	    khat->hat_next->hat_prev != (HTBED_HAT_RING ? prev : NULL))
+		FAIL("%s: hat list: the first hat %p has hat_prev %p",
+		    chk_when, (void *)khat->hat_next,
+		    (void *)khat->hat_next->hat_prev);
+	/* the tail the kernel hat names (a ring has none: it stays NULL) */
+	tail = HTBED_HAT_RING ? NULL : prev;
+	if (khat->hat_prev != tail || n != nsl - 1)
 		FAIL("%s: hat list has %d hats (expected %d), tail %p (expected "
 		    "%p)", chk_when, n, nsl - 1, (void *)khat->hat_prev,
-		    (void *)prev);
+		    (void *)tail);
 }
 
 static void
@@ -309,6 +318,12 @@ check_frames(void)
 	}
 	used += hat_cpu_frames();
 	shim_stats(&ss);
+	if (ss.ss_ptable_inuse == used && ss.ss_page_resv > used)
+		FAIL("%s: %llu page-table frames reserved, but %llu allocated, "
+		    "each owned by a table (or a vCPU's own top table): a "
+		    "page_resv() was never undone", chk_when,
+		    (unsigned long long)ss.ss_page_resv,
+		    (unsigned long long)used);
 	if (ss.ss_ptable_inuse != used || ss.ss_page_resv != used)
 		FAIL("%s: %llu page-table frames allocated and %llu reserved, "
 		    "but %llu tables (and the vCPUs' own top tables) own one",
@@ -1014,7 +1029,7 @@ check_final(void)
 	check_world("after teardown");
 	for (i = 0; i < ntab; i++)
 		hashed += !tab[i].ti_cached && !kept_for_good(tab[i].ti_ht);
-	for (hat = kas.a_hat->hat_next; hat != NULL; hat = hat->hat_next)
+	for (hat = kas.a_hat->hat_next; hat != NULL; hat = HTBED_HAT_NEXT(hat))
 		users += hb_slot_of_hat(hat)->sl_kind != HK_CPU;
 	if (users != 0 || hashed != boot_ntables || hments != 0)
 		FAIL("after teardown: %d tables hashed (the boot made %d; "

@@ -270,7 +270,7 @@ dump_hat_list(dumper_t *d)
 
 	names[0] = '\0';
 	for (hat = kas.a_hat->hat_next; hat != NULL && n < sizeof (names) - 8;
-	    hat = hat->hat_next) {
+	    hat = HTBED_HAT_NEXT(hat)) {
 		slot_name(d, hat, s, sizeof (s));
 		n += (size_t)host_snprintf(names + n, sizeof (names) - n, " %s",
 		    s);

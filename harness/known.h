@@ -25,8 +25,10 @@
  *	affects    <words>          versions, for people and reports
  *	fix        <file>           a patch in the finding's directory
  *	avoid      <weights>        htstress --weights that keep a run clear
- *	                            of it, for runs that look past it (the
- *	                            version matrix, make bisect)
+ *	                            of it, or htstress options beginning
+ *	                            with -- (such as --page-fail 0), for
+ *	                            runs that look past it (the version
+ *	                            matrix, make bisect)
  */
 #ifndef _HARNESS_KNOWN_H
 #define	_HARNESS_KNOWN_H

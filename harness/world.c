@@ -19,7 +19,9 @@
 
 extern uint_t htable_reserve_amount;
 extern uint_t htable_steal_passes;
+#if HTBED_FORCE_STEAL
 extern ulong_t force_steal;
+#endif
 extern kmem_cache_t *htable_cache;
 
 hb_world_t hb_world;
@@ -378,6 +380,11 @@ hb_init(const struct hb_config *c)
 		    HB_USER_REGIONS);
 		return (-1);
 	}
+	if (c->hc_force_steal != 0 && !HTBED_FORCE_STEAL) {
+		host_eprintf("htbed: --force-steal: this htable.c has no "
+		    "DEBUG force_steal (before illumos 2006-04-04)\n");
+		return (-1);
+	}
 	w->w_cfg = *c;
 	sc.sc_dataframes = c->hc_small_pages + (c->hc_large_runs + 1) * 512 +
 	    HB_ISM_LEN / MMU_PAGESIZE;
@@ -423,7 +430,9 @@ hb_init(const struct hb_config *c)
 	 * htable_alloc()'s steal loop)
 	 */
 	shim_set_injection(&c->hc_shim);
+#if HTBED_FORCE_STEAL
 	force_steal = (ulong_t)c->hc_force_steal;
+#endif
 	shim_kmem_set_reap_hook(reap_request);
 	shim_thread_detach();
 	return (0);

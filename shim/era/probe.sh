@@ -12,8 +12,10 @@
 #           x86pte_inval(): illumos 2007-01-19 to 2014-11 (those of
 #           2007-02 to 2007-05-04 clear the PTE by a cross-call,
 #           xc_wait_sync(), under hat_switch_mutex)
-#   older   anything else: 2005 to 2006 (before dboot, no
-#           x86pte_inval()), not built yet
+#   2005    it defines x86pte_invalidate_pfn(): illumos 2005-06 to
+#           2006-10, before dboot (boot-loader page tables, per-CPU
+#           windows of its own, every PTE cleared by a cross-call)
+#   older   anything else (no file of the variants directory)
 #
 # With --kernel, prints the -D flags that make the emulated kernel
 # behave as the file expects where the kernel's interfaces changed within
@@ -31,7 +33,17 @@
 # the change that came with it, illumos 2010-06-02, whose ptable_free()
 # hashes the page out, so the two flags go together; HTBED_SWITCH_MUTEX:
 # the file uses hat_switch_mutex, which struct hat has and hat_switch()
-# takes to join hat_cpus, 2007-02 to 2007-05-04).
+# takes to join hat_cpus, 2007-02 to 2007-05-04, and every file of
+# 2005; HTBED_HAT_RING, era 2005 only: the user hats are a ring that
+# htable_steal() walks by hat_prev, and hat_free_end(), not
+# hat_free_start(), waits out a stealer -- until 2006-04-04, whose
+# htable_steal() skips HAT_FREEING hats on the kernel-headed list;
+# HTBED_FREEING_KEEPS_PTES in era 2005: hat_pte_unmap() only reads the
+# PTEs of a hat being freed from 2005-06-21 on, the change that made
+# x86pte_get() an ATOMIC_LOAD64(); HTBED_DEMAP_SWITCH, era 2005 only:
+# hat_demap() holds hat_switch_mutex, not hat_mutex, from 2006-01-12 on,
+# whose link_ptp() accepts an entry holding only PT_REF; HTBED_FORCE_STEAL,
+# era 2005 only: the file has the DEBUG force_steal, from 2006-04-04 on).
 #
 # Prints the era on stdout.  With --policy, prints instead the -D flags
 # that make core/htable.c behave as FILE does where files of one era
@@ -72,6 +84,19 @@ END {
 		alloc = body(text, "ptable_alloc")
 		free = body(text, "ptable_free")
 		hashed = (free == "" || free ~ /page_hashout/) ? 1 : 0
+		if (text ~ /\nx86pte_invalidate_pfn\(/) {
+			keeps = (text ~ /ATOMIC_LOAD64/ ? 1 : 0)
+			print "-DHTBED_PGP_EXCL=1 -DHTBED_PGP_HASHED=0" \
+			    " -DHTBED_FREEING_KEEPS_PTES=" keeps \
+			    " -DHTBED_MAX_PAGE_LEVEL=1 -DHTBED_SWITCH_MUTEX=1" \
+			    " -DHTBED_HAT_RING=" \
+			    (body(text, "htable_steal") ~ /HAT_FREEING/ ? 0 : 1) \
+			    " -DHTBED_DEMAP_SWITCH=" \
+			    (body(text, "link_ptp") ~ /~ *PT_REF/ ? 1 : 0) \
+			    " -DHTBED_FORCE_STEAL=" \
+			    (text ~ /[^A-Za-z0-9_]force_steal[^A-Za-z0-9_]/ ? 1 : 0)
+			exit
+		}
 		print "-DHTBED_PGP_EXCL=" (alloc ~ /page_downgrade/ ? 1 : 0) \
 		    " -DHTBED_PGP_HASHED=" hashed \
 		    " -DHTBED_FREEING_KEEPS_PTES=" (1 - hashed) \
@@ -103,7 +128,8 @@ END {
 		if (commas == 4) five = 1
 	}
 	if (!five && text ~ /\nhtable_steal_active\(/) { print "2015"; exit }
-	print ((five && text ~ /\nx86pte_inval\(/) ? "2007" : "older")
+	if (five && text ~ /\nx86pte_inval\(/) { print "2007"; exit }
+	print (text ~ /\nx86pte_invalidate_pfn\(/ ? "2005" : "older")
 }' "$f" | {
 	read -r out
 	if [ "$out" = not ]; then

@@ -40,18 +40,20 @@ shim_init(const struct shim_config *c)
 	char *windows;
 
 	if (c->sc_ncpus < 1 || c->sc_ncpus > NCPU_EMULATED ||
-	    c->sc_ptframes < 8) {
+	    c->sc_ptframes < HTBED_BOOT_FRAMES) {
 		host_eprintf("htbed: bad machine: %d vCPUs (1..%d), %llu "
-		    "page-table frames (at least 8)\n", c->sc_ncpus,
-		    NCPU_EMULATED,
-		    (unsigned long long)c->sc_ptframes);
+		    "page-table frames (at least %d for this era's boot)\n",
+		    c->sc_ncpus, NCPU_EMULATED,
+		    (unsigned long long)c->sc_ptframes, HTBED_BOOT_FRAMES);
 		return (-1);
 	}
 	config = *c;
 	shim_cpus_init(c->sc_ncpus);
-	if (shim_phys_init(c, &windows, SHIM_WINDOWS_PER_CPU * (unsigned)ncpus) != 0)
+	if (shim_phys_init(c, &windows, SHIM_WINDOWS_PER_CPU * (unsigned)ncpus +
+	    SHIM_BOOT_WINDOWS) != 0)
 		return (-1);
-	shim_windows_init(windows, SHIM_WINDOWS_PER_CPU * (unsigned)ncpus);
+	shim_windows_init(windows, SHIM_WINDOWS_PER_CPU * (unsigned)ncpus +
+	    SHIM_BOOT_WINDOWS);
 	if (hw_init(c) != 0)
 		return (-1);
 	shim_set_windows(!c->sc_kpm);
@@ -65,12 +67,20 @@ shim_init(const struct shim_config *c)
  * now on: both are there on every machine, and nothing but kpm_vbase
  * says which is used -- but for files until 2007-07, whose
  * x86pte_mapout() asks mmu.pwin_base instead: startup set the windows up
- * only where there was no kpm (HTBED_PWIN_IFF_NO_KPM).
+ * only where there was no kpm (HTBED_PWIN_IFF_NO_KPM); the 2005 files
+ * ask kpm_enable.
  */
+#if HTBED_ERA == 2005
+int	kpm_enable;
+#endif
+
 void
 shim_set_windows(int on)
 {
 	kpm_vbase = on ? NULL : shim_physmap;
+#if HTBED_ERA == 2005
+	kpm_enable = !on;
+#endif
 	if (HTBED_PWIN_IFF_NO_KPM)
 		shim_windows_use(on);
 }

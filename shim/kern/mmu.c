@@ -16,6 +16,14 @@
  * on the window's vCPU with preemption disabled and hold that vCPU's
  * hci_mutex (KERNEL-API.md rule 13); and the frame must be an allocated
  * page-table frame.  kpm mode checks the same of every hat_kpm_pfn2va().
+ *
+ * Era 2005: htable.c sets each CPU's window up itself (x86pte_cpu_init():
+ * the pages come from the caller for the first CPU, from heap_arena's
+ * vmem_xalloc() for the others, and hat_mempte_kern_setup() names their
+ * PTEs), remaps it only when the frame changes, and before the kernel
+ * hat runs reaches page tables through the boot loader's window at
+ * ptable_va: SHIM_BOOT_WINDOWS more window pages, after the CPUs',
+ * mapped with hat_boot_remap() and unmapped with hat_boot_demap().
  */
 #include <sys/types.h>
 #include <sys/thread.h>
@@ -25,6 +33,9 @@
 #include <vm/hat_i86.h>
 #include <vm/seg_kpm.h>
 #include <vm/kboot_mmu.h>
+#include <sys/bootconf.h>
+#include <sys/vmem.h>
+#include <sys/x86_archext.h>
 #include <htbed/seam.h>
 #include <htbed/shim.h>
 
@@ -274,3 +285,121 @@ block_zero_no_xmm(void *dst, int len)
 {
 	__builtin_memset(dst, 0, (size_t)len);
 }
+
+#if HTBED_ERA == 2005
+/* the boot window (ptable_va) and the page after it */
+caddr_t
+shim_boot_window(void)
+{
+	return (WIN_VA(nwin - SHIM_BOOT_WINDOWS));
+}
+
+static unsigned
+boot_window_of(uintptr_t va)
+{
+	uintptr_t off = va - (uintptr_t)shim_boot_window();
+
+	if (off >= (uintptr_t)SHIM_BOOT_WINDOWS << MMU_PAGESHIFT ||
+	    khat_running)
+		panic("hat_boot_remap/demap of 0x%lx: not a boot window, or "
+		    "after boot", va);
+	return (nwin - SHIM_BOOT_WINDOWS + (unsigned)(off >> MMU_PAGESHIFT));
+}
+
+/* map the boot window at va to pfn; what it showed before */
+pfn_t
+hat_boot_remap(uintptr_t va, pfn_t pfn)
+{
+	unsigned x = boot_window_of(va);
+	pfn_t was = win_pfn[x];
+
+	frame_check(pfn, "boot window map");
+	host_phys_window_map(WIN_VA(x), pfn);
+	win_pfn[x] = pfn;
+	return (was);
+}
+
+void
+hat_boot_demap(uintptr_t va)
+{
+	unsigned x = boot_window_of(va);
+
+	host_phys_window_unmap(WIN_VA(x));
+	win_pfn[x] = PFN_INVALID;
+}
+
+/* the boot loader's memory: its only range of VAs is the boot window */
+struct bootops *bootops;
+
+caddr_t
+BOP_ALLOC(struct bootops *bop, caddr_t va, size_t size, int align)
+{
+	(void) bop;
+	(void) align;
+	if (va != shim_boot_window() ||
+	    size > (size_t)SHIM_BOOT_WINDOWS << MMU_PAGESHIFT)
+		panic("BOP_ALLOC: only the boot window is emulated");
+	return (va);
+}
+
+/*
+ * heap_arena, for x86pte_cpu_init() of every CPU but the first: the
+ * window pages of those CPUs, in the order they come up (the HAT brings
+ * CPU 1 up first); a CPU's span is its SHIM_WINDOWS_PER_CPU windows and
+ * the page after them, which htable.c never touches (the kernel maps the
+ * window PTEs there: hat_mempte_kern_setup()).
+ */
+struct vmem {
+	unsigned	vm_next_cpu;	/* the next CPU's windows */
+};
+static struct vmem heap_windows = { 1 };
+vmem_t *heap_arena = &heap_windows;
+
+void *
+vmem_xalloc(vmem_t *vmp, size_t size, size_t align, size_t phase,
+    size_t nocross, void *minaddr, void *maxaddr, int vmflag)
+{
+	unsigned c;
+
+	(void) align;
+	(void) phase;
+	(void) nocross;
+	(void) minaddr;
+	(void) maxaddr;
+	(void) vmflag;
+	if (vmp != heap_arena || (c = vmp->vm_next_cpu++) >= (unsigned)ncpus ||
+	    size != (SHIM_WINDOWS_PER_CPU + 1) << MMU_PAGESHIFT)
+		panic("vmem_xalloc: only heap_arena's windows of CPUs 1 to "
+		    "%d are emulated", ncpus - 1);
+	return (WIN_VA(SHIM_WINDOWS_PER_CPU * c));
+}
+
+/* the PTE of the window at va (hat_mempte_kern_setup()) */
+uint64_t *
+shim_window_pte(caddr_t va)
+{
+	uintptr_t off = (uintptr_t)va - (uintptr_t)win_base;
+
+	if (off >= (uintptr_t)(nwin - SHIM_BOOT_WINDOWS) << MMU_PAGESHIFT)
+		panic("hat_mempte_kern_setup: 0x%p is no CPU's window",
+		    (void *)va);
+	return ((x86pte_t *)(void *)mmu.pwin_pte_va + (off >> MMU_PAGESHIFT));
+}
+
+/* the CPU: every feature the 2005 files ask about (SSE2) */
+uint_t x86_feature = X86_SSE2;
+
+void
+hat_pte_zero(void *dst, size_t size)
+{
+	__builtin_memset(dst, 0, size);
+}
+
+/* a CR3 reload: every entry of the vCPU's TLB goes (global ones too) */
+void
+reload_cr3(void)
+{
+	seam_note(EV_TLB_INVAL, 0, DEMAP_ALL_ADDR, 0);
+	shim_invlpg(DEMAP_ALL_ADDR);
+}
+#endif

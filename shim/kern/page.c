@@ -24,6 +24,7 @@
 #include <sys/vmsystm.h>
 #include <sys/thread.h>
 #include <vm/page.h>
+#include <sys/bootconf.h>
 #include <vm/hat_pte.h>
 #include <htbed/era.h>
 #include <htbed/hw.h>
@@ -128,17 +129,20 @@ shim_set_pressure(int on)
 	__atomic_store_n(&throttlefree, on ? physmem : 0, __ATOMIC_RELAXED);
 }
 
-page_t *
-page_get_physical(uintptr_t seed)
+/*
+ * A frame off the free stack, filled with junk, in use, unlocked and
+ * nameless: NULL if the pool is empty or a failure is injected (inject).
+ */
+static page_t *
+frame_take(int inject, const void *where)
 {
 	const struct shim_config *c = shim_cfg();
 	pfn_t pfn;
 	page_t *pp;
 
-	(void) seed;
 	lockdep_forbid(LCM(LC_BUCKET) | LCM(LC_HCI), "page_get_physical");
-	seam(EV_YIELD, (const void *)page_get_physical, 0, 0);
-	if (shim_inject(c->sc_page_fail_ppm)) {
+	seam(EV_YIELD, where, 0, 0);
+	if (inject && shim_inject(c->sc_page_fail_ppm)) {
 		__atomic_add_fetch(&page_fail_cnt, 1, __ATOMIC_RELAXED);
 		return (NULL);
 	}
@@ -155,14 +159,105 @@ page_get_physical(uintptr_t seed)
 	pp = &shim_pages[pfn];
 	frame_fill(pfn, PTE_JUNK);
 	shim_windows_frame(pfn, 1);
-	pp->p_selock = HTBED_PGP_EXCL ? -1 : 1;
-	pp->p_vnode = HTBED_PGP_HASHED ? &kvp : NULL;
+	pp->p_selock = 0;
+	pp->p_vnode = NULL;
 	pp->p_offset = PT_OFFSET(pfn);
 	__atomic_store_n(&pp->p_use, 1, __ATOMIC_RELEASE);
-	__atomic_add_fetch(&resv_cnt, 1, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&ptable_allocs, 1, __ATOMIC_RELAXED);
 	return (pp);
 }
+
+/* the page comes reserved (page_resv()), and locked and named per era */
+page_t *
+page_get_physical(uintptr_t seed)
+{
+	page_t *pp;
+
+	(void) seed;
+	pp = frame_take(1, (const void *)page_get_physical);
+	if (pp == NULL)
+		return (NULL);
+	pp->p_selock = HTBED_PGP_EXCL ? -1 : 1;
+	pp->p_vnode = HTBED_PGP_HASHED ? &kvp : NULL;
+	__atomic_add_fetch(&resv_cnt, 1, __ATOMIC_RELAXED);
+	return (pp);
+}
+
+#if HTBED_ERA == 2005
+/*
+ * The boot loader's physical pages (BOP_EALLOC() with
+ * BOPF_X86_ALLOC_PHYS): a frame of the pool, unlocked and unreserved
+ * (ptable_alloc() reserves and locks it), never failing but when the pool
+ * is empty, which at boot is a machine too small: --frames.
+ */
+caddr_t
+BOP_EALLOC(struct bootops *bop, caddr_t virthint, size_t size, int align,
+    int flags)
+{
+	page_t *pp;
+
+	(void) bop;
+	if (virthint != NULL || size != MMU_PAGESIZE ||
+	    !(flags & BOPF_X86_ALLOC_PHYS))
+		panic("BOP_EALLOC: only single physical pages are emulated");
+	(void) align;
+	pp = frame_take(0, (const void *)BOP_EALLOC);
+	if (pp == NULL)
+		panic("BOP_EALLOC: the boot loader ran out of page-table "
+		    "frames (give htstress more --frames)");
+	return ((caddr_t)(uintptr_t)mmu_ptob((uint64_t)pp->p_pagenum));
+}
+
+/* the page of pfn, locked as se asks (waiting for it) */
+page_t *
+page_numtopp(pfn_t pfn, se_t se)
+{
+	page_t *pp = page_numtopp_nolock(pfn);
+
+	if (pp != NULL)
+		(void) page_lock(pp, se, NULL, P_NO_RECLAIM);
+	return (pp);
+}
+
+/* split a large page into small ones: the pool's frames are all small */
+void
+page_boot_demote(page_t *pp)
+{
+	pp->p_szc = 0;
+}
+
+/*
+ * A new page named (vp, off), locked SE_EXCL: only single pages of the
+ * kernel's vnode (the 2005 files' page-table pages), which fail as
+ * page_get_physical() does (--page-fail, or an empty pool).  The page is
+ * not reserved: the caller has done page_resv().
+ */
+page_t *
+page_create_va(struct vnode *vp, u_offset_t off, size_t bytes, uint_t flags,
+    struct seg *seg, caddr_t vaddr)
+{
+	page_t *pp;
+
+	(void) seg;
+	(void) vaddr;
+	if (vp != &kvp || bytes != MMU_PAGESIZE || !(flags & PG_EXCL))
+		panic("page_create_va: only single PG_EXCL pages of kvp are "
+		    "emulated");
+	pp = frame_take(1, (const void *)page_create_va);
+	if (pp == NULL)
+		return (NULL);
+	pp->p_selock = -1;
+	(void) page_hashin(pp, vp, off, NULL);
+	return (pp);
+}
+
+/* the page's i/o lock, which page_create_va() takes: not modelled */
+void
+page_io_unlock(page_t *pp)
+{
+	(void) pp;
+}
+#endif
 
 page_t *
 page_numtopp_nolock(pfn_t pfn)

@@ -14,8 +14,11 @@
  *	but a vCPU's mcpu_intr (interrupts off, a cross-call running),
  *	which may be taken under anything and under which nothing is,
  *	and hat_switch_mutex, a spin lock that x86pte_inval() of the
- *	files of 2007-02 to 2007-05-04 takes inside the window span (or
- *	under a mapping-list lock) and holds around a cross-call
+ *	files of 2007-02 to 2007-05-04 and of 2005 takes inside the window
+ *	span (or under a mapping-list lock) and holds around a cross-call;
+ *	in era 2005 hat_demap()'s lock under a bucket or mapping-list lock
+ *	(DEMAP_LOCK below), and until 2006-04-04 hat_list_lock under a
+ *	bucket (RING_HEAD)
  *
  * lockdep_forbid() states where a class must not be held at all: no kmem
  * or page call and no hat_pte_unmap() under a bucket mutex or the window
@@ -43,13 +46,30 @@ const char *const lock_class_name[LC_NCLASSES] = {
 };
 
 #define	ANY_LEVEL	LCM(LC_INTR)	/* what may be taken under anything */
+/*
+ * Era 2005: hat_demap() takes a lock of the hat around its cross-call,
+ * called under a bucket mutex (htable_release() and htable_create() of a
+ * 32-bit hat's top-level entries) or a mapping-list lock (a remap):
+ * hat_switch_mutex, or before 2006-01-12 hat_mutex.
+ */
+#if HTBED_ERA == 2005
+#define	DEMAP_LOCK	(HTBED_DEMAP_SWITCH ? LCM(LC_SWITCH) : LCM(LC_HAT))
+#else
+#define	DEMAP_LOCK	0
+#endif
+/*
+ * Until 2006-04-04 (HTBED_HAT_RING), htable_steal() moves the ring's
+ * head under hat_list_lock with the bucket mutex of the table it just
+ * stole held; nothing takes a bucket under hat_list_lock.
+ */
+#define	RING_HEAD	(HTBED_HAT_RING ? LCM(LC_HATLIST) : 0)
 
 static const uint32_t may_take[LC_NCLASSES] = {
 	[LC_NONE]	= ~0u,
 	[LC_PAGE]	= ANY_LEVEL,
 	[LC_MLIST]	= LCM(LC_NONE) | LCM(LC_BUCKET) | LCM(LC_HCI) |
-			    LCM(LC_PAGE) | LCM(LC_SWITCH) | ANY_LEVEL,
-	[LC_BUCKET]	= LCM(LC_HCI) | ANY_LEVEL,
+			    LCM(LC_PAGE) | LCM(LC_SWITCH) | DEMAP_LOCK | ANY_LEVEL,
+	[LC_BUCKET]	= LCM(LC_HCI) | DEMAP_LOCK | RING_HEAD | ANY_LEVEL,
 	[LC_HCI]	= LCM(LC_SWITCH) | ANY_LEVEL,
 	[LC_HAT]	= ANY_LEVEL,
 	[LC_RESERVE]	= ANY_LEVEL,

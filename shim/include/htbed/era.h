@@ -7,6 +7,12 @@
  * it began, set by the Makefile from a probe of the htable.c under test
  * (shim/era/probe.sh; HTABLE_ERA= overrides it):
  *
+ *	2005	x86pte_invalidate_pfn(): every PTE is cleared by a
+ *		cross-call (xc_wait_sync(), hat_switch_mutex); the HAT
+ *		flushes after x86pte_set() itself (hat_demap()); page
+ *		tables come from the boot loader until the kernel hat
+ *		runs, and each CPU's window caches the frame it shows
+ *		(illumos 2005-06 to 2006-10, before dboot)
  *	2007	the 5-argument hat_pte_unmap(), which always flushes the
  *		TLB, the 4-argument x86pte_inval(), and a top table as in
  *		2015 (illumos 2007-01-19 to 2014-11: the files of the Xen
@@ -24,7 +30,18 @@
  * testbed's era-blind view of the same things, for the HAT, the harness
  * and the project's own htable.c (CUSTOMISED).
  *
- *  The 2007 era is the 2015 column but for the TLB flag (below).
+ *  The 2007 era is the 2015 column but for the TLB flag (below).  The
+ *  2005 era is the 2007 column with these besides:
+ *
+ *  struct htable                uint16_t ht_num_ptes (HT_ERA_FIELDS)
+ *  struct hat_cpu_info          hci_mapped_pfn, hci_pagetable_va,
+ *                               hci_kernel_pte: the CPU's window, which
+ *                               htable.c sets up and remaps itself
+ *  PTE access                   ATOMIC_LOAD64(), cas64() (vm/hat_pte.h)
+ *  x86pte_cpu_init(cpu, pages), x86pte_zero(), x86pte_invalidate_pfn()
+ *                               (vm/htable.h); hat_demap(), the boot
+ *                               window (ptable_va, hat_boot_remap/demap),
+ *                               hat_mempte_kern_setup() (vm/hat_i86.h)
  *
  *  item                         2015                  2018 (kpti)
  *  ---------------------------  --------------------  ---------------------
@@ -80,8 +97,9 @@
 #error "HTBED_ERA is not set: the Makefile sets it from shim/era/probe.sh"
 #endif
 
-#if HTBED_ERA != 2007 && HTBED_ERA != 2015 && HTBED_ERA != 2018
-#error "HTBED_ERA must be 2007, 2015 or 2018 (kpti)"
+#if HTBED_ERA != 2005 && HTBED_ERA != 2007 && HTBED_ERA != 2015 && \
+	HTBED_ERA != 2018
+#error "HTBED_ERA must be 2005, 2007, 2015 or 2018 (kpti)"
 #endif
 
 /*
@@ -151,8 +169,9 @@
 
 #define	MAKECR3(pfn, pcid)	(mmu_ptob((uint64_t)(pfn)) | (pcid))
 #define	MIN_PAGE_LEVEL		0
+#define	HT_ERA_FIELDS
 
-#else	/* HTBED_ERA 2015 */
+#else	/* HTBED_ERA 2015, 2007 and 2005 */
 
 #define	HAT_FREEING	(0x0001)	/* being torn down */
 #define	HAT_VLP		(0x0002)	/* 32-bit address space */
@@ -182,10 +201,22 @@
 #define	HTABLE_VLP	(0x01)	/* the top table lives in the hat */
 #define	HTABLE_NUM_PTES(ht)	(((ht)->ht_flags & HTABLE_VLP) ? 4 : 512)
 
-#define	HCI_ERA_FIELDS							\
+#define	HCI_VLP_FIELDS							\
 	pfn_t		hci_vlp_pfn;					\
 	x86pte_t	*hci_vlp_l3ptes;				\
 	x86pte_t	*hci_vlp_l2ptes;
+#if HTBED_ERA == 2005
+/* the window of the CPU: its VA, the PTE that maps it, what it shows */
+#define	HCI_ERA_FIELDS							\
+	pfn_t		hci_mapped_pfn;					\
+	void		*hci_pagetable_va;				\
+	x86pte_t	*hci_kernel_pte;				\
+	HCI_VLP_FIELDS
+#define	HT_ERA_FIELDS	uint16_t ht_num_ptes;	/* set, not used */
+#else
+#define	HCI_ERA_FIELDS	HCI_VLP_FIELDS
+#define	HT_ERA_FIELDS
+#endif
 
 #define	MMU_ERA_FIELDS							\
 	uint_t		hash_cnt;					\
@@ -246,7 +277,28 @@
  *                           x86pte_inval() holds around its cross-call
  *                           and hat_switch() takes to join hat_cpus
  *                           (files of 2007-02 to 2007-05-04; the probe
- *                           sees the file use it)
+ *                           sees the file use it; every 2005 file)
+ *  HTBED_HAT_RING           era 2005 until 2006-04-04: the user hats are
+ *                           a ring that kas.a_hat->hat_next points into,
+ *                           which htable_steal() walks by hat_prev; a
+ *                           stealer is waited out by hat_free_end(), not
+ *                           hat_free_start().  Otherwise a list with the
+ *                           kernel hat as its sentinel.  HTBED_HAT_NEXT()
+ *                           is the walk that ends either.
+ *  HTBED_FORCE_STEAL        the file has the DEBUG force_steal (all but
+ *                           the era 2005 files before 2006-04-04)
+ *  HTBED_BOOT_FRAMES        the fewest page-table frames a machine
+ *                           boots with
+ *  HTBED_DEMAP_SWITCH       era 2005: hat_demap() of a user hat holds
+ *                           hat_switch_mutex (from 2006-01-12 on), or
+ *                           hat_mutex (before)
+ *  HTBED_PTE_INVAL(ht, e, expect, pfn, ptr, tlb)
+ *                           the HAT clears a leaf PTE that holds expect
+ *                           (0: whatever it holds), which maps pfn,
+ *                           flushing the TLB if tlb (2015 on; always
+ *                           before): x86pte_inval(), or in era 2005
+ *                           x86pte_invalidate_pfn(), which clears it if
+ *                           it maps pfn; either returns what it held
  * ------------------------------------------------------------------------
  */
 #ifndef HTBED_PGP_EXCL
@@ -266,6 +318,31 @@
 #endif
 #ifndef HTBED_SWITCH_MUTEX
 #define	HTBED_SWITCH_MUTEX	0
+#endif
+#ifndef HTBED_HAT_RING
+#define	HTBED_HAT_RING		0
+#endif
+#ifndef HTBED_DEMAP_SWITCH
+#define	HTBED_DEMAP_SWITCH	0
+#endif
+#ifndef HTBED_FORCE_STEAL
+#define	HTBED_FORCE_STEAL	1
+#endif
+/*
+ * the page-table frames a boot takes at once: in era 2005 the boot
+ * loader's, htable_initial_reserve()'s 200 beyond hat_boot_reserve
+ */
+#define	HTBED_BOOT_FRAMES	(HTBED_ERA == 2005 ? 256 : 8)
+/* the hat after h in the list, NULL at its end (the ring's: its start) */
+#define	HTBED_HAT_NEXT(h)						\
+	(HTBED_HAT_RING && (h)->hat_next == kas.a_hat->hat_next ?	\
+	NULL : (h)->hat_next)
+#if HTBED_ERA == 2005
+#define	HTBED_PTE_INVAL(ht, e, expect, pfn, ptr, tlb)			\
+	x86pte_invalidate_pfn(ht, e, pfn, ptr)
+#else
+#define	HTBED_PTE_INVAL(ht, e, expect, pfn, ptr, tlb)			\
+	x86pte_inval(ht, e, expect, ptr HTBED_TLB_ARG(tlb))
 #endif
 #if HTBED_ERA >= 2018
 #define	HTBED_ERA_NAME		"kpti"
@@ -287,8 +364,10 @@
 #else
 #if HTBED_ERA >= 2015
 #define	HTBED_ERA_NAME		"2015"
-#else
+#elif HTBED_ERA >= 2007
 #define	HTBED_ERA_NAME		"2007"
+#else
+#define	HTBED_ERA_NAME		"2005"
 #endif
 #define	HTBED_HT_COPIED		HTABLE_VLP
 #define	HTBED_COPIED_FIELD	hat_vlp_ptes

@@ -43,6 +43,12 @@ extern void	shim_on_cpu(int c, void (*fn)(void *), void *arg);
 /* an INVLPG on the current vCPU (shim/kern/x_call.c) */
 extern void	shim_invlpg(uintptr_t va);
 
+#if HTBED_ERA == 2005
+/* the boot window (ptable_va), and the PTE of a CPU's window (mmu.c) */
+extern caddr_t	shim_boot_window(void);
+extern uint64_t	*shim_window_pte(caddr_t va);	/* an x86pte_t */
+#endif
+
 /* physical memory */
 extern char	*shim_physmap;		/* all frames, linearly */
 extern pfn_t	shim_pt_first, shim_pt_last;	/* page-table pool */
@@ -58,6 +64,8 @@ extern void	shim_windows_frame(pfn_t, int in_use);
 extern int	shim_window_of(uintptr_t addr, unsigned *window, pfn_t *pfn);
 extern void	shim_windows_range(char **base, size_t *len);
 #define	SHIM_WINDOWS_PER_CPU	2	/* windows at mmu.pwin_base, per vCPU */
+/* and after them, era 2005: the boot window ptable_va, 2 pages */
+#define	SHIM_BOOT_WINDOWS	(HTBED_ERA == 2005 ? 2 : 0)
 extern void	shim_set_pressure(int on);
 
 /*

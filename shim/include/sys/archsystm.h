@@ -19,6 +19,12 @@ extern void	mmu_flush_tlb_page(uintptr_t addr);
 extern void	mmu_flush_tlb_kpage(uintptr_t addr);
 extern ulong_t	getcr4(void);
 extern void	block_zero_no_xmm(void *dst, int len);
+#if HTBED_ERA == 2005
+/* CR3 reloaded: the vCPU's TLB loses every non-global entry */
+extern void	reload_cr3(void);
+/* the 2005 files' page-table zeroing by SSE2 stores (they declare it) */
+extern void	hat_pte_zero(void *, size_t);
+#endif
 
 #define	BLOCKZEROALIGN	(32)	/* block_zero_no_xmm() works in 32s */
 

@@ -119,4 +119,21 @@ extern hment_t	*hati_page_unmap(page_t *, htable_t *, uint_t);
 extern void	hat_init_finish(void);
 extern caddr_t	hat_kpm_pfn2va(pfn_t);
 
+#if HTBED_ERA == 2005
+/*
+ * Era 2005: the HAT's shootdown is hat_demap() (core/hat_2005.c).  Until
+ * the kernel hat runs, htable.c reaches page tables through the boot
+ * window, ptable_va (2 pages, which htable.c defines and the HAT points
+ * at the shim's boot window), mapped with hat_boot_remap() and unmapped
+ * with hat_boot_demap() (shim/kern/mmu.c); hat_mempte_kern_setup() gives
+ * the PTE that maps a CPU's window.
+ */
+extern void	hat_demap(struct hat *, uintptr_t);
+extern uintptr_t ptable_va;
+extern size_t	ptable_sz;
+extern pfn_t	hat_boot_remap(uintptr_t, pfn_t);
+extern void	hat_boot_demap(uintptr_t);
+extern void	*hat_mempte_kern_setup(caddr_t, void *);
+#endif
+
 #endif	/* _VM_HAT_I86_H */

@@ -120,6 +120,16 @@ extern x86pte_t	shim_cas_pte(x86pte_t *ptep, x86pte_t old, x86pte_t new);
 #define	GET_PTE(ptr)		__atomic_load_n((x86pte_t *)(ptr), \
 				    __ATOMIC_RELAXED)
 #define	CAS_PTE(ptr, x, y)	shim_cas_pte((x86pte_t *)(ptr), (x), (y))
+#if HTBED_ERA == 2005
+/*
+ * the 2005 files' names for the same: an 8-byte atomic load, and cas64()
+ * (sys/atomic.h), which they use on PTEs only
+ */
+#define	ATOMIC_LOAD64(ptr, pte)	((pte) = GET_PTE(ptr))
+#define	cas64(ptr, x, y)	CAS_PTE(ptr, x, y)
+/* for a non-PAE 32-bit kernel's PTEs: dead code on amd64 (pae_hat) */
+#define	cas32(ptr, x, y)	atomic_cas_32((ptr), (x), (y))
+#endif
 
 /* per-CPU page-table windows (window mode) */
 #define	PWIN_TABLE(cpuid)	((cpuid) * 2)

@@ -36,6 +36,7 @@ struct htable {
 	struct htable	*ht_prev;
 	struct htable	*ht_parent;
 	struct htable	*ht_shares;	/* source table, SHARED_PFN only */
+	HT_ERA_FIELDS
 };
 typedef struct htable htable_t;
 
@@ -90,7 +91,14 @@ extern uintptr_t htable_e2va(htable_t *, uint_t);
 
 #define	HTABLE_WALK_TO_END	((uintptr_t)-1)
 
+#if HTBED_ERA == 2005
+/* the first CPU passes its window's pages; the others get them from vmem */
+extern void	x86pte_cpu_init(cpu_t *, void *);
+extern void	x86pte_zero(htable_t *, uint_t, uint_t);
+extern x86pte_t	x86pte_invalidate_pfn(htable_t *, uint_t, pfn_t, void *);
+#else
 extern void	x86pte_cpu_init(cpu_t *);
+#endif
 extern void	x86pte_cpu_fini(cpu_t *);
 extern x86pte_t	x86pte_get(htable_t *, uint_t);
 extern x86pte_t	x86pte_set(htable_t *, uint_t, x86pte_t, void *);

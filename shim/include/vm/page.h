@@ -73,4 +73,23 @@ extern int	page_resv(pgcnt_t, uint_t);
 extern void	page_unresv(pgcnt_t);
 extern page_t	*boot_claim_page(pfn_t);
 
+#if HTBED_ERA == 2005
+/*
+ * The 2005 files' page-table pages: at boot, page_numtopp() locks the
+ * page of a frame the boot loader handed out (page_boot_demote() would
+ * split a large one: the pool has none); after boot, page_create_va()
+ * makes a page hashed onto (vp, off), locked SE_EXCL and "i/o locked"
+ * (page_io_unlock()).
+ */
+#define	PG_EXCL		0x0001
+#define	PG_NORELOC	0x0020
+
+struct seg;
+extern page_t	*page_numtopp(pfn_t, se_t);
+extern void	page_boot_demote(page_t *);
+extern page_t	*page_create_va(struct vnode *, u_offset_t, size_t, uint_t,
+    struct seg *, caddr_t);
+extern void	page_io_unlock(page_t *);
+#endif
+
 #endif	/* _VM_PAGE_H */

@@ -9,5 +9,9 @@
 #include <sys/types.h>
 
 extern caddr_t	kpm_vbase;
+#if HTBED_ERA == 2005
+/* the 2005 files ask this instead: kpm_vbase != NULL (shim/kern/init.c) */
+extern int	kpm_enable;
+#endif
 
 #endif	/* _VM_SEG_KPM_H */
