@@ -137,6 +137,7 @@ real-planted real-mutants: real-%:
 	done; \
 	[ -z "$$names" ] || mutants/run.sh --htable "$(REAL_FILE)" \
 	    --seconds $(call rs,30) --require --out build/$@.md --strategies "" \
+	    --fuzz-runs 0 \
 	    --variants "$(if $(filter planted,$*),tsan,release)" $$names
 
 real-diff:
