@@ -184,6 +184,12 @@ static const exemption_t policy[] = {
 	/* (files of 2007-01 test HAT_VLP in htable_create() too) */
 	{ K_READ, "htable_create", FIELD(hat_t, hat_flags), O_WRITE },
 	/*
+	 * (files of 2005-2006 test HAT_SHARED in x86pte_xcall(); the HAT
+	 * sets it under hat_list_lock before the hat's first shared load
+	 * and never clears it)
+	 */
+	{ K_READ, "x86pte_xcall", FIELD(hat_t, hat_flags), O_WRITE },
+	/*
 	 * The VICTIM updates themselves ("hat->hat_flags |= HAT_VICTIM" and
 	 * its clearing in htable_steal) are plain read-modify-writes under
 	 * hat_list_lock, as every other update of hat_flags is; the shim's
