@@ -92,6 +92,7 @@ mutex_tryenter(kmutex_t *m)
 #endif
 	if (!__atomic_compare_exchange_n(&m->m_lock, &c, 1, 0,
 	    __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+		lockdep_check_word(t, m, "mutex_tryenter");
 #ifdef HTBED_TSAN
 		__tsan_mutex_post_lock(m, __tsan_mutex_try_lock |
 		    __tsan_mutex_try_lock_failed, 0);

@@ -232,12 +232,9 @@ lockdep_check_word(kthread_t *t, const kmutex_t *m, const char *op)
 int
 lockdep_enter(kthread_t *t, kmutex_t *m)
 {
-	int c;
+	int c = lock_class_of(m);
 	char a[64], b[64];
 	int i;
-
-	lockdep_check_word(t, m, "mutex_enter");
-	c = lock_class_of(m);
 
 	for (i = 0; i < t->t_nheld; i++) {
 		kmutex_t *h = t->t_held[i];

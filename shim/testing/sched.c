@@ -333,7 +333,6 @@ choose(int cur, seam_ev_t ev)
 	if (S.s_favour >= 0 && (m & (1u << S.s_favour))) {
 		c = S.s_favour;
 		S.s_favour = -1;
-	S.s_nblocks = 0;
 		return (c);
 	}
 	v.sv_cur = cur;
@@ -720,6 +719,7 @@ sched_run(const sched_body_t *b, int n, struct strategy *st,
 	S.s_last = -1;
 	S.s_stalled = STALL_NONE;
 	S.s_favour = -1;
+	S.s_nblocks = 0;
 	S.s_nchoice = 0;
 	S.s_npreempt = 0;
 	S.s_ntrace = 0;
