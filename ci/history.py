@@ -38,7 +38,7 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VARIANTS = '../shared/variants'
-BUILT_ERAS = ('kpti', '2015', '2007')
+BUILT_ERAS = ('kpti', '2015', '2007', '2005')
 WORK = 'build/bisect'
 
 
@@ -64,17 +64,18 @@ def era_of(path):
     return out.strip() if rc == 0 else None
 
 
-def build(htable, b, share=None, log=None):
+def build(htable, b, share=None, log=None, variant='release'):
     """htstress and htreplay of htable in build dir b (the objects that
-    do not depend on the file from share, made first); their paths, or
-    None."""
+    do not depend on the file from share, made first), release or
+    ThreadSanitizer; their paths, or None."""
     log = log or os.path.join(WORK, 'build.log')
+    make = ['make', '-s', 'VARIANT=' + variant]
     if share:
-        rc, _ = sh(['make', '-s', 'B=' + share, 'HTABLE_C=' + htable,
-                    'lib-objects'], log)
+        rc, _ = sh(make + ['B=' + share, 'HTABLE_C=' + htable,
+                           'lib-objects'], log)
         if rc != 0:
             return None
-    args = ['make', '-s', 'B=' + b, 'HTABLE_C=' + htable] + \
+    args = make + ['B=' + b, 'HTABLE_C=' + htable] + \
         (['SHARE=' + share] if share else []) + [b + '/htstress',
                                                  b + '/htreplay']
     rc, _ = sh(args, log)
@@ -152,6 +153,23 @@ def signature_of(repro):
     return m.group(1), os.path.basename(m.group(2))
 
 
+def variant_for(finding, program):
+    """'tsan' when what is sought is a ThreadSanitizer report (every
+    signature of the finding, or the reproducer's failure, is of kind
+    sanitizer: only a TSan build can show it), else 'release'."""
+    if finding:
+        path = os.path.join(ROOT, 'corpus/findings', finding, 'finding')
+        try:
+            sigs = re.findall(r'^signature\s+(\S+)', open(path).read(),
+                              re.M)
+        except OSError as e:
+            die('%s: %s' % (path, e.strerror))
+        tsan = bool(sigs) and all(k == 'sanitizer' for k in sigs)
+    else:
+        tsan = signature_of(program)[0] == 'sanitizer'
+    return 'tsan' if tsan else 'release'
+
+
 def matcher(finding, repro):
     """shows(known, signature) for a finding's name or a reproducer."""
     if finding:
@@ -166,26 +184,27 @@ def matcher(finding, repro):
 
 
 def history(program, shows, runs, seeds, only=None, kpm=False,
-            progress=True, extra=()):
+            progress=True, extra=(), variant='release'):
     """Every version: [(id, date, commit, era, result, state)], state
     'shows', 'clean', 'masked' or 'none' (not built)."""
     out = []
+    work = WORK if variant == 'release' else os.path.join(WORK, variant)
     for vid, date, commit, path in rows(only):
         era = era_of(path)
         slug = vid.replace('/', '-')
         if era not in BUILT_ERAS:
             res = (era, 'not built (era %s)' % era, 'none')
         else:
-            bins = build(path, os.path.join(WORK, 'v', slug),
-                         os.path.join(WORK, 'share-' + era),
-                         os.path.join(WORK, 'v', slug + '.build'))
+            bins = build(path, os.path.join(work, 'v', slug),
+                         os.path.join(work, 'share-' + era),
+                         os.path.join(work, 'v', slug + '.build'), variant)
             if bins is None:
-                res = (era, 'does not build (%s/v/%s.build)' % (WORK, slug),
+                res = (era, 'does not build (%s/v/%s.build)' % (work, slug),
                        'none')
             else:
                 res = (era,) + verdict(*find(
                     bins[0], program, runs, range(1, seeds + 1),
-                    os.path.join(WORK, 'v', slug, 'out'), kpm, shows,
+                    os.path.join(work, 'v', slug, 'out'), kpm, shows,
                     extra), runs=runs, seeds=seeds)
         out.append((vid, date, commit) + res)
         if progress:
@@ -224,13 +243,15 @@ def transitions(hist):
     return out
 
 
-def render(title, hist, runs, seeds, kpm):
+def render(title, hist, runs, seeds, kpm, variant='release'):
     shown = [h for h in hist if h[5] == 'shows']
     L = ['# %s across the versions' % title, '',
          'Its program under new schedules (controlled mode, random, '
-         '%d runs x %d seeds, %s memory) on every version of `%s` '
-         '(`make bisect`, ci/history.py).' % (
-             runs, seeds, 'kpm' if kpm else 'window', VARIANTS), '',
+         '%d runs x %d seeds, %s memory, %s build) on every version of '
+         '`%s` (`make bisect`, ci/history.py).' % (
+             runs, seeds, 'kpm' if kpm else 'window',
+             'ThreadSanitizer' if variant == 'tsan' else 'release',
+             VARIANTS), '',
          '| version | date | era | result |', '|---|---|---|---|']
     L += ['| %s | %s | %s | %s |' % (h[0], h[1], h[3], h[4]) for h in hist]
     L += ['']
@@ -289,10 +310,11 @@ def main():
     signature_of(program)
     shows = matcher(a.finding, program)
     extra = ['--max-steps', str(a.max_steps)] if a.max_steps else []
+    variant = variant_for(a.finding, program)
     hist = history(program, shows, a.runs, a.seeds,
                    a.only.split(',') if a.only else None, a.kpm,
-                   extra=extra)
-    text = render(title, hist, a.runs, a.seeds, a.kpm)
+                   extra=extra, variant=variant)
+    text = render(title, hist, a.runs, a.seeds, a.kpm, variant)
     out = a.out or os.path.join(WORK, title + '.md')
     write_atomic(out, text)
     sys.stdout.write(text)

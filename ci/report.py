@@ -153,7 +153,8 @@ def functions(rows, htable):
 
 def versions(program, runs, name):
     """Every version (ci/history.py): [(dir, era, result)]."""
-    hist = history.history(program, history.matcher(name, None), runs, 1)
+    hist = history.history(program, history.matcher(name, None), runs, 1,
+                           variant=history.variant_for(name, program))
     return [(h[0], h[3], h[4]) for h in hist]
 
 
@@ -196,12 +197,15 @@ def main():
     candidates = [a.htable] if a.htable else \
         [f for f in (newest, REFERENCE) if f]
     found = None
+    variant = history.variant_for(name, program)
     for htable in candidates:
         if not os.path.exists(os.path.join(ROOT, htable)):
             die('%s does not exist' % htable)
         era = era_of(htable)
-        b = os.path.join(WORK, 'tested-' + (era or 'x'))
-        bins = build(htable, b, log=os.path.join(WORK, 'build.log'))
+        b = os.path.join(WORK, 'tested-' + (era or 'x') +
+                         ('' if variant == 'release' else '-' + variant))
+        bins = build(htable, b, log=os.path.join(WORK, 'build.log'),
+                     variant=variant)
         if bins is None:
             die('%s does not build (see %s/build.log)' % (htable, WORK))
         res, _ = find(bins[0], program, a.runs, range(1, 6),

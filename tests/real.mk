@@ -56,7 +56,7 @@ REAL_TSAN_OBJ := $(if $(HTABLE_C),$(if $(filter tsan,$(VARIANT)),\
 $(B)/obj/tsan_reference.o: tests/tsan_reference.c $(B)/.deps
 	$(CC) $(KFLAGS) -fno-sanitize=thread -MMD -MP -c -o $@ $<
 
-$(B)/htstress $(UNIT_BINS): $(REAL_TSAN_OBJ)
+$(B)/htstress $(B)/htreplay $(UNIT_BINS): $(REAL_TSAN_OBJ)
 
 # gcc's TSan runtime is a shared library whose own calls of the hook are
 # bound inside it; linked statically, the policy's definition wins
