@@ -224,6 +224,25 @@ dump_event(host_buf_t *b, const kthread_t *t, const struct fr_event *e)
  * while we read them; the read tolerates a torn last event and is hidden
  * from TSan (see flight.h).
  */
+/*
+ * Event j of a free-running thread's ring, which its thread may be
+ * overwriting as we read: copied, and shown only if the writer has not
+ * come round to its slot since (flight.h).
+ */
+static void
+dump_ring_event(host_buf_t *b, const kthread_t *t, uint64_t j)
+{
+	struct fr_event e = t->t_fr->fr_ev[j & (FR_SIZE - 1)];
+
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	if (__atomic_load_n(&t->t_fr->fr_head, __ATOMIC_RELAXED) - j >=
+	    FR_SIZE) {
+		hbuf_printf(b, "  (an event overwritten while read)\n");
+		return;
+	}
+	dump_event(b, t, &e);
+}
+
 void
 bug_dump_threads(host_buf_t *b, int nevents)
 {
@@ -253,12 +272,12 @@ bug_dump_threads(host_buf_t *b, int nevents)
 			}
 			continue;
 		}
-		head = t->t_fr->fr_head;
+		head = __atomic_load_n(&t->t_fr->fr_head, __ATOMIC_ACQUIRE);
 		j = head > (uint64_t)nevents ? head - (uint64_t)nevents : 0;
 		if (head - j > FR_SIZE)
 			j = head - FR_SIZE;
 		for (; j < head; j++)
-			dump_event(b, t, &t->t_fr->fr_ev[j & (FR_SIZE - 1)]);
+			dump_ring_event(b, t, j);
 	}
 	TSAN_IGNORE_READS_END();
 }

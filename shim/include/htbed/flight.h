@@ -4,8 +4,13 @@
  * controlled, can show what every thread was doing just before it.
  *
  * A ring has one writer, its own thread, which never waits: it overwrites
- * the oldest event.  Readers (the failure report) run only once the process
- * is failing and tolerate a torn last event; under TSan they read with
+ * the oldest event.  It fills an event, then publishes it by advancing
+ * fr_head (release), so the events below fr_head are whole.  Readers (the
+ * failure report) run while other threads may still record: a reader
+ * copies an event, then reads fr_head again and uses the copy only if the
+ * writer has not since come round to that slot.  A torn event once named
+ * a mutex at 0 (the kind new, the object not yet written) and the report
+ * faulted reading that mutex's class.  Under TSan readers read with
  * TSAN_IGNORE_READS so the recorder itself is never reported as a race.
  */
 #ifndef _HTBED_FLIGHT_H

@@ -128,7 +128,7 @@ fr_record(kthread_t *t, seam_ev_t ev, uint64_t obj, uint64_t a, uint64_t b)
 	struct fr_event one, *e = &one;
 
 	if (!seam_controlled) {
-		e = &r->fr_ev[r->fr_head++ & (FR_SIZE - 1)];
+		e = &r->fr_ev[r->fr_head & (FR_SIZE - 1)];
 		e->fe_when = __builtin_ia32_rdtsc();
 	}
 	e->fe_kind = ev;
@@ -137,6 +137,8 @@ fr_record(kthread_t *t, seam_ev_t ev, uint64_t obj, uint64_t a, uint64_t b)
 	e->fe_obj = obj;
 	e->fe_a = a;
 	e->fe_b = b;
+	if (!seam_controlled)	/* published whole (flight.h) */
+		__atomic_store_n(&r->fr_head, r->fr_head + 1, __ATOMIC_RELEASE);
 	if (seam_controlled) {
 		if (seam_callers)
 			fr_core_callers(e->fe_pc);
