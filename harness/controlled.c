@@ -147,6 +147,7 @@ hb_ctl_run(const struct hb_program *p, struct strategy *st,
 	sched_body_t b[SCHED_MAX_FIBERS];
 	uint64_t touched[HB_MAX_SLOTS];
 	int nw = p->hp_no_walkers ? 0 : hw_nwalkers(), f, n = 0;
+	size_t nsw;
 
 	if (p->hp_nfibers < 1 || p->hp_nfibers > hb_world.w_cfg.hc_workers)
 		htbed_internal_error("a program of %d fibers on a machine "
@@ -180,7 +181,7 @@ hb_ctl_run(const struct hb_program *p, struct strategy *st,
 	hb_check("end of run");
 	out->hr_steps = sched_steps();
 	out->hr_hash = sched_trace_hash();
-	(void) sched_preemptions(&out->hr_preemptions);
+	(void) sched_switches(&nsw, &out->hr_preemptions);
 	(void) sched_choices(&out->hr_nchoices);
 }
 
@@ -202,10 +203,10 @@ hb_ctl_choices(size_t *n)
 	return (sched_choices(n));
 }
 
-const size_t *
-hb_ctl_preemptions(size_t *n)
+const struct sched_switch *
+hb_ctl_switches(size_t *n, size_t *npreempt)
 {
-	return (sched_preemptions(n));
+	return (sched_switches(n, npreempt));
 }
 
 uint64_t

@@ -143,7 +143,8 @@ extern void	hb_ctl_run(const struct hb_program *, struct strategy *,
 extern const struct hb_program *hb_ctl_program(void);
 extern const struct sched_params *hb_ctl_params(void);
 extern const uint8_t *hb_ctl_choices(size_t *n);
-extern const size_t *hb_ctl_preemptions(size_t *n);
+extern const struct sched_switch *hb_ctl_switches(size_t *n,
+    size_t *npreempt);
 extern uint64_t	hb_ctl_steps(void);
 /* the decisions a run of sp may take: more with access seams */
 extern size_t	hb_ctl_max_decisions(const struct sched_params *, int access);

@@ -3,12 +3,17 @@
  * stays the same: fewer fibers, fewer ops, fewer preemptions.
  *
  * Every candidate runs in a child process that boots its own machine and
- * replays the candidate guided by the current schedule: where a recorded
- * choice no longer fits (an op was removed, a preemption dropped), the
- * scheduler takes the default (the running fiber goes on).  A child that
- * fails with the same signature writes the reproducer of the run it made
- * -- an exact schedule again -- and the decisions that were preemptions;
- * that becomes the new best.  Passes repeat until none makes progress:
+ * replays the candidate guided by the best run's switches (the decisions
+ * that were not the default), each anchored at its fiber's own point
+ * (strategy.h): where one no longer fits (an op was removed, its target
+ * cannot run), the scheduler takes the default, and dropping a preemption
+ * leaves the others at their places in their fibers' code.  (Guided by
+ * decision index instead, every decision after a dropped preemption moved
+ * to another place: with access seams, runs of thousands of preemptions
+ * kept a thousand.)  A child that fails with the same signature writes the
+ * reproducer of the run it made -- an exact schedule again -- and its
+ * switches; that becomes the new best.  Passes repeat until none makes
+ * progress:
  *   1. empty whole fibers, last first;
  *   2. remove runs of ops from each fiber, halving the run length;
  *   3. drop preemptions: all of them, then, by halves, quarters, ...
@@ -37,8 +42,10 @@
 
 static struct {
 	struct hb_repro	best;
-	size_t		*pre;		/* the best run's preemptions */
-	size_t		npre;
+	struct sched_switch *sw;	/* the best run's switches, in the
+					 * order of its decisions */
+	size_t		nsw;
+	size_t		npre;		/* of them, preemptions */
 	uint64_t	steps;
 	int		tries;
 	char		tmp[64];
@@ -57,32 +64,36 @@ static void
 child_on_bug(const char *kind, const char *where)
 {
 	char info[80];
-	const size_t *pre;
-	size_t n, i;
+	const struct sched_switch *sw;
+	size_t n, npre, i;
 	FILE *f;
 
 	(void) hb_repro_save_run(M.tmp, &child_cfg, M.orig_sp, kind, where);
 	(void) snprintf(info, sizeof (info), "%s.info", M.tmp);
-	pre = hb_ctl_preemptions(&n);
+	sw = hb_ctl_switches(&n, &npre);
 	if ((f = fopen(info, "w")) == NULL)
 		return;
 	fprintf(f, "%" PRIu64 " %zu\n", hb_ctl_steps(), n);
 	for (i = 0; i < n; i++)
-		fprintf(f, "%zu\n", pre[i]);
+		fprintf(f, "%u %" PRIu64 " %u %u %u\n", sw[i].sw_fiber,
+		    sw[i].sw_point, sw[i].sw_target, sw[i].sw_preempt,
+		    sw[i].sw_decision);
 	fclose(f);
 }
 
 /*
- * Replay c guided by its schedule; or, with bound >= 0, search its
- * program's schedules with at most `bound' preemptions, BOUNDED_RUNS at
- * most; or (AS_RECORDED) run it with its own strategy (a fuzz input's
- * bytes).  Either way the first failure ends the child (child_on_bug).
+ * Replay c guided by the switches sw (in (fiber, point) order), or by its
+ * own schedule if sw is NULL; or, with bound >= 0, search its program's
+ * schedules with at most `bound' preemptions, BOUNDED_RUNS at most; or
+ * (AS_RECORDED) run it with its own strategy (a fuzz input's bytes).
+ * Either way the first failure ends the child (child_on_bug).
  */
 #define	BOUNDED_RUNS	4000
 #define	AS_RECORDED	(-2)	/* bound: the candidate's own strategy */
 
 static void
-child_run(const struct hb_repro *c, int bound)
+child_run(const struct hb_repro *c, int bound, const struct sched_switch *sw,
+    size_t nsw)
 {
 	struct sched_params sp = c->r_sp;
 	struct strategy *st;
@@ -103,6 +114,8 @@ child_run(const struct hb_repro *c, int bound)
 	sp.sp_guided = 1;
 	sp.sp_choices = c->r_choices;
 	sp.sp_nchoices = c->r_nchoices;
+	sp.sp_switches = bound < 0 ? sw : NULL;
+	sp.sp_nswitches = bound < 0 ? nsw : 0;
 	if (hb_ctl_init(&child_cfg) != 0)
 		_exit(2);
 	st = strategy_new(&sp);
@@ -119,7 +132,24 @@ child_run(const struct hb_repro *c, int bound)
  * ------------------------------------------------------------------------
  */
 static int
-read_info(size_t **pre, size_t *npre, uint64_t *steps)
+read_switch(FILE *f, struct sched_switch *sw)
+{
+	unsigned fiber, target, preempt;
+
+	if (fscanf(f, "%u %" SCNu64 " %u %u %" SCNu32, &fiber, &sw->sw_point,
+	    &target, &preempt, &sw->sw_decision) != 5 ||
+	    fiber > SCHED_MAIN || target >= SCHED_MAX_FIBERS || preempt > 1)
+		return (-1);
+	sw->sw_fiber = (uint8_t)fiber;
+	sw->sw_target = (uint8_t)target;
+	sw->sw_preempt = (uint8_t)preempt;
+	return (0);
+}
+
+/* the child's run: its switches, how many were preemptions, its steps */
+static int
+read_info(struct sched_switch **sw, size_t *nsw, size_t *npre,
+    uint64_t *steps)
 {
 	char info[80];
 	size_t i;
@@ -129,12 +159,17 @@ read_info(size_t **pre, size_t *npre, uint64_t *steps)
 	(void) snprintf(info, sizeof (info), "%s.info", M.tmp);
 	if ((f = fopen(info, "r")) == NULL)
 		return (-1);
-	ok = fscanf(f, "%" SCNu64 " %zu", steps, npre) == 2;
-	*pre = ok ? calloc(*npre + 1, sizeof (size_t)) : NULL;
-	for (i = 0; ok && i < *npre; i++)
-		ok = fscanf(f, "%zu", &(*pre)[i]) == 1;
+	ok = fscanf(f, "%" SCNu64 " %zu", steps, nsw) == 2;
+	*sw = ok ? calloc(*nsw + 1, sizeof (**sw)) : NULL;
+	*npre = 0;
+	for (i = 0; ok && i < *nsw; i++) {
+		ok = read_switch(f, &(*sw)[i]) == 0;
+		*npre += ok && (*sw)[i].sw_preempt;
+	}
 	fclose(f);
 	(void) unlink(info);
+	if (!ok)
+		free(*sw);
 	return (ok ? 0 : -1);
 }
 
@@ -170,12 +205,13 @@ smaller(const struct hb_repro *r, size_t npre, uint64_t steps)
  * best.
  */
 static int
-try_run(const struct hb_repro *c, int bound)
+try_run(const struct hb_repro *c, int bound, const struct sched_switch *sw,
+    size_t nsw)
 {
 	struct hb_repro got;
 	char err[200];
-	size_t *pre;
-	size_t npre;
+	struct sched_switch *gsw;
+	size_t gnsw, npre;
 	uint64_t steps;
 	pid_t pid;
 	int status;
@@ -185,7 +221,7 @@ try_run(const struct hb_repro *c, int bound)
 	(void) unlink(M.tmp);
 	fflush(NULL);
 	if ((pid = fork()) == 0)
-		child_run(c, bound);
+		child_run(c, bound, sw, nsw);
 	if (pid < 0 || waitpid(pid, &status, 0) != pid ||
 	    !WIFEXITED(status) || WEXITSTATUS(status) != 1)
 		return (0);
@@ -194,28 +230,59 @@ try_run(const struct hb_repro *c, int bound)
 	if (M.sig[0] == '\0')	/* converting a fuzz input: its failure */
 		(void) snprintf(M.sig, sizeof (M.sig), "%s", got.r_failure);
 	if (strcmp(got.r_failure, M.sig) != 0 ||
-	    read_info(&pre, &npre, &steps) != 0) {
+	    read_info(&gsw, &gnsw, &npre, &steps) != 0) {
 		hb_repro_free(&got);
 		return (0);
 	}
 	if (!smaller(&got, npre, steps)) {
 		hb_repro_free(&got);
-		free(pre);
+		free(gsw);
 		return (0);
 	}
 	hb_repro_free(&M.best);
-	free(M.pre);
+	free(M.sw);
 	M.best = got;
-	M.pre = pre;
+	M.sw = gsw;
+	M.nsw = gnsw;
 	M.npre = npre;
 	M.steps = steps;
 	return (1);
 }
 
+/*
+ * Replay c guided by the best run's switches, less the preemptions
+ * numbered [from, from + n) in the order of the run (inside = 1) or all
+ * but those (inside = 0).
+ */
+static int
+try_anchored(const struct hb_repro *c, size_t from, size_t n, int inside)
+{
+	struct sched_switch *sw = calloc(M.nsw + 1, sizeof (*sw));
+	size_t i, k = 0, p = 0;
+	int ok;
+
+	if (sw == NULL) {
+		fprintf(stderr, "htreplay: out of memory\n");
+		exit(2);
+	}
+	for (i = 0; i < M.nsw; i++) {
+		if (M.sw[i].sw_preempt && (p >= from && p < from + n) == inside) {
+			p++;
+			continue;
+		}
+		p += M.sw[i].sw_preempt;
+		sw[k++] = M.sw[i];
+	}
+	qsort(sw, k, sizeof (*sw), sched_switch_cmp);
+	ok = try_run(c, -1, sw, k);
+	free(sw);
+	return (ok);
+}
+
 static int
 try_candidate(const struct hb_repro *c)
 {
-	return (try_run(c, -1));
+	return (try_anchored(c, 0, 0, 1));
 }
 
 /* a schedule of the best program with fewer preemptions, if one fails */
@@ -225,7 +292,7 @@ pass_search(void)
 	int b;
 
 	for (b = 0; (size_t)b < M.npre && M.tries < MAX_TRIES; b++) {
-		if (try_run(&M.best, b))
+		if (try_run(&M.best, b, NULL, 0))
 			return (1);
 	}
 	return (0);
@@ -303,34 +370,23 @@ pass_ops(void)
 }
 
 /*
- * Drop the preemptions of the best run's list that are inside [from,
- * from + n) (inside = 1) or outside it (inside = 0).
+ * Drop the preemptions of the best run that are inside [from, from + n)
+ * (inside = 1) or outside it (inside = 0).
  */
 static int
 try_dropping(size_t from, size_t n, int inside)
 {
-	struct hb_repro c;
-	size_t i;
-	int ok;
-
-	candidate(&c);
-	for (i = 0; i < M.npre; i++) {
-		if ((i >= from && i < from + n) == inside &&
-		    M.pre[i] < c.r_nchoices)
-			c.r_choices[M.pre[i]] = SCHED_DEFAULT;
-	}
-	ok = try_candidate(&c);
-	free(c.r_choices);
-	return (ok);
+	return (try_anchored(&M.best, from, n, inside));
 }
 
 /*
  * Delta debugging over the preemptions: at each chunk size, keep one
  * chunk alone (a failure that needs a few preemptions close together
  * -- a run with access seams has thousands -- shrinks to one chunk in
- * a step), then drop one chunk at a time.  A success replaces the list
- * of preemptions (the child's run): start over at its head, at the
- * chunk size of the new list.
+ * a step; then start over at the chunk size of the new list), then drop
+ * one chunk at a time.  A success replaces the list of preemptions with
+ * the child's run's; anchored, those before the dropped chunk are the
+ * ones already found needed, so the sweep goes on where it was.
  */
 static int
 pass_preemptions(void)
@@ -355,12 +411,10 @@ pass_preemptions(void)
 		}
 		at = 0;
 		while (at < M.npre && M.tries < MAX_TRIES) {
-			if (try_dropping(at, chunk, 1)) {
+			if (try_dropping(at, chunk, 1))
 				progress = 1;
-				at = 0;
-			} else {
+			else
 				at += chunk;
-			}
 		}
 	}
 	return (progress);
@@ -416,7 +470,7 @@ int
 minimize(const struct hb_repro *in, const char *out, int quiet)
 {
 	minimize_begin(in);
-	if (in->r_failure[0] == '\0' || !try_candidate(&M.best)) {
+	if (in->r_failure[0] == '\0' || !try_run(&M.best, -1, NULL, 0)) {
 		fprintf(stderr, "htreplay: the reproducer does not fail as "
 		    "recorded (%s); nothing to minimize\n",
 		    in->r_failure[0] ? in->r_failure : "no failure recorded");
@@ -429,7 +483,7 @@ int
 minimize_fuzz(const struct hb_repro *in, const char *out, int quiet)
 {
 	minimize_begin(in);
-	if (!try_run(&M.best, AS_RECORDED)) {
+	if (!try_run(&M.best, AS_RECORDED, NULL, 0)) {
 		fprintf(stderr, "htreplay: the fuzz input finds no bug; nothing "
 		    "to minimize\n");
 		return (2);

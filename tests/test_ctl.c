@@ -5,7 +5,9 @@
  * gives the same event-trace hash and the same schedule, and replaying
  * the recorded schedule 100 times gives that hash 100 times (window mode,
  * so the windows' host mappings are put back correctly too).  Different
- * seeds give different interleavings.  A lock-order inversion is found by
+ * seeds give different interleavings.  Replaying only the decisions that
+ * were not the default, each anchored at its fiber's own point (what
+ * --minimize does), gives the run again.  A lock-order inversion is found by
  * bounded search with one preemption and reported as a deadlock naming
  * both waits, and is not found without preemptions (under TSan, whose
  * lock-order detector reports it in any run, that is what is checked); a
@@ -76,6 +78,36 @@ test_replay_100_times(void **state)
 		assert_int_equal(r.hr_nchoices, n);
 	}
 	free(choices);
+}
+
+static void
+test_switches_replay_run(void **state)
+{
+	struct sched_params p = { .sp_kind = SK_REPLAY, .sp_seed = 11,
+	    .sp_max_steps = 2000000 };
+	struct sched_switch *sw;
+	struct strategy *st;
+	struct hb_run orig, r;
+	size_t n, npre, n2, npre2;
+
+	(void) state;
+	(void) run_once(SK_RANDOM, 11, NULL, 0, &orig, NULL, NULL);
+	sw = malloc(sizeof (*sw) * 100000);
+	memcpy(sw, hb_ctl_switches(&n, &npre), sizeof (*sw) * n);
+	assert_true(npre > 10 && npre <= n && n < 100000);
+	assert_int_equal(npre, orig.hr_preemptions);
+	qsort(sw, n, sizeof (*sw), sched_switch_cmp);
+	p.sp_switches = sw;
+	p.sp_nswitches = n;
+	st = strategy_new(&p);
+	hb_ctl_run(&prog, st, &p, &r);
+	strategy_free(st);
+	(void) hb_ctl_switches(&n2, &npre2);
+	assert_int_equal(r.hr_hash, orig.hr_hash);
+	assert_int_equal(r.hr_nchoices, orig.hr_nchoices);
+	assert_int_equal(n2, n);
+	assert_int_equal(npre2, npre);
+	free(sw);
 }
 
 static void
@@ -169,6 +201,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_same_seed_same_run),
 		cmocka_unit_test(test_replay_100_times),
+		cmocka_unit_test(test_switches_replay_run),
 		cmocka_unit_test(test_seeds_differ),
 		cmocka_unit_test(test_pct_deterministic),
 		cmocka_unit_test(test_deadlock_found),

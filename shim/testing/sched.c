@@ -71,9 +71,12 @@ static struct {
 	int		s_stalled;	/* why a fiber handed control to main */
 	int		s_favour;	/* a starving fiber to run next, or -1 */
 	uint64_t	s_nblocks;	/* blocks so far, for FIFO wakes */
-	size_t		*s_preempt;	/* decisions that switched away from
-					 * a fiber that could have gone on */
-	size_t		s_npreempt;
+	struct sched_switch *s_switch;	/* decisions that were not the
+					 * default (strategy.h) */
+	size_t		s_nswitch;
+	size_t		s_npreempt;	/* of them, switches away from a
+					 * fiber that could have gone on */
+	uint64_t	s_points[SCHED_MAX_FIBERS + 1];	/* per anchor */
 	uint8_t		*s_choice;	/* the schedule: one byte a decision */
 	size_t		s_nchoice;
 	uint64_t	s_cap;		/* of both logs */
@@ -127,10 +130,10 @@ logs_fit(uint64_t max_steps)
 	if (S.s_cap >= max_steps + 1)
 		return;
 	host_free(S.s_choice);
-	host_free(S.s_preempt);
+	host_free(S.s_switch);
 	S.s_cap = max_steps + 1;
 	S.s_choice = host_alloc(S.s_cap);
-	S.s_preempt = host_alloc(S.s_cap * sizeof (size_t));
+	S.s_switch = host_alloc(S.s_cap * sizeof (struct sched_switch));
 }
 
 static void
@@ -140,16 +143,24 @@ choice_record(int c)
 }
 
 static void
-preempt_record(size_t d)
+switch_record(const struct sched_view *v, int c, int preempt)
 {
-	S.s_preempt[S.s_npreempt++] = d;
+	struct sched_switch *sw = &S.s_switch[S.s_nswitch++];
+
+	sw->sw_point = v->sv_point;
+	sw->sw_decision = (uint32_t)(S.s_nchoice - 1);
+	sw->sw_fiber = (uint8_t)v->sv_anchor;
+	sw->sw_target = (uint8_t)c;
+	sw->sw_preempt = (uint8_t)preempt;
+	S.s_npreempt += preempt;
 }
 
-const size_t *
-sched_preemptions(size_t *n)
+const struct sched_switch *
+sched_switches(size_t *n, size_t *npreempt)
 {
-	*n = S.s_npreempt;
-	return (S.s_preempt);
+	*n = S.s_nswitch;
+	*npreempt = S.s_npreempt;
+	return (S.s_switch);
 }
 
 const uint8_t *
@@ -321,8 +332,11 @@ choose(int cur, seam_ev_t ev)
 {
 	struct sched_view v;
 	uint32_t m;
-	int c;
+	int c, preempt;
 
+	v.sv_anchor = S.s_cur >= 0 ? S.s_cur : S.s_last >= 0 ? S.s_last :
+	    SCHED_MAIN;
+	v.sv_point = ++S.s_points[v.sv_anchor];
 	if (S.s_sleeping != 0)
 		wake_sleepers();
 	m = S.s_runnable;
@@ -346,8 +360,10 @@ choose(int cur, seam_ev_t ev)
 		htbed_internal_error("strategy picked fiber %d, not runnable",
 		    c);
 	choice_record(c);
-	if (cur >= 0 && (m & (1u << cur)) && c != cur && !SEAM_IS_SPIN(ev))
-		preempt_record(S.s_nchoice - 1);
+	preempt = cur >= 0 && (m & (1u << cur)) && c != cur &&
+	    !SEAM_IS_SPIN(ev);
+	if (preempt || c != strategy_default(&v))
+		switch_record(&v, c, preempt);
 	return (c);
 }
 
@@ -721,7 +737,10 @@ sched_run(const sched_body_t *b, int n, struct strategy *st,
 	S.s_favour = -1;
 	S.s_nblocks = 0;
 	S.s_nchoice = 0;
+	S.s_nswitch = 0;
 	S.s_npreempt = 0;
+	for (c = 0; c <= SCHED_MAX_FIBERS; c++)
+		S.s_points[c] = 0;
 	S.s_ntrace = 0;
 	S.s_hash = 0xcbf29ce484222325ull;
 	S.s_hashing = !p->sp_no_hash;

@@ -28,7 +28,12 @@
  *           switch (see next_gap()).  Every byte string is a valid
  *           schedule, and a small change of the input a small change of
  *           the schedule.
- *  replay   the choices recorded in an earlier run.
+ *  replay   the choices recorded in an earlier run: one per decision
+ *           point, in order; or (sp_switches) only the decisions that
+ *           were not the default, each anchored at its fiber's own point
+ *           (strategy.h), the default everywhere else.  The minimizer
+ *           replays anchored: dropping one preemption then leaves the
+ *           others where they were in their fibers' code.
  *
  * Spin points (a fiber waiting for another to act) always give way: to a
  * random other fiber (random), by dropping the spinner's priority (pct),
@@ -54,6 +59,8 @@ struct strategy {
 	int		st_low;		/* next priority given at a change */
 	/* bytes, replay */
 	size_t		st_pos;
+	/* anchored replay: each fiber's switches, next one first */
+	size_t		st_sw[SCHED_MAX_FIBERS + 1], st_sw_end[SCHED_MAX_FIBERS + 1];
 	uint64_t	st_gap;		/* bytes with gaps: points to go */
 	/* bounded: the current path, one entry per decision point */
 	struct bpoint	*st_path;
@@ -147,6 +154,12 @@ default_choice(const struct sched_view *v)
 {
 	return (keep_running(v) ? v->sv_cur : next_after(v->sv_runnable,
 	    v->sv_prev));
+}
+
+int
+strategy_default(const struct sched_view *v)
+{
+	return (default_choice(v));
 }
 
 static int
@@ -284,11 +297,55 @@ pick_bytes(struct strategy *st, const struct sched_view *v)
 	return (next_after(v->sv_runnable, from));
 }
 
+/* in (fiber, point) order */
+int
+sched_switch_cmp(const void *a, const void *b)
+{
+	const struct sched_switch *x = a, *y = b;
+
+	if (x->sw_fiber != y->sw_fiber)
+		return (x->sw_fiber < y->sw_fiber ? -1 : 1);
+	return (x->sw_point < y->sw_point ? -1 : x->sw_point > y->sw_point);
+}
+
+/* each fiber's range of the (sorted) switches */
+static void
+anchored_begin(struct strategy *st)
+{
+	const struct sched_switch *sw = st->st_p.sp_switches;
+	size_t i, n = st->st_p.sp_nswitches;
+	int f;
+
+	for (f = 0, i = 0; f <= SCHED_MAX_FIBERS; f++) {
+		st->st_sw[f] = i;
+		while (i < n && sw[i].sw_fiber == f)
+			i++;
+		st->st_sw_end[f] = i;
+	}
+}
+
+static int
+pick_anchored(struct strategy *st, const struct sched_view *v)
+{
+	const struct sched_switch *sw = st->st_p.sp_switches;
+	size_t *i = &st->st_sw[v->sv_anchor];
+	size_t end = st->st_sw_end[v->sv_anchor];
+
+	while (*i < end && sw[*i].sw_point < v->sv_point)
+		(*i)++;
+	if (*i < end && sw[*i].sw_point == v->sv_point &&
+	    (v->sv_runnable & (1u << sw[*i].sw_target)))
+		return (sw[*i].sw_target);
+	return (default_choice(v));
+}
+
 static int
 pick_replay(struct strategy *st, const struct sched_view *v)
 {
 	int c;
 
+	if (st->st_p.sp_switches != NULL)
+		return (pick_anchored(st, v));
 	if (st->st_pos >= st->st_p.sp_nchoices) {
 		if (!st->st_p.sp_guided)
 			htbed_internal_error("replay diverged: the recorded "
@@ -406,6 +463,8 @@ strategy_begin(struct strategy *st, const struct sched_params *p,
 		pct_begin(st);
 	if (st->st_kind == SK_BYTES && p->sp_gaps)
 		st->st_gap = next_gap(st);
+	if (st->st_kind == SK_REPLAY && p->sp_switches != NULL)
+		anchored_begin(st);
 }
 
 int

@@ -44,6 +44,8 @@ enum sched_kind {
 	SK_NKINDS
 };
 
+struct sched_switch;
+
 struct sched_params {
 	int		sp_kind;		/* enum sched_kind */
 	uint64_t	sp_seed;		/* this run's seed */
@@ -60,6 +62,10 @@ struct sched_params {
 	size_t		sp_nbytes;
 	const uint8_t	*sp_choices;		/* replay: recorded choices */
 	size_t		sp_nchoices;
+	const struct sched_switch *sp_switches;	/* replay: anchored switches
+						 * instead (strategy.h), in
+						 * (fiber, point) order */
+	size_t		sp_nswitches;
 	int		sp_guided;		/* replay: a choice that is not
 						 * runnable is no error */
 	uint64_t	sp_max_steps;		/* budget: more is a hang */

@@ -62,7 +62,8 @@ extern void	sched_feature(int kind, uint64_t from, uint64_t to);
 /* the run so far */
 extern const uint8_t *sched_choices(size_t *n);
 extern uint64_t	sched_steps(void);
-extern const size_t *sched_preemptions(size_t *n);	/* decision indices */
+extern const struct sched_switch *sched_switches(size_t *n,
+    size_t *npreempt);
 extern uint64_t	sched_trace_hash(void);
 extern void	sched_trace(host_buf_t *, int nevents, int html);
 
