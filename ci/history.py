@@ -2,8 +2,8 @@
 """make bisect FINDING=name | CRASH=file: a finding across the history of
 htable.c.
 
-The finding's program (corpus/findings/<name>/repro-min.txt, or the
-program of any reproducer) runs under new schedules -- controlled mode,
+The finding's program (corpus/findings/<name>/repro-min.txt, else its
+first repro-*.txt by name; or the program of any reproducer) runs under new schedules -- controlled mode,
 random strategy, --runs per seed -- on every version of ../shared/variants
 whose era htbed builds, in date order.  A version shows the finding when
 a run fails with it: for a named finding, the report's "known:" line
@@ -147,10 +147,26 @@ def signature_of(repro):
         die('%s: %s' % (repro, e.strerror))
     if not text.startswith('htbed-repro '):
         die('%s: not an htbed reproducer (no htbed-repro header)' % repro)
-    m = re.search(r'^failure (\S+) at (\S+?)(:\d+)?$', text, re.M)
+    m = re.search(r'^failure (\S+) at (\S+?)(:\d+)?( .*)?$', text, re.M)
     if not m:
         die('%s: has no "failure <kind> at <file>" line' % repro)
     return m.group(1), os.path.basename(m.group(2))
+
+
+def finding_program(finding):
+    """The program of a finding: its repro-min.txt, else the first of its
+    other reproducers (repro-*.txt) by name."""
+    fdir = os.path.join('corpus/findings', finding)
+    if not os.path.isdir(os.path.join(ROOT, fdir)):
+        die('no finding %s' % fdir)
+    names = sorted(n for n in os.listdir(os.path.join(ROOT, fdir))
+                   if n.startswith('repro-') and n.endswith('.txt'))
+    if 'repro-min.txt' in names:
+        return os.path.join(fdir, 'repro-min.txt')
+    if not names:
+        die('%s has no reproducer (repro-min.txt or repro-*.txt), the '
+            'program of the finding' % fdir)
+    return os.path.join(fdir, names[0])
 
 
 def variant_for(finding, program):
@@ -177,7 +193,7 @@ def matcher(finding, repro):
     kind, name = signature_of(repro)
 
     def shows(known, sig):
-        m = re.match(r'(\S+) at (\S+?)(:\d+)?$', sig)
+        m = re.match(r'(\S+) at (\S+?)(:\d+)?( .*)?$', sig)
         return bool(m) and m.group(1) == kind and \
             os.path.basename(m.group(2)) == name
     return shows
@@ -297,12 +313,7 @@ def main():
     if a.runs < 1 or a.seeds < 1:
         die('--runs and --seeds take a positive number')
     if a.finding:
-        program = os.path.join('corpus/findings', a.finding, 'repro-min.txt')
-        if not os.path.isdir(os.path.join(ROOT, 'corpus/findings',
-                                          a.finding)):
-            die('no finding corpus/findings/%s' % a.finding)
-        if not os.path.exists(os.path.join(ROOT, program)):
-            die('%s is missing (the program of the finding)' % program)
+        program = finding_program(a.finding)
         title = a.finding
     else:
         program = os.path.relpath(os.path.abspath(a.repro), ROOT)
