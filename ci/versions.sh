@@ -3,7 +3,7 @@
 # directory (../shared/variants: illumos-gate 2005-2021, OmniOS, SmartOS,
 # Delphix, each beside its tree's headers), in date order: the era its
 # code says it is (shim/era/probe.sh), whether it builds (release,
-# ThreadSanitizer, access seams, libFuzzer), and six short runs --
+# ThreadSanitizer, access seams, libFuzzer, ASan), and six short runs --
 # free-running stress plain and under ThreadSanitizer, each without and
 # with the emulated MMU's walkers, controlled mode with access seams
 # (kpm, random schedules, the MMU) and htfuzz_sched -- each with its work
@@ -66,7 +66,7 @@ selected() {
 FUZZ_FLAGS=$(make -s fuzz-flags) || exit 2
 flavour() {
 	case $1 in
-	release|tsan) echo "VARIANT=$1" ;;
+	release|tsan|asan) echo "VARIANT=$1" ;;
 	access) echo "VARIANT=release SEAMS=access" ;;
 	fuzz) echo "VARIANT=asan CC=clang" ;;
 	esac
@@ -139,8 +139,9 @@ run1() {	# name binary args...
 }
 
 # a fuzz run from the checked-in corpus: "ok <execs> execs", or what the
-# release build's htreplay says of the first crash
-fuzz() {	# name fuzz-dir release-dir
+# ASan build's htreplay says of the first crash (the fuzz target runs
+# under ASan: a use of freed memory is seen only there)
+fuzz() {	# name fuzz-dir asan-dir
 	local name=$1 dir=$work/fuzz-$1 log=$work/$1.log execs crash rc
 	rm -rf "$dir"
 	mkdir -p "$dir/corpus" "$dir/out"
@@ -208,7 +209,8 @@ for r in "${rows[@]}"; do
 	if ! { rel=$(build "$r" "$file" "$era" release htstress htreplay) &&
 	    tsan=$(build "$r" "$file" "$era" tsan htstress) &&
 	    acc=$(build "$r" "$file" "$era" access htstress) &&
-	    fz=$(build "$r" "$file" "$era" fuzz htfuzz_sched); }; then
+	    fz=$(build "$r" "$file" "$era" fuzz htfuzz_sched) &&
+	    asan=$(build "$r" "$file" "$era" asan htreplay); }; then
 		why=$(cat "$work/$id-"*.build | grep -m1 -E 'error|Error')
 		table+=("| $r | $date | $era | **no**: ${why//|/\\|} | - | - | - | - | - | - | - |")
 		bad=1
@@ -225,7 +227,7 @@ for r in "${rows[@]}"; do
 	    run "$id-tsanwalk" "$tsan/htstress" --seconds "$seconds" --seed 3 --walkers 1
 	    run "$id-ctl" "$acc/htstress" --mode controlled --kpm --walkers 1 \
 		--seconds "$seconds" --seed 2
-	    fuzz "$id" "$fz" "$rel")
+	    fuzz "$id" "$fz" "$asan")
 	row="| $r | $date | $era | yes |"
 	for c in "${cells[@]}"; do row="$row $c |"; done
 	table+=("$row ${found:--} |")
@@ -248,7 +250,7 @@ tmp=$(mktemp "$out.XXXXXX") || exit 2
 	echo "--kpm --walkers 1 --seed 2\` in the access-seams build (every"
 	echo "shared load and store of the file a preemption point); **fuzz**"
 	echo "htfuzz_sched from corpus/htfuzz_sched, its first crash replayed"
-	echo "by htreplay.  Each gives its work or what it found; findings that"
+	echo "by the ASan build's htreplay.  Each gives its work or what it found; findings that"
 	echo "a finding of \`corpus/findings/\` accounts for are marked known."
 	echo
 	echo "| version | date | era | builds | free | +MMU | TSan | TSan+MMU | controlled | fuzz | findings |"
