@@ -170,20 +170,24 @@ def finding_program(finding):
 
 
 def variant_for(finding, program):
-    """'tsan' when what is sought is a ThreadSanitizer report (every
-    signature of the finding, or the reproducer's failure, is of kind
-    sanitizer: only a TSan build can show it), else 'release'."""
+    """The build that can show what is sought: 'tsan' when every
+    signature of the finding (or the reproducer's failure) is a
+    ThreadSanitizer report (kind sanitizer), 'asan' when every one is an
+    AddressSanitizer report (kinds asan-*), else 'release'."""
     if finding:
         path = os.path.join(ROOT, 'corpus/findings', finding, 'finding')
         try:
-            sigs = re.findall(r'^signature\s+(\S+)', open(path).read(),
-                              re.M)
+            kinds = re.findall(r'^signature\s+(\S+)', open(path).read(),
+                               re.M)
         except OSError as e:
             die('%s: %s' % (path, e.strerror))
-        tsan = bool(sigs) and all(k == 'sanitizer' for k in sigs)
     else:
-        tsan = signature_of(program)[0] == 'sanitizer'
-    return 'tsan' if tsan else 'release'
+        kinds = [signature_of(program)[0]]
+    if kinds and all(k == 'sanitizer' for k in kinds):
+        return 'tsan'
+    if kinds and all(k.startswith('asan-') for k in kinds):
+        return 'asan'
+    return 'release'
 
 
 def matcher(finding, repro):
@@ -266,7 +270,8 @@ def render(title, hist, runs, seeds, kpm, variant='release'):
          '%d runs x %d seeds, %s memory, %s build) on every version of '
          '`%s` (`make bisect`, ci/history.py).' % (
              runs, seeds, 'kpm' if kpm else 'window',
-             'ThreadSanitizer' if variant == 'tsan' else 'release',
+             {'tsan': 'ThreadSanitizer', 'asan': 'AddressSanitizer'}.get(
+                 variant, 'release'),
              VARIANTS), '',
          '| version | date | era | result |', '|---|---|---|---|']
     L += ['| %s | %s | %s | %s |' % (h[0], h[1], h[3], h[4]) for h in hist]
