@@ -3,9 +3,11 @@
 htable.c.
 
 The finding's program (corpus/findings/<name>/repro-min.txt, else its
-first repro-*.txt by name; or the program of any reproducer) runs under new schedules -- controlled mode,
-random strategy, --runs per seed -- on every version of ../shared/variants
-whose era htbed builds, in date order.  A version shows the finding when
+first repro-*.txt by name; or the program of any reproducer) runs under
+new schedules -- controlled mode, random strategy, --runs per seed -- on
+every version of ../shared/variants whose era htbed builds, in date
+order, in the build that can show it (variant_for(): ThreadSanitizer or
+AddressSanitizer when what is sought is only their report).  A version shows the finding when
 a run fails with it: for a named finding, the report's "known:" line
 names it; for a reproducer file, the failure has the reproducer's kind
 in a file of the same name (its "failure" line; line numbers differ
@@ -66,8 +68,8 @@ def era_of(path):
 
 def build(htable, b, share=None, log=None, variant='release'):
     """htstress and htreplay of htable in build dir b (the objects that
-    do not depend on the file from share, made first), release or
-    ThreadSanitizer; their paths, or None."""
+    do not depend on the file from share, made first), of the given
+    VARIANT (release, tsan, asan); their paths, or None."""
     log = log or os.path.join(WORK, 'build.log')
     make = ['make', '-s', 'VARIANT=' + variant]
     if share:

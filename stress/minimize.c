@@ -75,9 +75,8 @@ child_on_bug(const char *kind, const char *where)
 		return;
 	fprintf(f, "%" PRIu64 " %zu\n", hb_ctl_steps(), n);
 	for (i = 0; i < n; i++)
-		fprintf(f, "%u %" PRIu64 " %u %u %u\n", sw[i].sw_fiber,
-		    sw[i].sw_point, sw[i].sw_target, sw[i].sw_preempt,
-		    sw[i].sw_decision);
+		fprintf(f, "%u %" PRIu64 " %u %u\n", sw[i].sw_fiber,
+		    sw[i].sw_point, sw[i].sw_target, sw[i].sw_preempt);
 	fclose(f);
 }
 
@@ -136,8 +135,8 @@ read_switch(FILE *f, struct sched_switch *sw)
 {
 	unsigned fiber, target, preempt;
 
-	if (fscanf(f, "%u %" SCNu64 " %u %u %" SCNu32, &fiber, &sw->sw_point,
-	    &target, &preempt, &sw->sw_decision) != 5 ||
+	if (fscanf(f, "%u %" SCNu64 " %u %u", &fiber, &sw->sw_point,
+	    &target, &preempt) != 4 ||
 	    fiber > SCHED_MAIN || target >= SCHED_MAX_FIBERS || preempt > 1)
 		return (-1);
 	sw->sw_fiber = (uint8_t)fiber;
@@ -370,16 +369,6 @@ pass_ops(void)
 }
 
 /*
- * Drop the preemptions of the best run that are inside [from, from + n)
- * (inside = 1) or outside it (inside = 0).
- */
-static int
-try_dropping(size_t from, size_t n, int inside)
-{
-	return (try_anchored(&M.best, from, n, inside));
-}
-
-/*
  * Delta debugging over the preemptions: at each chunk size, keep one
  * chunk alone (a failure that needs a few preemptions close together
  * -- a run with access seams has thousands -- shrinks to one chunk in
@@ -396,14 +385,14 @@ pass_preemptions(void)
 
 	if (M.npre == 0)
 		return (0);
-	if (try_dropping(0, M.npre, 1))
+	if (try_anchored(&M.best, 0, M.npre, 1))
 		return (1);
 	for (chunk = M.npre / 2; chunk >= 1 && M.tries < MAX_TRIES;
 	    chunk /= 2) {
 		kept = 0;
 		for (at = 0; chunk > 1 && at < M.npre && !kept &&
 		    M.tries < MAX_TRIES; at += chunk)
-			kept = try_dropping(at, chunk, 0);
+			kept = try_anchored(&M.best, at, chunk, 0);
 		if (kept) {
 			progress = 1;
 			chunk = M.npre;	/* halved at the loop's end */
@@ -411,7 +400,7 @@ pass_preemptions(void)
 		}
 		at = 0;
 		while (at < M.npre && M.tries < MAX_TRIES) {
-			if (try_dropping(at, chunk, 1))
+			if (try_anchored(&M.best, at, chunk, 1))
 				progress = 1;
 			else
 				at += chunk;

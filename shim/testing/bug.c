@@ -204,10 +204,6 @@ dump_held(host_buf_t *b, const kthread_t *t)
 	}
 }
 
-/*
- * The rings of other threads may be written while we read them; the read
- * tolerates a torn last event and is hidden from TSan (see flight.h).
- */
 static void
 dump_event(host_buf_t *b, const kthread_t *t, const struct fr_event *e)
 {
@@ -218,12 +214,6 @@ dump_event(host_buf_t *b, const kthread_t *t, const struct fr_event *e)
 	    (unsigned long long)e->fe_when, t->t_tid, e->fe_cpu, line);
 }
 
-/*
- * The last events of every thread: from its ring, or in controlled mode
- * from the one log of the run.  Rings of other threads may be written
- * while we read them; the read tolerates a torn last event and is hidden
- * from TSan (see flight.h).
- */
 /*
  * Event j of a free-running thread's ring, which its thread may be
  * overwriting as we read: copied, and shown only if the writer has not
@@ -243,6 +233,11 @@ dump_ring_event(host_buf_t *b, const kthread_t *t, uint64_t j)
 	dump_event(b, t, &e);
 }
 
+/*
+ * The last events of every thread: from its ring, or in controlled mode
+ * from the one log of the run.  The reads are hidden from TSan (see
+ * flight.h).
+ */
 void
 bug_dump_threads(host_buf_t *b, int nevents)
 {

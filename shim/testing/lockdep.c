@@ -166,10 +166,6 @@ lock_name(const kmutex_t *m, char *buf, size_t len)
 	unsigned c;
 	int i;
 
-	if ((uintptr_t)m < 4096) {	/* an event's torn or empty object */
-		(void) host_snprintf(buf, len, "mutex %p", (const void *)m);
-		return;
-	}
 	if (m >= &htable_mutex[0] && m < &htable_mutex[NUM_BUCKET_MUTEX]) {
 		(void) host_snprintf(buf, len, "htable_mutex[%d]",
 		    (int)(m - htable_mutex));

@@ -148,7 +148,6 @@ switch_record(const struct sched_view *v, int c, int preempt)
 	struct sched_switch *sw = &S.s_switch[S.s_nswitch++];
 
 	sw->sw_point = v->sv_point;
-	sw->sw_decision = (uint32_t)(S.s_nchoice - 1);
 	sw->sw_fiber = (uint8_t)v->sv_anchor;
 	sw->sw_target = (uint8_t)c;
 	sw->sw_preempt = (uint8_t)preempt;
@@ -360,10 +359,10 @@ choose(int cur, seam_ev_t ev)
 		htbed_internal_error("strategy picked fiber %d, not runnable",
 		    c);
 	choice_record(c);
-	preempt = cur >= 0 && (m & (1u << cur)) && c != cur &&
-	    !SEAM_IS_SPIN(ev);
-	if (preempt || c != strategy_default(&v))
+	if (c != strategy_default(&v)) {
+		preempt = cur >= 0 && (m & (1u << cur)) && !SEAM_IS_SPIN(ev);
 		switch_record(&v, c, preempt);
+	}
 	return (c);
 }
 

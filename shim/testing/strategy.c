@@ -354,8 +354,6 @@ pick_replay(struct strategy *st, const struct sched_view *v)
 		return (default_choice(v));
 	}
 	c = st->st_p.sp_choices[st->st_pos++];
-	if (c == SCHED_DEFAULT)
-		return (default_choice(v));
 	if (c < v->sv_nfibers && (v->sv_runnable & (1u << c)))
 		return (c);
 	if (!st->st_p.sp_guided)

@@ -11,7 +11,6 @@
 #include "htbed/config.h"
 
 #define	SCHED_MAX_FIBERS	16	/* fibers of one run, daemons too */
-#define	SCHED_DEFAULT		0xff	/* replay: no preemption here */
 
 /*
  * A point is anchored at the fiber it happens in -- the running one, the
@@ -43,7 +42,6 @@ struct sched_view {
  */
 struct sched_switch {
 	uint64_t	sw_point;
-	uint32_t	sw_decision;	/* the decision's index in the run */
 	uint8_t		sw_fiber;
 	uint8_t		sw_target;
 	uint8_t		sw_preempt;
