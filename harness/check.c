@@ -98,21 +98,52 @@ pte_at(const x86pte_t *ptes, uint_t e)
 }
 
 /*
+ * A word the checker's scans read.  Under ThreadSanitizer an atomic load
+ * (an MMU walker may set REF or MOD meanwhile, and to TSan fibers are
+ * threads); elsewhere a plain one, so that the compiler reads a block of
+ * eight with vector loads.  A scan only skips what is plainly nothing:
+ * whatever it stops at is read again with pte_at() or sw_load().
+ */
+#ifdef HTBED_TSAN
+#define	SCAN_WORD(p)	__atomic_load_n((p), __ATOMIC_RELAXED)
+#else
+#define	SCAN_WORD(p)	(*(p))
+#endif
+#define	SCAN_BLOCK	8
+
+/* entries [e, e + SCAN_BLOCK) of f equal those of l (or 0, l NULL) */
+static NO_SANITIZE_SCAN int
+same_block(const x86pte_t *f, const x86pte_t *l, uint_t e)
+{
+	x86pte_t d = 0;
+	int k;
+
+	for (k = 0; k < SCAN_BLOCK; k++)
+		d |= SCAN_WORD(&f[e + k]) ^
+		    (l != NULL ? SCAN_WORD(&l[e + k]) : 0);
+	return (d == 0);
+}
+
+/*
  * The first entry at or after e of the table ptes that differs from the
  * same entry of the table like (or from 0, if like is NULL); n if none
  * does below n.  Most entries of most tables are 0, and the checker reads
  * every table at every check: this is its inner loop, kept out of
- * AddressSanitizer's instrumentation (frames are always mapped).
+ * AddressSanitizer's instrumentation (frames are always mapped), and it
+ * steps over equal blocks whole.
  */
-static NO_SANITIZE_ADDRESS uint_t
+static NO_SANITIZE_SCAN uint_t
 next_diff(const x86pte_t *f, const x86pte_t *l, uint_t e, uint_t n)
 {
-	for (; e < n; e++) {
-		x86pte_t v = __atomic_load_n(&f[e], __ATOMIC_RELAXED);
-
-		if (v != (l == NULL ? 0 :
-		    __atomic_load_n(&l[e], __ATOMIC_RELAXED)))
+	while (e < n) {
+		if (e % SCAN_BLOCK == 0 && e + SCAN_BLOCK <= n &&
+		    same_block(f, l, e)) {
+			e += SCAN_BLOCK;
+			continue;
+		}
+		if (SCAN_WORD(&f[e]) != (l != NULL ? SCAN_WORD(&l[e]) : 0))
 			break;
+		e++;
 	}
 	return (e);
 }
@@ -362,6 +393,148 @@ check_reserve(void)
 		    chk_when, htable_dont_cache);
 }
 
+/*
+ * ------------------------------------------------------------------------
+ * The memo: what the last checks found for each level-0 table (its
+ * leaves against the model) and each region of the model (its words
+ * against the translation), keyed by the content it was found for.  The
+ * 512 entries of a table and the 512 words of a region each have a
+ * version, new whenever they differ from a copy kept of them at the
+ * check before.  A result is a pure function of its key, so a check
+ * reads again only the tables and regions whose content changed (or that
+ * it has not seen), and a memo hit is what a full scan would find.
+ * Content, not a record of writes: nothing that writes the tables --
+ * htable.c, the MMU, a bug -- need tell the checker.  Not under
+ * ThreadSanitizer, where a copy would race with a free-running walker's
+ * atomic REF/MOD update.
+ *
+ * The memo is host memory, named from a section of its own, which the
+ * machine's restore does not put back (it restores .data and .bss:
+ * shim/testing/snapshot.c): the runs of a process share it, and no
+ * version is given twice.
+ * ------------------------------------------------------------------------
+ */
+#ifdef HTBED_TSAN
+#define	CHECK_MEMO	0
+#else
+#define	CHECK_MEMO	1
+#endif
+#define	MEMO_REGIONS	1024	/* region copies, by address */
+
+struct copy {
+	const uint64_t	*c_src;		/* what it is a copy of */
+	uint64_t	c_ver;
+	uint64_t	c_epoch;	/* the check that last compared it */
+	uint64_t	c_words[HB_PAGES];
+};
+
+struct table_memo {
+	uint64_t	tm_frame_ver, tm_region_ver;
+	const htable_t	*tm_ht;
+	const hat_t	*tm_hat;
+	uintptr_t	tm_va;
+	const hb_slot_t	*tm_slot;
+	int		tm_valid, tm_locked, tm_leaves; /* its share */
+	uint64_t	tm_consistent;
+};
+
+struct frame_memo {
+	uint64_t	fm_ver;		/* of the frame, when made */
+	uint64_t	fm_kver;	/* the kernel top's, if it copies it */
+	int		fm_n;
+	uint16_t	fm_idx[HB_PAGES];	/* the entries not 0 */
+};
+
+struct region_memo {
+	uint64_t	rm_ver, rm_l0_ver;	/* words, level-0 table */
+	pfn_t		rm_l0, rm_first;	/* where the walk ended */
+	int		rm_agreed;
+};
+
+static struct memo {
+	uint64_t	m_epoch, m_ver;
+	struct copy	*m_frame;		/* by pfn - shim_pt_first */
+	struct table_memo *m_table;		/* likewise */
+	struct frame_memo *m_nz;		/* likewise */
+	struct copy	*m_region;		/* by the words' address */
+	struct region_memo *m_rmemo;		/* likewise */
+} *memo __attribute__((section("htbed_check_memo")));
+
+/* a check begins: every copy is to be compared again */
+static void
+memo_begin(void)
+{
+	size_t n = (size_t)(shim_pt_last - shim_pt_first + 1);
+
+	if (!CHECK_MEMO)
+		return;
+	if (memo == NULL) {
+		memo = host_zalloc(sizeof (*memo));
+		memo->m_frame = host_zalloc(sizeof (struct copy) * n);
+		memo->m_table = host_zalloc(sizeof (struct table_memo) * n);
+		memo->m_nz = host_zalloc(sizeof (struct frame_memo) * n);
+		memo->m_region = host_zalloc(sizeof (struct copy) *
+		    MEMO_REGIONS);
+		memo->m_rmemo = host_zalloc(sizeof (struct region_memo) *
+		    MEMO_REGIONS);
+	}
+	memo->m_epoch++;
+}
+
+/* the version of the words at src, of which c keeps a copy */
+static uint64_t
+version_of(struct copy *c, const uint64_t *src)
+{
+	if (c->c_src == src && c->c_epoch == memo->m_epoch)
+		return (c->c_ver);
+	if (c->c_src != src ||
+	    __builtin_memcmp(c->c_words, src, sizeof (c->c_words)) != 0) {
+		__builtin_memcpy(c->c_words, src, sizeof (c->c_words));
+		c->c_src = src;
+		c->c_ver = ++memo->m_ver;
+	}
+	c->c_epoch = memo->m_epoch;
+	return (c->c_ver);
+}
+
+static uint64_t
+frame_version(pfn_t pfn)
+{
+	return (version_of(&memo->m_frame[pfn - shim_pt_first],
+	    (const uint64_t *)frame(pfn)));
+}
+
+/* the version of a region's model words, and its memo (*rm) */
+static uint64_t
+region_version(const hb_slot_t *sl, int reg, struct region_memo **rm)
+{
+	const uint64_t *sw = &sl->sl_shadow[reg * HB_PAGES];
+	size_t i = mix((uint64_t)(uintptr_t)sw) % MEMO_REGIONS;
+
+	*rm = &memo->m_rmemo[i];
+	return (version_of(&memo->m_region[i], sw));
+}
+
+/*
+ * The memo of a region whose walk ends at l0 or first: rm_agreed if it
+ * agreed with the model when both had the content they have now.
+ */
+static struct region_memo *
+region_memo(const hb_slot_t *sl, int reg, pfn_t l0, pfn_t first)
+{
+	struct region_memo *rm;
+	uint64_t v, l0v;
+
+	if (!CHECK_MEMO)
+		return (NULL);
+	v = region_version(sl, reg, &rm);
+	l0v = l0 != PFN_INVALID ? frame_version(l0) : 0;
+	if (rm->rm_ver != v || rm->rm_l0_ver != l0v || rm->rm_l0 != l0 ||
+	    rm->rm_first != first)
+		*rm = (struct region_memo){ v, l0v, l0, first, 0 };
+	return (rm);
+}
+
 /* the kernel-hat entries every user top table of the 2015 era copies */
 static uint_t
 kernel_first_entry(void)
@@ -373,6 +546,114 @@ kernel_first_entry(void)
 static uint64_t consistent;
 
 /*
+ * Entry e of a table, not 0: a link to a child, a leaf, or an invalid
+ * entry (which must be 0 but for REF).  Counts the hold a child owns on
+ * the table; returns 1 if the entry is valid.
+ */
+static int
+scan_entry(tinfo_t *t, uint_t e, void (*leaf)(tinfo_t *, uint_t, x86pte_t))
+{
+	htable_t *ht = t->ti_ht;
+	x86pte_t pte = pte_at(ptes_of(ht), e);
+	tinfo_t *c;
+
+	if (!PTE_ISVALID(pte)) {
+		if ((pte & ~(x86pte_t)PT_REF) != 0)
+			FAIL("%s: htable %p (va 0x%lx level %d) entry %u is "
+			    "0x%lx: an invalid entry must be 0 (table not "
+			    "zeroed, or freed memory?)", chk_when, (void *)ht,
+			    ht->ht_vaddr, ht->ht_level, e, pte);
+		return (0);
+	}
+	if (PTE_ISPAGE(pte, ht->ht_level)) {
+		consistent += ht->ht_level <= 2 && !(pte & PT_NOCONSIST);
+		leaf(t, e, pte);
+		return (1);
+	}
+	c = find_key(ht->ht_hat, htable_e2va(ht, e), ht->ht_level - 1);
+	if (c == NULL || pte != MAKEPTP(c->ti_ht->ht_pfn,
+	    c->ti_ht->ht_level) || c->ti_ht->ht_parent != ht)
+		FAIL("%s: htable %p (va 0x%lx level %d) entry %u = 0x%lx links "
+		    "no hashed child table that names it as parent", chk_when,
+		    (void *)ht, ht->ht_vaddr, ht->ht_level, e, pte);
+	t->ti_holds++;
+	return (1);
+}
+
+/* the frame whose content a table's entries are (memo), or PFN_INVALID */
+static pfn_t
+memo_frame(const htable_t *ht)
+{
+	return (CHECK_MEMO && !(ht->ht_flags & HTBED_HT_COPIED) ?
+	    ht->ht_pfn : PFN_INVALID);
+}
+
+/*
+ * The entries of a table that are not 0, in order, into *out: the memo's
+ * list for its frame's content when there is one, else buf, filled by a
+ * scan.  Returns how many.
+ */
+static int
+nonzero_entries(const htable_t *ht, uint16_t *buf, const uint16_t **out)
+{
+	const x86pte_t *ptes = ptes_of(ht);
+	pfn_t pfn = memo_frame(ht);
+	struct frame_memo *fm;
+	uint64_t v;
+	int n = 0;
+	uint_t e;
+
+	if (pfn != PFN_INVALID) {
+		fm = &memo->m_nz[pfn - shim_pt_first];
+		v = frame_version(pfn);
+		*out = fm->fm_idx;
+		if (fm->fm_ver == v)
+			return (fm->fm_n);
+		buf = fm->fm_idx;
+		fm->fm_ver = v;
+		fm->fm_kver = 0;
+	}
+	for (e = next_diff(ptes, NULL, 0, 512); e < 512;
+	    e = next_diff(ptes, NULL, e + 1, 512))
+		buf[n++] = (uint16_t)e;
+	*out = buf;
+	if (pfn != PFN_INVALID)
+		memo->m_nz[pfn - shim_pt_first].fm_n = n;
+	return (n);
+}
+
+/*
+ * A user top table's copies of the kernel's entries, from kfirst on: not
+ * compared again while both tables have the content they had when they
+ * were found equal.
+ */
+static void
+check_kernel_copy(const htable_t *ht, uint_t kfirst)
+{
+	const x86pte_t *ptes = ptes_of(ht);
+	const htable_t *ktable = kas.a_hat->hat_htable;
+	const x86pte_t *ktop = ptes_of(ktable);
+	pfn_t pfn = memo_frame(ht), kpfn = memo_frame(ktable);
+	struct frame_memo *fm = NULL;
+	uint64_t kv = 0;
+	uint_t e;
+
+	if (pfn != PFN_INVALID && kpfn != PFN_INVALID) {
+		fm = &memo->m_nz[pfn - shim_pt_first];
+		kv = frame_version(kpfn);
+		if (fm->fm_ver == frame_version(pfn) && fm->fm_kver == kv)
+			return;
+	}
+	e = next_diff(ptes, ktop, kfirst, 512);
+	if (e < 512)
+		FAIL("%s: user top table %p's copy of the kernel's entry %u is "
+		    "0x%lx, the kernel's is 0x%lx", chk_when, (void *)ht, e,
+		    pte_at(ptes, e), pte_at(ktop, e));
+	if (fm != NULL && fm->fm_ver == frame_version(pfn))
+		fm->fm_kver = kv;
+}
+
+/*
  * One table's entries: links to children, leaves, zeros.  Counts the
  * holds the children own on it and the valid entries; returns the valid
  * count found in memory.
@@ -382,13 +663,12 @@ scan_entries(tinfo_t *t, void (*leaf)(tinfo_t *, uint_t, x86pte_t))
 {
 	htable_t *ht = t->ti_ht;
 	hat_t *hat = ht->ht_hat;
-	const x86pte_t *ptes = ptes_of(ht);
-	const x86pte_t *ktop = ptes_of(kas.a_hat->hat_htable);
 	int top = ht == hat->hat_htable, cpu = t->ti_slot->sl_kind == HK_CPU;
 	struct hat_cpu_tables pcp;
 	uint_t first = 0, kfirst = HTABLE_NUM_PTES(ht);
-	int valid = 0;
-	uint_t e;
+	uint16_t buf[512];
+	const uint16_t *nz;
+	int valid = 0, n, k;
 
 	/*
 	 * A user top table of its own page holds copies of the kernel's
@@ -403,43 +683,13 @@ scan_entries(tinfo_t *t, void (*leaf)(tinfo_t *, uint_t, x86pte_t))
 	    !(ht->ht_flags & HTBED_HT_COPIED)) {
 		kfirst = kernel_first_entry();
 	}
-
-	for (e = next_diff(ptes, NULL, first, kfirst); e < kfirst;
-	    e = next_diff(ptes, NULL, e + 1, kfirst)) {
-		x86pte_t pte = pte_at(ptes, e);
-		tinfo_t *c;
-
-		if (!PTE_ISVALID(pte)) {
-			if ((pte & ~(x86pte_t)PT_REF) != 0)
-				FAIL("%s: htable %p (va 0x%lx level %d) entry "
-				    "%u is 0x%lx: an invalid entry must be 0 "
-				    "(table not zeroed, or freed memory?)",
-				    chk_when, (void *)ht, ht->ht_vaddr,
-				    ht->ht_level, e, pte);
-			continue;
-		}
-		valid++;
-		if (PTE_ISPAGE(pte, ht->ht_level)) {
-			consistent += ht->ht_level <= 2 &&
-			    !(pte & PT_NOCONSIST);
-			leaf(t, e, pte);
-			continue;
-		}
-		c = find_key(hat, htable_e2va(ht, e), ht->ht_level - 1);
-		if (c == NULL || pte != MAKEPTP(c->ti_ht->ht_pfn,
-		    c->ti_ht->ht_level) || c->ti_ht->ht_parent != ht)
-			FAIL("%s: htable %p (va 0x%lx level %d) entry %u = 0x%lx "
-			    "links no hashed child table that names it as "
-			    "parent", chk_when, (void *)ht, ht->ht_vaddr,
-			    ht->ht_level, e, pte);
-		t->ti_holds++;
+	n = nonzero_entries(ht, buf, &nz);
+	for (k = 0; k < n; k++) {
+		if (nz[k] >= first && nz[k] < kfirst)
+			valid += scan_entry(t, nz[k], leaf);
 	}
-	e = kfirst < HTABLE_NUM_PTES(ht) ? next_diff(ptes, ktop, kfirst, 512) :
-	    512;
-	if (e < 512)
-		FAIL("%s: user top table %p's copy of the kernel's entry %u is "
-		    "0x%lx, the kernel's is 0x%lx", chk_when, (void *)ht, e,
-		    pte_at(ptes, e), pte_at(ktop, e));
+	if (kfirst < HTABLE_NUM_PTES(ht))
+		check_kernel_copy(ht, kfirst);
 	return (valid);
 }
 
@@ -516,6 +766,46 @@ check_leaf(tinfo_t *t, uint_t e, x86pte_t pte)
 	t->ti_locked += locked;
 }
 
+/*
+ * A table's entries, as scan_entries(t, check_leaf) does, but for a
+ * level-0 table of a region of the model (or of the ISM hat), what the
+ * memo has when its entries and the region's words are what they were
+ * then.
+ */
+static int
+scan_table(tinfo_t *t)
+{
+	htable_t *ht = t->ti_ht;
+	hb_slot_t *sl = t->ti_slot;
+	struct table_memo *m;
+	struct region_memo *rm;
+	uint64_t fv, rv, cons = consistent;
+	int n = slot_number(sl), locked = t->ti_locked, reg, pg, valid;
+	uint64_t lv = leaves[n][0];
+
+	if (!CHECK_MEMO || ht->ht_level != 0 || ht == ht->ht_hat->hat_htable ||
+	    (ht->ht_flags & HTBED_HT_COPIED) || (sl->sl_kind != HK_ISM &&
+	    (!hb_locate(sl, ht->ht_vaddr, &reg, &pg) || pg != 0)))
+		return (scan_entries(t, check_leaf));
+	m = &memo->m_table[ht->ht_pfn - shim_pt_first];
+	fv = frame_version(ht->ht_pfn);
+	/* the ISM hat's leaves are checked against the segment, not a model */
+	rv = sl->sl_kind == HK_ISM ? 0 : region_version(sl, reg, &rm);
+	if (m->tm_frame_ver == fv && m->tm_region_ver == rv &&
+	    m->tm_ht == ht && m->tm_hat == ht->ht_hat &&
+	    m->tm_va == ht->ht_vaddr && m->tm_slot == sl) {
+		t->ti_locked += m->tm_locked;
+		leaves[n][0] += (uint64_t)m->tm_leaves;
+		consistent += m->tm_consistent;
+		return (m->tm_valid);
+	}
+	valid = scan_entries(t, check_leaf);
+	*m = (struct table_memo){ fv, rv, ht, ht->ht_hat, ht->ht_vaddr, sl,
+	    valid, t->ti_locked - locked, (int)(leaves[n][0] - lv),
+	    consistent - cons };
+	return (valid);
+}
+
 static void
 check_tables(void)
 {
@@ -544,7 +834,7 @@ check_tables(void)
 				    ht->ht_shares->ht_valid_cnt);
 			continue;
 		}
-		valid = scan_entries(t, check_leaf);
+		valid = scan_table(t);
 		if (valid != ht->ht_valid_cnt)
 			FAIL("%s: htable %p (hat %p va 0x%lx level %d) has "
 			    "ht_valid_cnt %d, but %d valid entries", chk_when,
@@ -642,15 +932,14 @@ ism_expected(const hb_slot_t *sl, uintptr_t va)
  * that a large page starting at pfn first maps (PFN_INVALID: neither).
  * Outside AddressSanitizer's instrumentation, as next_diff().
  */
-static NO_SANITIZE_ADDRESS void
+static NO_SANITIZE_SCAN void
 fill_translation(pfn_t l0, pfn_t first, pfn_t *out)
 {
 	const x86pte_t *f = l0 != PFN_INVALID ? frame(l0) : NULL;
 	int pg;
 
 	for (pg = 0; pg < HB_PAGES; pg++) {
-		x86pte_t pte = f != NULL ?
-		    __atomic_load_n(&f[pg], __ATOMIC_RELAXED) : 0;
+		x86pte_t pte = f != NULL ? SCAN_WORD(&f[pg]) : 0;
 
 		if (first != PFN_INVALID)
 			out[pg] = first + (pfn_t)pg;
@@ -662,28 +951,29 @@ fill_translation(pfn_t l0, pfn_t first, pfn_t *out)
 }
 
 /*
- * What an MMU would translate each 4K page of the 2M region at base to,
- * walking the tables in memory once for the region: PFN_INVALID where
- * nothing is mapped.
+ * Where an MMU walk of the 2M region at base ends: the level-0 table that
+ * maps it (*l0), or the large page that does (*first, its pfn at base),
+ * or neither (both PFN_INVALID).  fill_translation() makes the pages'
+ * translations of it.
  */
 static void
-translate_region(hat_t *hat, uintptr_t base, pfn_t *out)
+walk_region(hat_t *hat, uintptr_t base, pfn_t *l0, pfn_t *first)
 {
 	htable_t *top = hat->hat_htable;
 	const x86pte_t *ptes = ptes_of(top);
-	pfn_t pfn, first = PFN_INVALID;
-	x86pte_t pte = 0;
-	pfn_t l0 = PFN_INVALID;		/* the level-0 table */
+	x86pte_t pte;
+	pfn_t pfn;
 	int l;
 
+	*l0 = *first = PFN_INVALID;
 	for (l = top->ht_level; base <= HTABLE_LAST_PAGE(top) && l >= 1 &&
-	    first == PFN_INVALID && l0 == PFN_INVALID; l--) {
+	    *first == PFN_INVALID && *l0 == PFN_INVALID; l--) {
 		pte = pte_at(ptes, (base >> LEVEL_SHIFT(l)) &
 		    (l == top->ht_level ? HTABLE_NUM_PTES(top) - 1 : 511));
 		if (!PTE_ISVALID(pte))
 			break;
 		if (PTE_ISPAGE(pte, l)) {
-			first = PTE2PFN(pte, l) +
+			*first = PTE2PFN(pte, l) +
 			    (pfn_t)((base & LEVEL_OFFSET(l)) >> MMU_PAGESHIFT);
 			break;
 		}
@@ -693,35 +983,89 @@ translate_region(hat_t *hat, uintptr_t base, pfn_t *out)
 			    "live page-table frame", chk_when, base, pfn);
 		ptes = frame(pfn);
 		if (l == 1)
-			l0 = pfn;
+			*l0 = pfn;
 	}
-	fill_translation(l0, first, out);
 }
 
 /*
- * The first page at or after pg of a region whose model word or
- * translation is not plainly unmapped: most pages of a touched region
- * are neither.  Outside AddressSanitizer's instrumentation, as next_diff().
+ * Page pg of a region agrees plainly: the model says unmapped and nothing
+ * translates, or mapped to the pfn the tables translate to, with no
+ * remover in flight.
  */
-static NO_SANITIZE_ADDRESS int
-next_mapped(const uint64_t *sw, const pfn_t *got, int pg)
+static NO_SANITIZE_SCAN int
+agrees(uint64_t w, pfn_t got)
+{
+	if (w & SW_FOREIGN)
+		return (0);
+	if (SW_STATE(w) == SW_UNMAPPED)
+		return (got == PFN_INVALID);
+	return (SW_STATE(w) == SW_MAPPED && got == sw_pfn(w));
+}
+
+/*
+ * The first page at or after pg of a region where the model and the
+ * translation do not plainly agree (HB_PAGES if none): the checker
+ * compares every page of every touched region at every check, so this is
+ * an inner loop, outside the sanitizers' checks as next_diff().
+ */
+static NO_SANITIZE_SCAN int
+next_disagreement(const uint64_t *sw, const pfn_t *got, int pg)
 {
 	for (; pg < HB_PAGES; pg++) {
-		uint64_t w = __atomic_load_n(&sw[pg], __ATOMIC_SEQ_CST);
-
-		if (got[pg] != PFN_INVALID || SW_STATE(w) != SW_UNMAPPED ||
-		    (w & SW_FOREIGN))
+		if (!agrees(SCAN_WORD(&sw[pg]), got[pg]))
 			break;
 	}
 	return (pg);
+}
+
+/*
+ * Region reg of a slot, whose pages translate to got: every page the
+ * model has, and (ism) every page of an ISM attach area, as
+ * ism_expected() says.
+ */
+static void
+check_region(hb_slot_t *sl, int reg, const pfn_t *got_pfn, int ism)
+{
+	const uint64_t *sw = &sl->sl_shadow[reg * HB_PAGES];
+	uintptr_t base = hb_va(sl, reg, 0);
+	int pg;
+
+	for (pg = ism ? 0 : next_disagreement(sw, got_pfn, 0); pg < HB_PAGES;
+	    pg = ism ? pg + 1 : next_disagreement(sw, got_pfn, pg + 1)) {
+		uintptr_t va = base + ((uintptr_t)pg << MMU_PAGESHIFT);
+		uint64_t w = sw_load(&sw[pg]);
+		pfn_t want, got = got_pfn[pg];
+
+		if (ism)
+			want = ism_expected(sl, va);
+		else if (SW_STATE(w) == SW_MAPPED)
+			want = sw_pfn(w);
+		else if (SW_STATE(w) == SW_UNMAPPED)
+			want = PFN_INVALID;
+		else
+			FAIL("%s: va 0x%lx is still %s at a quiescent "
+			    "point", chk_when, va, "in an op");
+		if ((w & SW_FOREIGN) || got != want) {
+			char why[128];
+
+			translate_explain(sl->sl_hat, va, why, sizeof (why));
+			FAIL("%s: address space %d (hat %p): va 0x%lx "
+			    "translates to pfn 0x%lx (%s); the model says "
+			    "0x%lx (word 0x%llx, owner worker %d)",
+			    chk_when, sl->sl_index, (void *)sl->sl_hat,
+			    va, got, why, want, (unsigned long long)w,
+			    hb_owner(sl, reg, pg));
+		}
+	}
 }
 
 /* every slot of the model against what the tables translate it to */
 static void
 check_model(hb_slot_t *sl)
 {
-	pfn_t got_pfn[HB_PAGES];
-	int reg, pg, ism;
+	pfn_t got_pfn[HB_PAGES], l0, first;
+	struct region_memo *rm;
+	int reg, ism;
 
 	if (sl->sl_kind == HK_ISM)
 		return;
@@ -730,43 +1074,18 @@ check_model(hb_slot_t *sl)
 	 * process that has not attached): any leaf there fails check_leaf().
 	 */
 	for (reg = 0; reg < sl->sl_nreg; reg++) {
-		const uint64_t *sw = &sl->sl_shadow[reg * HB_PAGES];
-		uintptr_t base = hb_va(sl, reg, 0);
-
 		if (!shadow_touched(sl, reg) &&
 		    (reg < HB_ISM_FIRST || sl->sl_shared == 0))
 			continue;
-		translate_region(sl->sl_hat, base, got_pfn);
-		/* every page of an ISM attach area: ism_expected() says */
+		walk_region(sl->sl_hat, hb_va(sl, reg, 0), &l0, &first);
 		ism = reg >= HB_ISM_FIRST && sl->sl_kind == HK_USER;
-		for (pg = ism ? 0 : next_mapped(sw, got_pfn, 0); pg < HB_PAGES;
-		    pg = ism ? pg + 1 : next_mapped(sw, got_pfn, pg + 1)) {
-			uintptr_t va = base + ((uintptr_t)pg << MMU_PAGESHIFT);
-			uint64_t w = sw_load(&sw[pg]);
-			pfn_t want, got = got_pfn[pg];
-
-			if (ism)
-				want = ism_expected(sl, va);
-			else if (SW_STATE(w) == SW_MAPPED)
-				want = sw_pfn(w);
-			else if (SW_STATE(w) == SW_UNMAPPED)
-				want = PFN_INVALID;
-			else
-				FAIL("%s: va 0x%lx is still %s at a quiescent "
-				    "point", chk_when, va, "in an op");
-			if ((w & SW_FOREIGN) || got != want) {
-				char why[128];
-
-				translate_explain(sl->sl_hat, va, why,
-				    sizeof (why));
-				FAIL("%s: address space %d (hat %p): va 0x%lx "
-				    "translates to pfn 0x%lx (%s); the model says "
-				    "0x%lx (word 0x%llx, owner worker %d)",
-				    chk_when, sl->sl_index, (void *)sl->sl_hat,
-				    va, got, why, want, (unsigned long long)w,
-				    hb_owner(sl, reg, pg));
-			}
-		}
+		rm = ism ? NULL : region_memo(sl, reg, l0, first);
+		if (rm != NULL && rm->rm_agreed)
+			continue;
+		fill_translation(l0, first, got_pfn);
+		check_region(sl, reg, got_pfn, ism);
+		if (rm != NULL)
+			rm->rm_agreed = 1;
 	}
 }
 
@@ -798,6 +1117,24 @@ check_hat_counts(hb_slot_t *sl)
 }
 
 /*
+ * The first data page at or after pfn with an hment or a share count:
+ * most have neither.  Outside AddressSanitizer's instrumentation (the
+ * page_t array is never freed), as next_diff().
+ */
+static NO_SANITIZE_SCAN pfn_t
+next_page_mapped(pfn_t pfn)
+{
+	for (; pfn <= shim_data_last; pfn++) {
+		const page_t *pp = &shim_pages[pfn];
+
+		if (SCAN_WORD(&pp->p_mapping) != NULL ||
+		    SCAN_WORD(&pp->p_share) != 0)
+			break;
+	}
+	return (pfn);
+}
+
+/*
  * Each hment names a live leaf mapping its page; each leaf has one (the
  * leaves: counted by check_tables()).
  */
@@ -807,7 +1144,8 @@ check_hments(void)
 	uint64_t hments = 0;
 	pfn_t pfn;
 
-	for (pfn = shim_data_first; pfn <= shim_data_last; pfn++) {
+	for (pfn = next_page_mapped(shim_data_first); pfn <= shim_data_last;
+	    pfn = next_page_mapped(pfn + 1)) {
 		page_t *pp = hb_page(pfn);
 		struct hment *hm;
 		uint_t n = 0;
@@ -993,6 +1331,7 @@ check_world(const char *when)
 	cur_slots = sl;
 	cur_nslots = n;
 	scratch_init();
+	memo_begin();
 	check_locks(sl, n);
 	check_hat_list(sl, n);
 	for (i = 0; i < n; i++)

@@ -93,12 +93,44 @@ top_copy(void)
 	return ((x86pte_t *)(uintptr_t)t.hct_kernel);
 }
 
+/* a mapped page's word in user address space 0's model, or NULL */
+static uint64_t *
+mapped_word(void)
+{
+	hb_slot_t *sl = &hb_world.w_user[0];
+	int i;
+
+	for (i = 0; i < sl->sl_nreg * HB_PAGES; i++) {
+		if (SW_STATE(sl->sl_shadow[i]) == SW_MAPPED)
+			return (&sl->sl_shadow[i]);
+	}
+	return (NULL);
+}
+
+/* a corruption of the model or of a table's counts: no entry changes */
+static int
+plant_beside(enum kk_corruption what)
+{
+	uint64_t *w = mapped_word();
+	htable_t *ht = table_at(user_hat(), 0);
+
+	if (what == KK_MODEL_UNMAPPED && w != NULL)
+		*w = (*w & ~(7ull << 40)) + SW_GEN_ONE;
+	else if (what == KK_LOCK_COUNT && ht != NULL)
+		ht->ht_lock_cnt++;
+	else
+		return (-1);
+	return (0);
+}
+
 int
 kk_plant(enum kk_corruption what)
 {
 	htable_t *ht = NULL;
 	x86pte_t *p;
 
+	if (what == KK_MODEL_UNMAPPED || what == KK_LOCK_COUNT)
+		return (plant_beside(what));
 	if (what == KK_TOP_COPY)
 		p = top_copy();
 	else if ((p = pick(what == KK_LINK_LOST ? 1 : 0,
@@ -113,6 +145,8 @@ kk_plant(enum kk_corruption what)
 	case KK_LINK_LOST:	*p = 0;
 		ht->ht_valid_cnt--;	/* so that only the link is missing */
 		break;
+	default:
+		return (-1);
 	}
 	return (0);
 }

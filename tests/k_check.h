@@ -12,7 +12,11 @@ enum kk_corruption {
 	KK_LEAF_DROPPED,	/* a leaf cleared, its count left */
 	KK_LEAF_NOCONSIST,	/* a leaf with an hment marked NOCONSIST */
 	KK_TOP_COPY,		/* a copied top-level entry differs */
-	KK_LINK_LOST		/* a link to a child table cleared */
+	KK_LINK_LOST,		/* a link to a child table cleared */
+	KK_MODEL_UNMAPPED,	/* the model forgets a mapping (no table
+				 * changes) */
+	KK_LOCK_COUNT		/* a table counts one locked mapping more
+				 * (no entry changes) */
 };
 
 extern void	kk_map_some(void);

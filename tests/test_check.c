@@ -4,7 +4,9 @@
  * planted in.  The machine: the harness booted, user address space 0
  * given mappings by map ops; each test plants one corruption in a forked
  * child and expects the child's full check to end in an "invariant" bug
- * report naming it.
+ * report naming it.  The child checks once before it plants, so that the
+ * checker's memo holds what it found for the intact machine: a memo must
+ * not hide a change made since.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -27,6 +29,7 @@ plant_and_check(void *arg)
 	enum kk_corruption what = (enum kk_corruption)(uintptr_t)arg;
 
 	host_phys_private();
+	hb_check("test_check before the corruption");
 	if (kk_plant(what) != 0)
 		_exit(3);	/* nothing to plant it in: a setup error */
 	hb_check("test_check");
@@ -64,6 +67,8 @@ CORRUPTION(test_leaf_without_hment, KK_LEAF_NOCONSIST,
     "consistent mappings")
 CORRUPTION(test_top_entry_not_copied, KK_TOP_COPY, "copy of")
 CORRUPTION(test_child_table_unlinked, KK_LINK_LOST, "holds must exist")
+CORRUPTION(test_model_forgets_mapping, KK_MODEL_UNMAPPED, "the model says")
+CORRUPTION(test_lock_count_off, KK_LOCK_COUNT, "locked mappings")
 
 static int
 setup(void **state)
@@ -89,6 +94,8 @@ main(void)
 		cmocka_unit_test(test_leaf_without_hment),
 		cmocka_unit_test(test_top_entry_not_copied),
 		cmocka_unit_test(test_child_table_unlinked),
+		cmocka_unit_test(test_model_forgets_mapping),
+		cmocka_unit_test(test_lock_count_off),
 	};
 	int failed;
 

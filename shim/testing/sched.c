@@ -222,9 +222,12 @@ hash_event(uint64_t h, uint64_t k)
 }
 
 void
-sched_event(int tid, const struct fr_event *e)
+sched_event(kthread_t *t, seam_ev_t ev, uint64_t obj, uint64_t a,
+    uint64_t b, const uint64_t *pc)
 {
 	uint64_t i = S.s_ntrace & (TRACE_SIZE - 1);
+	struct fr_event *e = &S.s_trace[i];
+	int k;
 
 	if (S.s_hashing && S.s_ntrace > 0)
 		S.s_hash = hash_event(S.s_hash, S.s_ntrace - 1);
@@ -233,9 +236,16 @@ sched_event(int tid, const struct fr_event *e)
 		S.s_slot[S.s_cur].sl_last_event = S.s_ntrace;
 		S.s_slot[S.s_cur].sl_rewaits = 0;
 	}
-	S.s_trace_tid[i] = (uint8_t)tid;
-	S.s_trace[i] = *e;
-	S.s_trace[i].fe_when = seam_step;
+	S.s_trace_tid[i] = (uint8_t)t->t_tid;
+	e->fe_when = seam_step;
+	e->fe_kind = ev;
+	e->fe_cpu = t->t_cpu != NULL ? (int16_t)t->t_cpu->cpu_id : -1;
+	e->fe_preempt = (int16_t)t->t_preempt;
+	e->fe_obj = obj;
+	e->fe_a = a;
+	e->fe_b = b;
+	for (k = 0; k < FR_PCS; k++)
+		e->fe_pc[k] = pc != NULL ? pc[k] : 0;
 }
 
 /* the last (at most max) events of thread tid, oldest first */

@@ -58,4 +58,12 @@ void AnnotateIgnoreReadsEnd(const char *, int);
 #define	NO_SANITIZE_ADDRESS
 #endif
 
+/*
+ * A scan of the testbed's own, always mapped memory (the invariant
+ * checker's inner loops): no AddressSanitizer or UBSan check per element.
+ * ThreadSanitizer still sees it.
+ */
+#define	NO_SANITIZE_SCAN	\
+	__attribute__((no_sanitize("address", "undefined")))
+
 #endif	/* _HTBED_SANITIZER_H */

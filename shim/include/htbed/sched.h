@@ -53,7 +53,6 @@ extern void	sched_point(seam_ev_t, const void *obj);
 extern void	sched_futex_wait(uint32_t *addr, uint32_t val);
 extern void	sched_futex_wake(uint32_t *addr, int n);
 extern void	sched_sleep(uint64_t steps);
-extern void	sched_event(int tid, const struct fr_event *);
 extern int	sched_thread_events(int tid, const struct fr_event **, int max);
 extern const struct fr_event *sched_blocked_event(int tid);
 extern void	sched_set_features(uint8_t *counters, size_t n);

@@ -76,12 +76,16 @@ extern void seam_freeze(void) __attribute__((noreturn));
 /*
  * Controlled mode keeps one log of every thread's events, in the order
  * they happened (shim/testing/sched.c), instead of the per-thread rings:
- * sched_event() copies the event into it and stamps it with the step.
- * The copy is made there, uninstrumented: the log is the scheduler's,
- * written by every fiber in turn, and ThreadSanitizer, which sees fibers
- * as threads switched without synchronisation, must not see it.
+ * sched_event() writes the event there, stamped with the step, from its
+ * fields (pc: the callers, or NULL for none) -- not from a copy on the
+ * caller's stack, whose narrow stores a wide load would wait for on every
+ * access seam.  It is written there, uninstrumented: the log is the
+ * scheduler's, written by every fiber in turn, and ThreadSanitizer, which
+ * sees fibers as threads switched without synchronisation, must not see
+ * it.
  */
-extern void sched_event(int tid, const struct fr_event *);
+extern void sched_event(kthread_t *t, seam_ev_t ev, uint64_t obj,
+    uint64_t a, uint64_t b, const uint64_t *pc);
 
 /*
  * The code of the core -- htable.c and the HAT, the files of core/ -- is
@@ -125,27 +129,25 @@ static inline void
 fr_record(kthread_t *t, seam_ev_t ev, uint64_t obj, uint64_t a, uint64_t b)
 {
 	struct fr_ring *r = t->t_fr;
-	struct fr_event one, *e = &one;
+	struct fr_event *e;
+	uint64_t pc[FR_PCS];
 
-	if (!seam_controlled) {
-		e = &r->fr_ev[r->fr_head & (FR_SIZE - 1)];
-		e->fe_when = __builtin_ia32_rdtsc();
+	if (seam_controlled) {
+		if (seam_callers)
+			fr_core_callers(pc);
+		sched_event(t, ev, obj, a, b, seam_callers ? pc : NULL);
+		return;
 	}
+	e = &r->fr_ev[r->fr_head & (FR_SIZE - 1)];
+	e->fe_when = __builtin_ia32_rdtsc();
 	e->fe_kind = ev;
 	e->fe_cpu = t->t_cpu != NULL ? (int16_t)t->t_cpu->cpu_id : -1;
 	e->fe_preempt = (int16_t)t->t_preempt;
 	e->fe_obj = obj;
 	e->fe_a = a;
 	e->fe_b = b;
-	if (!seam_controlled)	/* published whole (flight.h) */
-		__atomic_store_n(&r->fr_head, r->fr_head + 1, __ATOMIC_RELEASE);
-	if (seam_controlled) {
-		if (seam_callers)
-			fr_core_callers(e->fe_pc);
-		else
-			__builtin_memset(e->fe_pc, 0, sizeof (e->fe_pc));
-		sched_event(t->t_tid, e);
-	}
+	/* published whole (flight.h) */
+	__atomic_store_n(&r->fr_head, r->fr_head + 1, __ATOMIC_RELEASE);
 }
 
 /* Record an event without making it a scheduling point. */
