@@ -263,6 +263,12 @@ host_reserve(size_t size, size_t align)
 	return ((void *)a);
 }
 
+void
+host_unreserve(void *p, size_t size)
+{
+	(void) munmap(p, size + 1);
+}
+
 void *
 host_alloc(size_t size)
 {

@@ -92,6 +92,8 @@ extern void	host_futex_wake(uint32_t *addr, int nwake);
 extern void	*host_reserve(size_t size, size_t align);	/* zeroed, lazily
 								 * backed; aborts
 								 * on failure */
+extern void	host_unreserve(void *p, size_t size);	/* host_reserve(size,
+								 * 1)'s p */
 extern void	*host_alloc(size_t size);		/* aborts on failure */
 extern void	*host_zalloc(size_t size);
 extern void	host_free(void *);
