@@ -162,7 +162,8 @@ key_of(const hat_t *hat, uintptr_t va, level_t l)
 	return (mix((uint64_t)(uintptr_t)hat ^ mix(va) ^ (uint64_t)l));
 }
 
-static tinfo_t *
+/* the table ht, or NULL; reads only the checker's own index */
+static NO_SANITIZE_SCAN tinfo_t *
 find_ptr(const htable_t *ht)
 {
 	uint64_t i = mix((uint64_t)(uintptr_t)ht);
