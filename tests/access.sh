@@ -3,7 +3,9 @@
 # sync-seam run can interleave is found by controlled mode in a
 # SEAMS=access build; its reproducer records the access seams, replays in
 # other processes with the same event-trace hash, and is refused (exit 2,
-# one line) by a build without them.
+# one line) by a build without them.  And the scheduler's loans of access
+# points change no run: each input of corpus/htfuzz_sched replays to the
+# same hash, steps, decisions and preemptions with HTBED_NO_LEND=1.
 #
 # usage: tests/access.sh [mutant]   (run from the top of the tree)
 set -u
@@ -34,5 +36,20 @@ msg=$(build/release/htreplay "$repro" 2>&1)
 rc=$?
 [ $rc = 2 ] && [ "$(echo "$msg" | wc -l)" = 1 ] ||
 	fail "a build without access seams replayed it: exit $rc, said: $msg"
+make -s VARIANT=release SEAMS=access build/release-access/htreplay \
+	>/dev/null || fail "build/release-access/htreplay does not build"
+n=0
+for f in corpus/htfuzz_sched/*; do
+	lent=$(build/release-access/htreplay --fuzz-input=sched "$f" 2>&1 |
+	    tail -1)
+	unlent=$(HTBED_NO_LEND=1 build/release-access/htreplay \
+	    --fuzz-input=sched "$f" 2>&1 | tail -1)
+	case $lent in *"event-trace hash"*) ;;
+	*) fail "$f did not replay cleanly: $lent" ;; esac
+	[ "$lent" = "$unlent" ] ||
+		fail "$f replays differently with loans: $lent / $unlent"
+	n=$((n + 1))
+done
 echo "tests/access.sh: $m found with access seams, replayed (trace hash" \
-	"$hashes), refused without them"
+	"$hashes), refused without them; $n fuzz inputs replay the same" \
+	"with and without loans"

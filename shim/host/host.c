@@ -32,6 +32,12 @@ host_printf(const char *fmt, ...)
 	va_end(ap);
 }
 
+int
+host_env_set(const char *name)
+{
+	return (getenv(name) != NULL);
+}
+
 void
 host_eprintf(const char *fmt, ...)
 {

@@ -70,6 +70,9 @@ static struct {
 	int		s_stopping;
 	int		s_stalled;	/* why a fiber handed control to main */
 	int		s_favour;	/* a starving fiber to run next, or -1 */
+	uint64_t	s_lent;		/* access points lent to the running
+					 * fiber (lend()) */
+	int		s_no_lend;	/* HTBED_NO_LEND: lend nothing */
 	uint64_t	s_nblocks;	/* blocks so far, for FIFO wakes */
 	struct sched_switch *s_switch;	/* decisions that were not the
 					 * default (strategy.h) */
@@ -106,6 +109,7 @@ sched_init(void)
 	}
 	S.s_trace = host_alloc(sizeof (struct fr_event) * TRACE_SIZE);
 	S.s_trace_tid = host_alloc(TRACE_SIZE);
+	S.s_no_lend = host_env_set("HTBED_NO_LEND");
 }
 
 int
@@ -337,6 +341,71 @@ wake_sleepers(void)
 }
 
 /*
+ * ------------------------------------------------------------------------
+ * Lending.  Most access seams of a fuzz run fall inside a gap, where the
+ * strategy is certain to let the running fiber go on; choose() borrows
+ * those points from it (strategy_lend()) and sched_point() takes each
+ * with a count and a log entry, as choose() would have recorded it.  A
+ * loan ends before anything that would decide otherwise: a sleeper's
+ * wake-up step, a migration, the step budget; and anything that changes
+ * who could run -- a wake, a block, a fiber's end, any decision that is
+ * not a lent access -- takes back the rest (lend_cancel()).  So a run
+ * with loans is the run without them, decision for decision
+ * (HTBED_NO_LEND=1 lends nothing: tests/access.sh compares the two).
+ * ------------------------------------------------------------------------
+ */
+static void
+lend_cancel(void)
+{
+	if (S.s_lent != 0) {
+		strategy_unlend(S.s_st, S.s_lent);
+		S.s_lent = 0;
+	}
+}
+
+/* the first step at which a sleeper wakes (one does: s_sleeping != 0) */
+static uint64_t
+next_wake(void)
+{
+	uint64_t w = UINT64_MAX;
+	uint32_t m;
+
+	for (m = S.s_sleeping; m != 0; m &= m - 1) {
+		uint64_t u = S.s_slot[__builtin_ctz(m)].sl_until;
+
+		w = u < w ? u : w;
+	}
+	return (w);
+}
+
+/* the running fiber t took the default at a point with others runnable */
+static void
+lend(const kthread_t *t)
+{
+	uint64_t max = S.s_max_steps - seam_step;
+
+	if (S.s_sleeping != 0 && next_wake() - seam_step - 1 < max)
+		max = next_wake() - seam_step - 1;
+	if (S.s_migrate_ppm != 0)
+		max = t->t_migrate_in <= 1 ? 0 :
+		    (uint64_t)t->t_migrate_in - 1 < max ?
+		    (uint64_t)t->t_migrate_in - 1 : max;
+	S.s_lent = max != 0 ? strategy_lend(S.s_st, max) : 0;
+}
+
+/* an access seam inside a loan: the point as choose() would record it */
+static void
+lent_point(kthread_t *t)
+{
+	S.s_lent--;
+	seam_step++;
+	if (S.s_migrate_ppm != 0 && t->t_preempt == 0)
+		t->t_migrate_in--;
+	S.s_points[S.s_cur]++;
+	choice_record(S.s_cur);
+}
+
+/*
  * Who runs next; cur is the running fiber if it could go on, else -1.
  * Nobody, if only hardware fibers could: they never wake a fiber, so the
  * workers left would wait forever (unless the run is ending).
@@ -348,6 +417,7 @@ choose(int cur, seam_ev_t ev)
 	uint32_t m;
 	int c, preempt;
 
+	lend_cancel();
 	v.sv_anchor = S.s_cur >= 0 ? S.s_cur : S.s_last >= 0 ? S.s_last :
 	    SCHED_MAIN;
 	v.sv_point = ++S.s_points[v.sv_anchor];
@@ -377,6 +447,8 @@ choose(int cur, seam_ev_t ev)
 	if (c != strategy_default(&v)) {
 		preempt = cur >= 0 && (m & (1u << cur)) && !SEAM_IS_SPIN(ev);
 		switch_record(&v, c, preempt);
+	} else if (c == cur && S.s_favour < 0 && !S.s_no_lend) {
+		lend(&S.s_slot[cur].sl_thread);
 	}
 	return (c);
 }
@@ -464,6 +536,10 @@ sched_point(seam_ev_t ev, const void *obj)
 	int c;
 
 	(void) obj;
+	if (S.s_lent != 0 && SEAM_IS_ACCESS(ev)) {
+		lent_point(t);
+		return;
+	}
 	if (++seam_step > S.s_max_steps)
 		stall(STALL_HANG);
 	if (S.s_migrate_ppm != 0 && t->t_preempt == 0 &&
@@ -561,6 +637,7 @@ sched_futex_wake(uint32_t *addr, int n)
 {
 	int i;
 
+	lend_cancel();
 	while (n-- > 0 && (i = longest_waiter(addr)) >= 0) {
 		set_state(i, FS_RUNNABLE);
 		S.s_slot[i].sl_wait = NULL;
@@ -749,6 +826,7 @@ sched_run(const sched_body_t *b, int n, struct strategy *st,
 	S.s_last = -1;
 	S.s_stalled = STALL_NONE;
 	S.s_favour = -1;
+	S.s_lent = 0;
 	S.s_nblocks = 0;
 	S.s_nchoice = 0;
 	S.s_nswitch = 0;

@@ -274,6 +274,34 @@ pick_gaps(struct strategy *st, const struct sched_view *v)
 }
 
 /*
+ * Lend the scheduler up to max decision points at which this strategy
+ * would take the default, as if it had been asked at each; returns how
+ * many (0: it cannot tell without being asked).  A gap list can: the
+ * points before its next switch are known.  strategy_unlend() takes back
+ * the points not used.
+ */
+uint64_t
+strategy_lend(struct strategy *st, uint64_t max)
+{
+	uint64_t n;
+
+	if (st->st_kind != SK_BYTES || !st->st_p.sp_gaps)
+		return (0);
+	if (st->st_gap == 0)	/* an empty list: never a switch */
+		return (max);
+	n = st->st_gap - 1 < max ? st->st_gap - 1 : max;
+	st->st_gap -= n;
+	return (n);
+}
+
+void
+strategy_unlend(struct strategy *st, uint64_t unused)
+{
+	if (st->st_gap != 0)
+		st->st_gap += unused;
+}
+
+/*
  * Bytes: the input is a bit string, one bit per decision point, read
  * from the first byte's low bit on and repeated when it runs out: 0 takes
  * the default, 1 switches to the next runnable fiber after the running

@@ -18,6 +18,7 @@
 /* output: stdout / stderr, unbuffered enough to survive an abort */
 extern void	host_printf(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
+extern int	host_env_set(const char *name);	/* in the environment */
 extern void	host_eprintf(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 extern int	host_vsnprintf(char *buf, size_t len, const char *fmt,

@@ -44,6 +44,7 @@ typedef struct sched_body {
 
 /* spin points: the fiber waits for another to act, so it must give way */
 #define	SEAM_IS_SPIN(ev)	((ev) == EV_SPIN)
+#define	SEAM_IS_ACCESS(ev)	((ev) == EV_LOAD || (ev) == EV_STORE)
 
 extern void	sched_init(void);
 extern void	sched_run(const sched_body_t *, int n, struct strategy *,

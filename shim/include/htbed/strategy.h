@@ -54,6 +54,8 @@ extern void	strategy_begin(struct strategy *, const struct sched_params *,
     int nfibers);
 extern int	strategy_pick(struct strategy *, const struct sched_view *);
 extern int	strategy_default(const struct sched_view *);
+extern uint64_t	strategy_lend(struct strategy *, uint64_t max);
+extern void	strategy_unlend(struct strategy *, uint64_t unused);
 extern int	sched_switch_cmp(const void *, const void *);
 extern int	strategy_end(struct strategy *, uint64_t steps);
 extern uint64_t	strategy_pct_steps(const struct strategy *);
