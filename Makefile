@@ -204,7 +204,7 @@ $(B)/obj/htable.o: $(HTABLE_SRC) $(B)/.deps
 	awk -v src='$<' '{ for (i = 1; i <= NF; i++) if ($$i == src) $$i = ""; \
 	    print }' $(@:.o=.d).tmp > $(@:.o=.d)
 	rm -f $(@:.o=.d).tmp
-	objcopy $(KIMG_RENAME) $@
+	$(KIMG_OBJCOPY)
 
 # the core's code in a section of its own (shim/include/htbed/seam.h:
 # the trace says where in htable.c or the HAT each event happened), its
@@ -217,12 +217,18 @@ ACCESS_COV := $(if $(filter access,$(SEAMS)),\
 	-fsanitize-coverage=$(ACCESS_KIND)trace-loads$(comma)trace-stores)
 $(addprefix $(B)/obj/,htable.o hat.o $(HAT_OBJ) hment.o): \
 	KIMG_RENAME += --rename-section .text=htbed_core_text
+# (a fuzz build's coverage puts each function in a .text.<name> of its
+# own: those are the core's code too)
+CORE_TEXT_SPLIT = $$(objdump -h $@ | awk '$$2 ~ /^\.text\./ \
+	{ printf " --rename-section %s=htbed_core_text", $$2 }')
+KIMG_OBJCOPY = objcopy $(KIMG_RENAME) $(if $(filter htable.o hat.o \
+	$(HAT_OBJ) hment.o,$(notdir $@)),$(CORE_TEXT_SPLIT)) $@
 $(addprefix $(B)/obj/,htable.o hat.o $(HAT_OBJ) hment.o): \
 	KFLAGS += $(ACCESS_COV)
 
 $(filter-out $(B)/obj/htable.o,$(KIMG_OBJ)): $(B)/obj/%.o: %.c $(B)/.deps
 	$(CC) $(KFLAGS) -MMD -MP -c -o $@ $<
-	objcopy $(KIMG_RENAME) $@
+	$(KIMG_OBJCOPY)
 
 $(filter-out $(KIMG_OBJ),$(KOBJ)): $(B)/obj/%.o: %.c $(B)/.deps
 	$(CC) $(KFLAGS) -MMD -MP -c -o $@ $<
@@ -255,8 +261,10 @@ stress: $(B)/htstress
 
 # make replay CRASH=file [ARGS="--trace --minimize out.txt"]: an htbed
 # reproducer, or a libFuzzer crash file of T (htfuzz_sched by default, or
-# htfuzz_ops), which is replayed under ASan as the fuzzer ran it
-REPLAY_ASAN := $(call vb,asan)
+# htfuzz_ops), which is replayed by the htreplay of the fuzz build
+# (fuzz/fuzz.mk: compiled as the fuzzer was -- with access seams, the
+# seams are the loads and stores the compiler left, which ASan's and the
+# fuzzer's instrumentation change, so no other build runs the same run)
 replay:
 	@test -n "$(CRASH)" || { echo "make replay: name the file with CRASH=..." >&2; exit 2; }
 	@test -r "$(CRASH)" || { echo "make replay: cannot read $(CRASH)" >&2; exit 2; }
@@ -264,9 +272,10 @@ replay:
 	    [ -z "$(filter htfuzz_sched htfuzz_ops,$(T))" ]; then \
 		$(MAKE) -s $(B)/htreplay && $(B)/htreplay $(ARGS) $(CRASH); \
 	else \
-		echo "make replay: $(CRASH) is an $(T) input; replayed under ASan"; \
-		$(MAKE) -s VARIANT=asan $(REPLAY_ASAN)/htreplay && \
-		$(REPLAY_ASAN)/htreplay --fuzz-input=$(T:htfuzz_%=%) $(ARGS) \
+		echo "make replay: $(CRASH) is an $(T) input; replayed by" \
+		    "$(FUZZ_B)/htreplay"; \
+		$(MAKE) -s fuzz-replay && \
+		$(FUZZ_B)/htreplay --fuzz-input=$(T:htfuzz_%=%) $(ARGS) \
 		    $(CRASH); \
 	fi
 

@@ -1,6 +1,9 @@
 # Fuzz targets and the differential test.
 #
-#   make fuzz-build                     every target, into build/fuzz/
+#   make fuzz-build                     every target, into build/fuzz/,
+#                                       and an htreplay compiled as they
+#                                       are (the one that replays their
+#                                       inputs exactly: make replay)
 #   make fuzz [T=name] [FUZZ_SECONDS=600] [FUZZ_ARGS=...]
 #                                       run one (htfuzz_sched by default);
 #                                       corpus build/fuzz/corpus/<T>, seeded
@@ -13,7 +16,7 @@
 #                                       -workers=N for several cores
 #   make fuzz-mutant M=name [T=name]    build/fuzz-mutant-<name>/<T>, the
 #                                       target (htfuzz_sched by default)
-#                                       with a planted bug
+#                                       with a planted bug, and its htreplay
 #   make fuzz-afl                       every target built for AFL++
 #                                       (afl-clang-fast), into build/afl/
 #   make fuzz-oss OSS_B=dir             every target built with the fuzzing
@@ -71,7 +74,7 @@ ACC := $(if $(filter access,$(SEAMS)),-access)
 FUZZ_EXT := $(if $(HTABLE_C),-ext$(if $(filter-out kpti,$(HTABLE_ERA)),-$(HTABLE_ERA)))
 FUZZ_B := build/fuzz$(FUZZ_EXT)$(ACC)
 
-.PHONY: fuzz-build fuzz fuzz-mutant fuzz-afl fuzz-oss htdiff lib-objects \
+.PHONY: fuzz-build fuzz-replay fuzz fuzz-mutant fuzz-afl fuzz-oss htdiff lib-objects \
 	fuzz-flags FORCE
 
 # the compiler flags of a fuzz build (ci/versions.sh builds its own)
@@ -124,7 +127,12 @@ fuzz-build:
 	@$(FUZZ_SKIPPED)
 	@$(MAKE) -s CC=clang VARIANT=asan B=$(FUZZ_B) \
 	    EXTRA_CFLAGS="$(FUZZ_CFLAGS)" FUZZ_LINK=-fsanitize=fuzzer \
-	    $(addprefix $(FUZZ_B)/,$(FUZZ_BUILDABLE))
+	    $(addprefix $(FUZZ_B)/,$(FUZZ_BUILDABLE) htreplay)
+
+# the fuzz build's htreplay alone (make replay of a fuzz input)
+fuzz-replay:
+	@$(MAKE) -s CC=clang VARIANT=asan B=$(FUZZ_B) \
+	    EXTRA_CFLAGS="$(FUZZ_CFLAGS)" $(FUZZ_B)/htreplay
 
 ifneq ($(HTABLE_C),)
 # a mutant of the HTABLE_C file (mutants/ext/): only its htable.c is
@@ -139,7 +147,8 @@ fuzz-mutant:
 	@$(MAKE) -s CC=clang VARIANT=asan HTABLE_C=$(MUT_EXT_SRC)/htable.c \
 	    B=build/fuzz-mutant-ext-$(M)$(ACC) SHARE=$(FUZZ_B) \
 	    EXTRA_CFLAGS="$(FUZZ_CFLAGS)" FUZZ_LINK=-fsanitize=fuzzer \
-	    build/fuzz-mutant-ext-$(M)$(ACC)/$(T)
+	    build/fuzz-mutant-ext-$(M)$(ACC)/$(T) \
+	    build/fuzz-mutant-ext-$(M)$(ACC)/htreplay
 else
 fuzz-mutant:
 	@test -f mutants/$(M).patch || { echo "make fuzz-mutant: no mutant '$(M)' (have: $(MUTANTS))" >&2; exit 2; }
@@ -149,7 +158,8 @@ fuzz-mutant:
 	@$(MAKE) -s CC=clang VARIANT=asan B=build/fuzz-mutant-$(M)$(ACC) \
 	    CORE=build/mutants/$(M)/src/core EXTRA_CFLAGS="$(FUZZ_CFLAGS)" \
 	    $(call MUT_SHARE,SHARE=$(FUZZ_B)) \
-	    FUZZ_LINK=-fsanitize=fuzzer build/fuzz-mutant-$(M)$(ACC)/$(T)
+	    FUZZ_LINK=-fsanitize=fuzzer build/fuzz-mutant-$(M)$(ACC)/$(T) \
+	    build/fuzz-mutant-$(M)$(ACC)/htreplay
 endif
 
 # AFL++ runs libFuzzer targets (afl-clang-fast -fsanitize=fuzzer links

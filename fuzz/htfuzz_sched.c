@@ -24,6 +24,11 @@
  * is worth.  A target with a custom mutator makes libFuzzer turn its
  * length control off, so that inputs are not held short while a schedule
  * is searched (docs/measurements.md).
+ *
+ * HTBED_FUZZ_SUMMARY=1 prints each run's steps, decisions and
+ * preemptions as htreplay does, so that a test can see that a fuzz run
+ * (which keeps no trace hash and logs no access events) and the replay
+ * of its input are one run (tests/access.sh).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,7 +51,7 @@ __attribute__((used, section("__libfuzzer_extra_counters")))
 static uint8_t features[FEATURES];
 
 static struct strategy *st;
-static int whole_mutation;
+static int whole_mutation, summary;
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -58,6 +63,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		sched_set_features(features, FEATURES);
 	seam_rf = HTBED_ACCESS_SEAMS && getenv("HTBED_NO_RF") == NULL;
 	whole_mutation = getenv("HTBED_WHOLE_MUTATION") != NULL;
+	summary = getenv("HTBED_FUZZ_SUMMARY") != NULL;
 	return (0);
 }
 
@@ -84,5 +90,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	hb_fuzz_params(&sp, sched, nsched);
 	sp.sp_no_hash = 1;
 	hb_ctl_run(&p, st, &sp, &r);
+	if (summary)
+		fprintf(stderr, "htfuzz_sched: %llu steps, %zu decisions, "
+		    "%zu preemptions\n", (unsigned long long)r.hr_steps,
+		    r.hr_nchoices, r.hr_preemptions);
 	return (0);
 }

@@ -215,6 +215,9 @@ format_into(const struct hb_repro *r, struct wbuf *w)
 			wput(w, "%s %s\n", prog_flags[i].pf_item,
 			    prog_flags[i].pf_value);
 	}
+	if (r->r_prog.hp_access && access_code_hash() != 0)
+		wput(w, "access_code 0x%016llx\n",
+		    (unsigned long long)access_code_hash());
 	format_program(w, &r->r_prog);
 	format_schedule(w, r->r_choices, r->r_nchoices);
 	wput(w, "checksum %016llx\n",
@@ -539,6 +542,8 @@ parse_line(struct parse *ps, char *line, uint64_t *declared)
 		return (parse_strategy(ps, w, n));
 	if (parse_flag(&ps->p_r->r_prog, w, n))
 		return (0);
+	if (strcmp(w[0], "access_code") == 0 && n == 2)
+		return (num(ps, w[1], UINT64_MAX, &ps->p_r->r_access_code));
 	if (strcmp(w[0], "fiber") == 0)
 		return (parse_fiber(ps, w, n));
 	if (strcmp(w[0], "op") == 0)

@@ -14,6 +14,9 @@
  *	failure <kind> at <where>
  *	memory windows			(a kpm machine's run used the windows)
  *	walkers idle			(the machine's walkers did not run)
+ *	seams access			(the core's loads and stores were seams)
+ *	access_code 0x<hex>		(... as this build compiled them:
+ *					access_code_hash(), shim/testing/access.c)
  *	fiber <i> <nops>
  *	op <fiber> <name> <hat> <a> <b> <c> <d>
  *	schedule <n> <fiber>[*<count>] ...	(continued on more lines)
@@ -41,6 +44,9 @@ struct hb_repro {
 	struct hb_program r_prog;
 	uint8_t		*r_choices;	/* the schedule (malloc'ed) */
 	size_t		r_nchoices;
+	uint64_t	r_access_code;	/* read: the writer's access_code, or
+					 * 0 (none said); a file is written
+					 * with its writer's */
 };
 
 extern int	hb_repro_format(const struct hb_repro *, char **buf,
@@ -53,6 +59,8 @@ extern int	hb_repro_read(const char *path, struct hb_repro *, char *err,
     size_t errlen);
 extern void	hb_repro_free(struct hb_repro *);
 extern uint64_t	hb_repro_checksum(const char *body, size_t len);
+/* the core's access seams as this build compiled them (shim/testing/access.c) */
+extern uint64_t	access_code_hash(void);
 extern int	hb_repro_save_run(const char *path, const struct hb_config *,
     const struct sched_params *, const char *kind, const char *where);
 

@@ -402,6 +402,16 @@ main(int argc, char **argv)
 		    opt.file, opt.file);
 		return (2);
 	}
+	if (rep.r_access_code != 0 && rep.r_access_code != access_code_hash()) {
+		fprintf(stderr, "htreplay: %s: its access seams are another "
+		    "build's (access_code 0x%016llx, this build's 0x%016llx: "
+		    "another VARIANT, sanitizer or fuzz build, or another "
+		    "core); replay it with the htreplay beside the program "
+		    "that wrote it\n", opt.file,
+		    (unsigned long long)rep.r_access_code,
+		    (unsigned long long)access_code_hash());
+		return (2);
+	}
 	if (opt.minimize != NULL)
 		return (opt.fuzz_input != NULL ?
 		    minimize_fuzz(&rep, opt.minimize, opt.quiet) :

@@ -1,7 +1,8 @@
 /*
  * test_repro: reproducer files.  A reproducer of a real controlled-mode
  * run survives writing and parsing unchanged.  Everything else is refused
- * with a reason and no partial result: a foreign file, another version, a
+ * with a reason and no partial result (an access_code that is not a
+ * number too): a foreign file, another version, a
  * file cut short anywhere, any byte changed (the checksum), and files
  * whose checksum is right but whose content is not (unknown items, out of
  * range numbers, ops of the wrong fiber, a schedule of the wrong length).
@@ -123,6 +124,28 @@ test_program_flags(void **state)
 	free_repro(&r);
 }
 
+/* the access_code a build with access seams records is read back */
+static void
+test_access_code(void **state)
+{
+	struct hb_repro r;
+	char err[300], *text;
+	size_t len;
+
+	(void) state;
+	assert_int_equal(hb_repro_parse(good, good_len, &r, err,
+	    sizeof (err)), 0);
+	assert_true(r.r_access_code == 0);
+	free_repro(&r);
+	text = with_line("core ", "core own\nseams access\n"
+	    "access_code 0x00000000deadbeef", &len);
+	assert_int_equal(hb_repro_parse(text, len, &r, err, sizeof (err)), 0);
+	assert_true(r.r_access_code == 0xdeadbeefull);
+	assert_int_equal(r.r_prog.hp_access, 1);
+	free(text);
+	free_repro(&r);
+}
+
 static void
 test_foreign_and_versions(void **state)
 {
@@ -180,6 +203,7 @@ test_bad_content_checksummed(void **state)
 		{ "schedule ", "schedule 3 0 1", "schedule has" },
 		{ "fiber 0 ", "fiber 0 300", "out of range" },
 		{ "core ", "kernel own", "unknown item" },
+		{ "core ", "core own\naccess_code beef", "not a number" },
 	};
 	size_t i, len;
 	char *bad;
@@ -235,6 +259,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_program_flags),
+		cmocka_unit_test(test_access_code),
 		cmocka_unit_test(test_foreign_and_versions),
 		cmocka_unit_test(test_truncated_anywhere),
 		cmocka_unit_test(test_any_byte_changed),

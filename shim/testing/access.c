@@ -136,7 +136,10 @@ access(seam_ev_t ev, const void *p, uint64_t n, uintptr_t site)
 	if (__builtin_expect(seam_access, 0) && shared(p)) {
 		if (seam_rf && curthread != NULL)
 			reads_from(ev, p, site);
-		seam(ev, p, n, 0);
+		if (seam_controlled)
+			sched_access(ev, p, n);
+		else
+			seam(ev, p, n, 0);
 	}
 }
 
@@ -154,3 +157,47 @@ CALLBACKS(2, uint16_t)
 CALLBACKS(4, uint32_t)
 CALLBACKS(8, uint64_t)
 CALLBACKS(16, __int128)
+
+/*
+ * What the compiler made of the core's accesses: a hash of where in the
+ * core's code (htbed_core_text, seam.h) each call of a load or store
+ * callback lies and which callback it calls.  The access seams of a run
+ * are the loads and stores the compiler left, and ASan's, the fuzzer's
+ * and the optimiser's choices move and remove them, so two builds run an
+ * access-seams schedule alike only where this agrees; a reproducer
+ * records it (harness/repro.c).  0: no core text apart, or no calls.
+ */
+uint64_t
+access_code_hash(void)
+{
+	const uintptr_t callback[] = {
+		(uintptr_t)__sanitizer_cov_load1, (uintptr_t)__sanitizer_cov_load2,
+		(uintptr_t)__sanitizer_cov_load4, (uintptr_t)__sanitizer_cov_load8,
+		(uintptr_t)__sanitizer_cov_load16,
+		(uintptr_t)__sanitizer_cov_store1,
+		(uintptr_t)__sanitizer_cov_store2,
+		(uintptr_t)__sanitizer_cov_store4,
+		(uintptr_t)__sanitizer_cov_store8,
+		(uintptr_t)__sanitizer_cov_store16,
+	};
+	const uint8_t *lo = (const uint8_t *)__start_htbed_core_text;
+	const uint8_t *hi = (const uint8_t *)__stop_htbed_core_text, *p;
+	uint64_t h = 0xcbf29ce484222325ull, calls = 0;
+	int32_t rel;
+	size_t k;
+
+	for (p = lo; lo < hi && p + 5 <= hi; p++) {
+		if (*p != 0xe8)		/* call rel32 */
+			continue;
+		__builtin_memcpy(&rel, p + 1, 4);
+		for (k = 0; k < sizeof (callback) / sizeof (callback[0]); k++) {
+			if ((uintptr_t)(p + 5 + rel) != callback[k])
+				continue;
+			h = (h ^ ((uint64_t)(p - lo) << 4 | k)) *
+			    0x100000001b3ull;
+			calls++;
+		}
+	}
+	return (calls != 0 ? h : 0);
+}
+

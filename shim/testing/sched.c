@@ -72,6 +72,8 @@ static struct {
 	int		s_favour;	/* a starving fiber to run next, or -1 */
 	uint64_t	s_lent;		/* access points lent to the running
 					 * fiber (lend()) */
+	int		s_lent_solo;	/* ... with nobody else runnable: the
+					 * strategy is not asked */
 	int		s_no_lend;	/* HTBED_NO_LEND: lend nothing */
 	uint64_t	s_nblocks;	/* blocks so far, for FIFO wakes */
 	struct sched_switch *s_switch;	/* decisions that were not the
@@ -342,25 +344,27 @@ wake_sleepers(void)
 
 /*
  * ------------------------------------------------------------------------
- * Lending.  Most access seams of a fuzz run fall inside a gap, where the
- * strategy is certain to let the running fiber go on; choose() borrows
- * those points from it (strategy_lend()) and sched_point() takes each
- * with a count and a log entry, as choose() would have recorded it.  A
- * loan ends before anything that would decide otherwise: a sleeper's
- * wake-up step, a migration, the step budget; and anything that changes
- * who could run -- a wake, a block, a fiber's end, any decision that is
- * not a lent access -- takes back the rest (lend_cancel()).  So a run
- * with loans is the run without them, decision for decision
- * (HTBED_NO_LEND=1 lends nothing: tests/access.sh compares the two).
+ * Lending.  Most access seams of a fuzz run fall where the choice is
+ * certain: inside a gap, where the strategy lets the running fiber go on,
+ * or where nobody else is runnable.  choose() lends the running fiber
+ * the points to the next possible change -- from the strategy
+ * (strategy_lend()), or all of them when it runs alone -- and
+ * sched_point() takes each with a count and, in a gap, a log entry, as
+ * choose() would have recorded it.  A loan ends before anything that
+ * would decide otherwise: a sleeper's wake-up step, a migration, the step
+ * budget; and anything that changes who could run -- a wake, a block, a
+ * fiber's end, any decision that is not a lent access -- takes back the
+ * rest (lend_cancel()).  So a run with loans is the run without them,
+ * decision for decision (HTBED_NO_LEND=1 lends nothing: tests/access.sh
+ * compares the two).
  * ------------------------------------------------------------------------
  */
 static void
 lend_cancel(void)
 {
-	if (S.s_lent != 0) {
+	if (S.s_lent != 0 && !S.s_lent_solo)
 		strategy_unlend(S.s_st, S.s_lent);
-		S.s_lent = 0;
-	}
+	S.s_lent = 0;
 }
 
 /* the first step at which a sleeper wakes (one does: s_sleeping != 0) */
@@ -378,11 +382,17 @@ next_wake(void)
 	return (w);
 }
 
-/* the running fiber t took the default at a point with others runnable */
+/*
+ * The running fiber t goes on: alone (solo), or by the strategy's
+ * default with others runnable.
+ */
 static void
-lend(const kthread_t *t)
+lend(const kthread_t *t, int solo)
 {
 	uint64_t max = S.s_max_steps - seam_step;
+
+	if (S.s_no_lend)
+		return;
 
 	if (S.s_sleeping != 0 && next_wake() - seam_step - 1 < max)
 		max = next_wake() - seam_step - 1;
@@ -390,7 +400,8 @@ lend(const kthread_t *t)
 		max = t->t_migrate_in <= 1 ? 0 :
 		    (uint64_t)t->t_migrate_in - 1 < max ?
 		    (uint64_t)t->t_migrate_in - 1 : max;
-	S.s_lent = max != 0 ? strategy_lend(S.s_st, max) : 0;
+	S.s_lent_solo = solo;
+	S.s_lent = max == 0 ? 0 : solo ? max : strategy_lend(S.s_st, max);
 }
 
 /* an access seam inside a loan: the point as choose() would record it */
@@ -402,7 +413,8 @@ lent_point(kthread_t *t)
 	if (S.s_migrate_ppm != 0 && t->t_preempt == 0)
 		t->t_migrate_in--;
 	S.s_points[S.s_cur]++;
-	choice_record(S.s_cur);
+	if (!S.s_lent_solo)
+		choice_record(S.s_cur);
 }
 
 /*
@@ -426,8 +438,12 @@ choose(int cur, seam_ev_t ev)
 	m = S.s_runnable;
 	if (m == 0 || ((m & ~S.s_hw) == 0 && !S.s_stopping))
 		return (-1);
-	if ((m & (m - 1)) == 0)
-		return (__builtin_ctz(m));
+	if ((m & (m - 1)) == 0) {
+		c = __builtin_ctz(m);
+		if (c == cur)
+			lend(&S.s_slot[cur].sl_thread, 1);
+		return (c);
+	}
 	if (S.s_favour >= 0 && (m & (1u << S.s_favour))) {
 		c = S.s_favour;
 		S.s_favour = -1;
@@ -447,8 +463,8 @@ choose(int cur, seam_ev_t ev)
 	if (c != strategy_default(&v)) {
 		preempt = cur >= 0 && (m & (1u << cur)) && !SEAM_IS_SPIN(ev);
 		switch_record(&v, c, preempt);
-	} else if (c == cur && S.s_favour < 0 && !S.s_no_lend) {
-		lend(&S.s_slot[cur].sl_thread);
+	} else if (c == cur && S.s_favour < 0) {
+		lend(&S.s_slot[cur].sl_thread, 0);
 	}
 	return (c);
 }
@@ -551,6 +567,33 @@ sched_point(seam_ev_t ev, const void *obj)
 		return;
 	}
 	run_from_fiber(c);
+}
+
+/*
+ * An access seam (shim/testing/access.c): the event and the point in one
+ * call, the commonest seam of a run with access seams.  A fuzz run keeps
+ * no access events in its log (it keeps no trace hash either): nothing
+ * that decides reads them, and a failure's input is replayed for the
+ * whole log.  What an event does to the scheduler's state is done.
+ */
+void
+sched_access(seam_ev_t ev, const void *p, uint64_t n)
+{
+	kthread_t *t = curthread;
+	uint64_t pc[FR_PCS];
+
+	if (t == NULL)
+		return;
+	if (__builtin_expect(__atomic_load_n(&htbed_frozen, __ATOMIC_RELAXED),
+	    0))
+		seam_freeze();
+	if (S.s_hashing) {
+		fr_core_callers(pc);
+		sched_event(t, ev, (uint64_t)(uintptr_t)p, n, 0, pc);
+	} else if (S.s_cur >= 0) {
+		S.s_slot[S.s_cur].sl_rewaits = 0;
+	}
+	sched_point(ev, p);
 }
 
 void

@@ -62,6 +62,8 @@ extern int seam_access;		/* the core's loads and stores of shared
 extern void access_ranges_init(void);	/* where shared memory is */
 extern int seam_rf;		/* reads-from feedback (fuzzing): access.c */
 extern void access_run_begin(void);	/* sched_run(): a run begins */
+extern uint64_t access_code_hash(void);	/* the core's access seams, as
+				 * compiled (access.c) */
 extern uint64_t seam_step;	/* controlled mode: global step counter */
 
 extern void seam_schedule(seam_ev_t ev, const void *obj);
