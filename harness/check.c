@@ -1158,12 +1158,15 @@ next_page_mapped(pfn_t pfn)
 
 /*
  * Each hment names a live leaf mapping its page; each leaf has one (the
- * leaves: counted by check_tables()).
+ * leaves: counted by check_tables()).  Neighbouring pages are mostly
+ * mapped by one table: its lookup is kept from one hment to the next.
  */
 static void
 check_hments(void)
 {
 	uint64_t hments = 0;
+	const htable_t *last = NULL;
+	tinfo_t *t = NULL;
 	pfn_t pfn;
 
 	for (pfn = next_page_mapped(shim_data_first); pfn <= shim_data_last;
@@ -1173,9 +1176,12 @@ check_hments(void)
 		uint_t n = 0;
 
 		for (hm = pp->p_mapping; hm != NULL; hm = hm->hm_next, n++) {
-			tinfo_t *t = find_ptr(hm->hm_htable);
 			x86pte_t pte;
 
+			if (hm->hm_htable != last) {
+				last = hm->hm_htable;
+				t = find_ptr(last);
+			}
 			if (t == NULL || t->ti_cached || hm->hm_entry >= 512)
 				FAIL("%s: pfn 0x%lx has an hment for htable %p, "
 				    "which is not a live table", chk_when, pfn,

@@ -64,14 +64,18 @@ void
 shadow_clear(hb_slot_t *sl)
 {
 	uint64_t w;
-	int i;
+	int reg, i;
 
-	for (i = 0; i < sl->sl_nreg * HB_PAGES; i++) {
-		if (!shadow_touched(sl, i / HB_PAGES))
+	for (reg = 0; reg < sl->sl_nreg; reg++) {
+		if (!shadow_touched(sl, reg))
 			continue;
-		w = __atomic_load_n(&sl->sl_shadow[i], __ATOMIC_RELAXED);
-		__atomic_store_n(&sl->sl_shadow[i],
-		    (w & ~(SW_GEN_ONE - 1)) + SW_GEN_ONE, __ATOMIC_RELAXED);
+		for (i = reg * HB_PAGES; i < (reg + 1) * HB_PAGES; i++) {
+			w = __atomic_load_n(&sl->sl_shadow[i],
+			    __ATOMIC_RELAXED);
+			__atomic_store_n(&sl->sl_shadow[i],
+			    (w & ~(SW_GEN_ONE - 1)) + SW_GEN_ONE,
+			    __ATOMIC_RELAXED);
+		}
 	}
 }
 

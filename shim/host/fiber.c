@@ -332,6 +332,10 @@ NOTSAN void
 fiber_start(fiber_t *f, void (*fn)(void *), void *arg, fiber_t *ret)
 {
 	struct fiber_frame *fr;
+#ifdef HTBED_ASAN
+	size_t page = fiber_pagesize();
+	char *lo;
+#endif
 
 	fiber_abandon(f);
 	if (ret == NULL || ret == f)
@@ -342,12 +346,19 @@ fiber_start(fiber_t *f, void (*fn)(void *), void *arg, fiber_t *ret)
 	f->f_exit_to = ret;
 #ifdef HTBED_ASAN
 	/*
-	 * The last run's frames were unwound (siglongjmp() has ASan unpoison
-	 * them), except fiber_main()'s, which never returns: start from a
-	 * clean stack whatever that frame holds.
+	 * The last run's frames were unwound (they returned, or siglongjmp()
+	 * had ASan unpoison them), except fiber_main()'s, which never
+	 * returns: start from a clean stack whatever that frame holds.  What
+	 * can be left poisoned lies above the frame the run last switched
+	 * away from (f_sp; a page of margin below it): only that much is
+	 * cleared, not the whole stack (a megabyte under ASan, 2% of a fuzz
+	 * run with access seams).
 	 */
 	f->f_fake = NULL;
-	__asan_unpoison_memory_region(f->f_stack, f->f_size);
+	lo = f->f_sp != NULL && (char *)f->f_sp - f->f_stack > (long)page ?
+	    (char *)f->f_sp - page : f->f_stack;
+	__asan_unpoison_memory_region(lo, (size_t)(f->f_stack + f->f_size -
+	    lo));
 #endif
 	fr = (struct fiber_frame *)(f->f_stack + f->f_size) - 1;
 	fr->ff_mxcsr = MXCSR_DEFAULT;
