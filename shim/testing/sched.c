@@ -393,7 +393,6 @@ lend(const kthread_t *t, int solo)
 
 	if (S.s_no_lend)
 		return;
-
 	if (S.s_sleeping != 0 && next_wake() - seam_step - 1 < max)
 		max = next_wake() - seam_step - 1;
 	if (S.s_migrate_ppm != 0)
