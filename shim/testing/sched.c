@@ -248,13 +248,7 @@ sched_event(kthread_t *t, seam_ev_t ev, uint64_t obj, uint64_t a,
 		S.s_slot[S.s_cur].sl_rewaits = 0;
 	}
 	S.s_trace_tid[i] = (uint8_t)t->t_tid;
-	e->fe_when = seam_step;
-	e->fe_kind = ev;
-	e->fe_cpu = t->t_cpu != NULL ? (int16_t)t->t_cpu->cpu_id : -1;
-	e->fe_preempt = (int16_t)t->t_preempt;
-	e->fe_obj = obj;
-	e->fe_a = a;
-	e->fe_b = b;
+	fr_fill(e, t, ev, seam_step, obj, a, b);
 	for (k = 0; k < FR_PCS; k++)
 		e->fe_pc[k] = pc != NULL ? pc[k] : 0;
 }

@@ -127,6 +127,20 @@ fr_core_callers(uint64_t pc[FR_PCS])
 		pc[n++] = 0;
 }
 
+/* an event's fields, written one by one (no struct on the stack) */
+static inline void
+fr_fill(struct fr_event *e, const kthread_t *t, seam_ev_t ev, uint64_t when,
+    uint64_t obj, uint64_t a, uint64_t b)
+{
+	e->fe_when = when;
+	e->fe_kind = ev;
+	e->fe_cpu = t->t_cpu != NULL ? (int16_t)t->t_cpu->cpu_id : -1;
+	e->fe_preempt = (int16_t)t->t_preempt;
+	e->fe_obj = obj;
+	e->fe_a = a;
+	e->fe_b = b;
+}
+
 static inline void
 fr_record(kthread_t *t, seam_ev_t ev, uint64_t obj, uint64_t a, uint64_t b)
 {
@@ -141,13 +155,7 @@ fr_record(kthread_t *t, seam_ev_t ev, uint64_t obj, uint64_t a, uint64_t b)
 		return;
 	}
 	e = &r->fr_ev[r->fr_head & (FR_SIZE - 1)];
-	e->fe_when = __builtin_ia32_rdtsc();
-	e->fe_kind = ev;
-	e->fe_cpu = t->t_cpu != NULL ? (int16_t)t->t_cpu->cpu_id : -1;
-	e->fe_preempt = (int16_t)t->t_preempt;
-	e->fe_obj = obj;
-	e->fe_a = a;
-	e->fe_b = b;
+	fr_fill(e, t, ev, __builtin_ia32_rdtsc(), obj, a, b);
 	/* published whole (flight.h) */
 	__atomic_store_n(&r->fr_head, r->fr_head + 1, __ATOMIC_RELEASE);
 }
