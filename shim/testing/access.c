@@ -136,10 +136,7 @@ access(seam_ev_t ev, const void *p, uint64_t n, uintptr_t site)
 	if (__builtin_expect(seam_access, 0) && shared(p)) {
 		if (seam_rf && curthread != NULL)
 			reads_from(ev, p, site);
-		if (seam_controlled)
-			sched_access(ev, p, n);
-		else
-			seam(ev, p, n, 0);
+		seam(ev, p, n, 0);
 	}
 }
 
@@ -166,10 +163,14 @@ CALLBACKS(16, __int128)
  * and the optimiser's choices move and remove them, so two builds run an
  * access-seams schedule alike only where this agrees; a reproducer
  * records it (harness/repro.c).  0: no core text apart, or no calls.
+ * Read once (the code does not change).
  */
 uint64_t
 access_code_hash(void)
 {
+	static uint64_t code;
+	static int known;
+
 	const uintptr_t callback[] = {
 		(uintptr_t)__sanitizer_cov_load1, (uintptr_t)__sanitizer_cov_load2,
 		(uintptr_t)__sanitizer_cov_load4, (uintptr_t)__sanitizer_cov_load8,
@@ -186,6 +187,8 @@ access_code_hash(void)
 	int32_t rel;
 	size_t k;
 
+	if (known)
+		return (code);
 	for (p = lo; lo < hi && p + 5 <= hi; p++) {
 		if (*p != 0xe8)		/* call rel32 */
 			continue;
@@ -198,6 +201,8 @@ access_code_hash(void)
 			calls++;
 		}
 	}
-	return (calls != 0 ? h : 0);
+	code = calls != 0 ? h : 0;
+	known = 1;
+	return (code);
 }
 

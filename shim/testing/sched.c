@@ -30,6 +30,7 @@
 #include <sys/thread.h>
 #include <sys/cpuvar.h>
 #include <sys/mutex.h>
+#include <sys/sysmacros.h>
 #include <htbed/fiber.h>
 #include <htbed/sched.h>
 #include <htbed/shim.h>
@@ -387,12 +388,14 @@ lend(const kthread_t *t, int solo)
 
 	if (S.s_no_lend)
 		return;
-	if (S.s_sleeping != 0 && next_wake() - seam_step - 1 < max)
-		max = next_wake() - seam_step - 1;
+	if (S.s_sleeping != 0) {
+		uint64_t before_wake = next_wake() - seam_step - 1;
+
+		max = MIN(max, before_wake);
+	}
 	if (S.s_migrate_ppm != 0)
 		max = t->t_migrate_in <= 1 ? 0 :
-		    (uint64_t)t->t_migrate_in - 1 < max ?
-		    (uint64_t)t->t_migrate_in - 1 : max;
+		    MIN(max, (uint64_t)t->t_migrate_in - 1);
 	S.s_lent_solo = solo;
 	S.s_lent = max == 0 ? 0 : solo ? max : strategy_lend(S.s_st, max);
 }
@@ -538,13 +541,12 @@ migrate(kthread_t *t)
 	migrate_gap(t);
 }
 
-void
-sched_point(seam_ev_t ev, const void *obj)
+static void
+sched_point(seam_ev_t ev)
 {
 	kthread_t *t = curthread;
 	int c;
 
-	(void) obj;
 	if (S.s_lent != 0 && SEAM_IS_ACCESS(ev)) {
 		lent_point(t);
 		return;
@@ -563,30 +565,25 @@ sched_point(seam_ev_t ev, const void *obj)
 }
 
 /*
- * An access seam (shim/testing/access.c): the event and the point in one
- * call, the commonest seam of a run with access seams.  A fuzz run keeps
- * no access events in its log (it keeps no trace hash either): nothing
- * that decides reads them, and a failure's input is replayed for the
- * whole log.  What an event does to the scheduler's state is done.
+ * A seam point in controlled mode (seam()): the event, then the point, in
+ * one call -- with access seams, most of a run.  A fuzz run keeps no
+ * access events in its log (it keeps no trace hash either): nothing that
+ * decides reads them, and a failure's input is replayed for the whole
+ * log.  What an event does to the scheduler's state is done.
  */
 void
-sched_access(seam_ev_t ev, const void *p, uint64_t n)
+sched_seam(kthread_t *t, seam_ev_t ev, uint64_t obj, uint64_t a, uint64_t b)
 {
-	kthread_t *t = curthread;
 	uint64_t pc[FR_PCS];
 
-	if (t == NULL)
-		return;
-	if (__builtin_expect(__atomic_load_n(&htbed_frozen, __ATOMIC_RELAXED),
-	    0))
-		seam_freeze();
-	if (S.s_hashing) {
-		fr_core_callers(pc);
-		sched_event(t, ev, (uint64_t)(uintptr_t)p, n, 0, pc);
+	if (S.s_hashing || !SEAM_IS_ACCESS(ev)) {
+		if (seam_callers)
+			fr_core_callers(pc);
+		sched_event(t, ev, obj, a, b, seam_callers ? pc : NULL);
 	} else if (S.s_cur >= 0) {
 		S.s_slot[S.s_cur].sl_rewaits = 0;
 	}
-	sched_point(ev, p);
+	sched_point(ev);
 }
 
 void

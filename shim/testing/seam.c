@@ -72,16 +72,12 @@ shim_futex_wake(uint32_t *addr, int nwake)
 }
 
 void
-seam_schedule(seam_ev_t ev, const void *obj)
+seam_schedule(seam_ev_t ev)
 {
 	kthread_t *t = curthread;
 	uint64_t r;
 	uint32_t spins;
 
-	if (seam_controlled) {
-		sched_point(ev, obj);
-		return;
-	}
 	r = shim_rand();
 	if (ev == EV_LOAD || ev == EV_STORE) {
 		/* far more of them: a probability of their own, no migration */

@@ -50,8 +50,6 @@ extern void	sched_init(void);
 extern void	sched_run(const sched_body_t *, int n, struct strategy *,
     const struct sched_params *);
 extern int	sched_stopping(void);
-extern void	sched_point(seam_ev_t, const void *obj);
-extern void	sched_access(seam_ev_t, const void *p, uint64_t n);
 extern void	sched_futex_wait(uint32_t *addr, uint32_t val);
 extern void	sched_futex_wake(uint32_t *addr, int n);
 extern void	sched_sleep(uint64_t steps);

@@ -6,9 +6,10 @@
  *
  * seam() records the event in the thread's flight recorder and, when any
  * schedule perturbation is on (seam_active), hands control to
- * seam_schedule(): in free-running mode it may migrate the thread to another
- * vCPU (only while t_preempt == 0), yield the host CPU or delay, with seeded
- * probabilities; in controlled mode it lets the strategy pick who runs next.
+ * seam_schedule(): it may migrate the thread to another vCPU (only while
+ * t_preempt == 0), yield the host CPU or delay, with seeded
+ * probabilities.  In controlled mode it makes one call, sched_seam(),
+ * which logs the event and lets the strategy pick who runs next.
  */
 #ifndef _HTBED_SEAM_H
 #define	_HTBED_SEAM_H
@@ -62,11 +63,9 @@ extern int seam_access;		/* the core's loads and stores of shared
 extern void access_ranges_init(void);	/* where shared memory is */
 extern int seam_rf;		/* reads-from feedback (fuzzing): access.c */
 extern void access_run_begin(void);	/* sched_run(): a run begins */
-extern uint64_t access_code_hash(void);	/* the core's access seams, as
-				 * compiled (access.c) */
 extern uint64_t seam_step;	/* controlled mode: global step counter */
 
-extern void seam_schedule(seam_ev_t ev, const void *obj);
+extern void seam_schedule(seam_ev_t ev);
 
 /*
  * Set once a bug is being reported: every other thread stops at its next
@@ -88,6 +87,9 @@ extern void seam_freeze(void) __attribute__((noreturn));
  */
 extern void sched_event(kthread_t *t, seam_ev_t ev, uint64_t obj,
     uint64_t a, uint64_t b, const uint64_t *pc);
+/* a seam point in controlled mode: the event, then the choice */
+extern void sched_seam(kthread_t *t, seam_ev_t ev, uint64_t obj, uint64_t a,
+    uint64_t b);
 
 /*
  * The code of the core -- htable.c and the HAT, the files of core/ -- is
@@ -181,9 +183,13 @@ seam(seam_ev_t ev, const void *obj, uint64_t a, uint64_t b)
 	if (__builtin_expect(__atomic_load_n(&htbed_frozen, __ATOMIC_RELAXED),
 	    0))
 		seam_freeze();
+	if (seam_controlled) {
+		sched_seam(t, ev, (uint64_t)(uintptr_t)obj, a, b);
+		return;
+	}
 	fr_record(t, ev, (uint64_t)(uintptr_t)obj, a, b);
 	if (seam_active)
-		seam_schedule(ev, obj);
+		seam_schedule(ev);
 }
 
 /* An explicit yield point for code that wants one (harness, HAT). */
