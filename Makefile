@@ -169,6 +169,9 @@ vpath %.c $(CORE) shim/kern shim/hw shim/testing shim/stub harness shim/host \
 	smoke versions bisect
 .DEFAULT_GOAL := all
 .SECONDARY:
+# an object whose objcopy failed is not left behind as if made (its data
+# outside the kernel image's sections would escape the machine's restore)
+.DELETE_ON_ERROR:
 
 all: $(B)/htstress $(B)/htreplay
 
@@ -225,6 +228,11 @@ KIMG_OBJCOPY = objcopy $(KIMG_RENAME) $(if $(filter htable.o hat.o \
 	$(HAT_OBJ) hment.o,$(notdir $@)),$(CORE_TEXT_SPLIT)) $@
 $(addprefix $(B)/obj/,htable.o hat.o $(HAT_OBJ) hment.o): \
 	KFLAGS += $(ACCESS_COV)
+# and its mem* calls noting the frames they write (htbed/written.h)
+WRITTEN_SYMS := $(foreach f,memset memcpy memmove,--redefine-sym $(f)=written_$(f) \
+	--redefine-sym __asan_$(f)=written_asan_$(f))
+$(addprefix $(B)/obj/,htable.o hat.o $(HAT_OBJ) hment.o): \
+	KIMG_RENAME += $(if $(filter access,$(SEAMS)),$(WRITTEN_SYMS))
 
 $(filter-out $(B)/obj/htable.o,$(KIMG_OBJ)): $(B)/obj/%.o: %.c $(B)/.deps
 	$(CC) $(KFLAGS) -MMD -MP -c -o $@ $<

@@ -41,6 +41,7 @@
 #include <vm/hat_i86.h>
 #include <htbed/sanitizer.h>
 #include <htbed/shim.h>
+#include <htbed/written.h>
 #include "world.h"
 #include "hat_testbed.h"
 
@@ -457,6 +458,8 @@ struct region_memo {
 
 static struct memo {
 	uint64_t	m_epoch, m_ver;
+	int		m_trust;	/* this check trusts written.h */
+	int		m_verify;	/* HTBED_CHECK_VERIFY: and checks it */
 	struct copy	*m_frame;		/* by pfn - shim_pt_first */
 	struct table_memo *m_table;		/* likewise */
 	struct frame_memo *m_nz;		/* likewise */
@@ -464,9 +467,12 @@ static struct memo {
 	struct region_memo *m_rmemo;		/* likewise */
 } *memo __attribute__((section("htbed_check_memo")));
 
-/* a check begins: every copy is to be compared again */
+/*
+ * A check begins: every copy is to be compared again, but a frame's
+ * (trust) where the record of written frames says nobody wrote it.
+ */
 static void
-memo_begin(void)
+memo_begin(int trust)
 {
 	size_t n = (size_t)(shim_pt_last - shim_pt_first + 1);
 
@@ -481,8 +487,10 @@ memo_begin(void)
 		    MEMO_REGIONS);
 		memo->m_rmemo = host_zalloc(sizeof (struct region_memo) *
 		    MEMO_REGIONS);
+		memo->m_verify = host_env_set("HTBED_CHECK_VERIFY");
 	}
 	memo->m_epoch++;
+	memo->m_trust = trust && written_tracked;
 }
 
 /*
@@ -519,11 +527,31 @@ version_of(struct copy *c, const uint64_t *src)
 	return (c->c_ver);
 }
 
+/*
+ * A frame's version, without comparing it when this check trusts the
+ * record and nobody wrote the frame since its copy was made (the record's
+ * flag is taken at every check, trusted or not).
+ */
 static uint64_t
 frame_version(pfn_t pfn)
 {
-	return (version_of(&memo->m_frame[pfn - shim_pt_first],
-	    (const uint64_t *)frame(pfn)));
+	struct copy *c = &memo->m_frame[pfn - shim_pt_first];
+	const uint64_t *src = (const uint64_t *)frame(pfn);
+
+	if (c->c_epoch == memo->m_epoch || written_take(pfn) ||
+	    !memo->m_trust || c->c_src != src)
+		return (version_of(c, src));
+	if (memo->m_verify && !words_equal(c->c_words, src)) {
+		uint_t e = next_diff((const x86pte_t *)src,
+		    (const x86pte_t *)c->c_words, 0, 512);
+
+		htbed_internal_error("the checker: entry %u of page-table "
+		    "frame 0x%lx changed from 0x%lx to 0x%lx, and no write of "
+		    "it was noted (a writer htbed/written.h does not know)", e,
+		    pfn, c->c_words[e], src[e]);
+	}
+	c->c_epoch = memo->m_epoch;
+	return (c->c_ver);
 }
 
 /* the version of a region's model words, and its memo (*rm) */
@@ -1350,7 +1378,7 @@ check_locks(hb_slot_t **sl, int nsl)
 }
 
 void
-check_world(const char *when)
+check_world(const char *when, int trust)
 {
 	hb_slot_t *sl[HB_MAX_SLOTS];
 	int n = hb_all_slots(sl), i;
@@ -1359,7 +1387,7 @@ check_world(const char *when)
 	cur_slots = sl;
 	cur_nslots = n;
 	scratch_init();
-	memo_begin();
+	memo_begin(trust);
 	check_locks(sl, n);
 	check_hat_list(sl, n);
 	for (i = 0; i < n; i++)
@@ -1393,7 +1421,7 @@ check_final(void)
 	int i, hashed = 0, users = 0;
 	hat_t *hat;
 
-	check_world("after teardown");
+	check_world("after teardown", 0);
 	for (i = 0; i < ntab; i++)
 		hashed += !tab[i].ti_cached && !kept_for_good(tab[i].ti_ht);
 	for (hat = kas.a_hat->hat_next; hat != NULL; hat = HTBED_HAT_NEXT(hat))

@@ -103,7 +103,7 @@ worker_body(void *arg)
 		hb_exec(w, &ctl.c_prog->hp_ops[w][i]);
 		if (CTL_ADD(c_busy, -1) == 0 && CTL_ADD(c_left, 0) > 0 &&
 		    !CHECK_IN_FIBERS_RACES)
-			hb_check("quiescent point");
+			hb_check_between();
 	}
 }
 

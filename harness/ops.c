@@ -782,7 +782,7 @@ hb_finish(void)
 	int i, reg;
 
 	(void) shim_thread_attach("teardown", 0);
-	check_world("end of run");
+	check_world("end of run", 0);
 	for (i = 0; i < wd->w_nslots; i++) {
 		hb_slot_t *sl = &wd->w_user[i];
 

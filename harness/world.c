@@ -421,7 +421,7 @@ hb_init(const struct hb_config *c)
 	cpus_setup();
 	ops_init();
 	hb_reservoir_fill();
-	check_world("after boot");
+	check_world("after boot", 0);
 
 	/*
 	 * From here on, the configured injection and perturbation apply, and
@@ -455,16 +455,33 @@ hb_detach(void)
  * ...): with access seams, their loads would be seams, and another fiber
  * could run in the middle of a check that must see the machine still.
  */
-void
-hb_check(const char *when)
+static void
+check_at(const char *when, int trust)
 {
 	int access = seam_access;
 
 	bug_sanitizer_pending();
 	seam_access = 0;
-	check_world(when);
+	check_world(when, trust);
 	seam_access = access;
 	__atomic_add_fetch(&hb_world.w_checks, 1, __ATOMIC_RELAXED);
+}
+
+void
+hb_check(const char *when)
+{
+	check_at(when, 0);
+}
+
+/*
+ * A controlled run's check between two of its ops: it compares only the
+ * page-table frames written since the last (htbed/written.h); the run's
+ * last check compares them all.
+ */
+void
+hb_check_between(void)
+{
+	check_at("quiescent point", 1);
 }
 
 /*

@@ -8,11 +8,13 @@
 # is one run in the fuzzer and in the fuzz build's htreplay (steps,
 # decisions, preemptions), and the scheduler's loans of access points
 # change no run: it replays to the same hash, steps, decisions and
-# preemptions with HTBED_NO_LEND=1.
+# preemptions with HTBED_NO_LEND=1.  Every run here checks that the
+# record of written page-table frames is whole (HTBED_CHECK_VERIFY=1:
+# htbed/written.h).
 #
 # usage: tests/access.sh [mutant]   (run from the top of the tree)
 set -u
-export HTBED_FAIL_ON_KNOWN=1
+export HTBED_FAIL_ON_KNOWN=1 HTBED_CHECK_VERIFY=1
 m=${1:-load-counts-plainly}
 out=build/access-test
 b=build/mutant-$m-release-access

@@ -8,6 +8,7 @@
 #include <vm/hat.h>
 #include <vm/hat_i86.h>
 #include <htbed/shim.h>
+#include <htbed/written.h>
 #include "world.h"
 #include "hat_testbed.h"
 #include "k_check.h"
@@ -149,4 +150,23 @@ kk_plant(enum kk_corruption what)
 		return (-1);
 	}
 	return (0);
+}
+
+/*
+ * A check between a run's ops, which trusts the record of written frames
+ * (htbed/written.h) as a build whose core calls the store callbacks does:
+ * a check fills the memo, the corruption is planted -- its write noted
+ * (noted 1) or not -- and the trusting check runs.
+ */
+void
+kk_trusted_check(enum kk_corruption what, int noted)
+{
+	written_tracked = 1;
+	hb_check("test_check before the corruption");
+	if (kk_plant(what) != 0)
+		host_exit(3);	/* nothing to plant it in: a setup error */
+	if (noted)
+		written_range(SHIM_FRAME_VA(shim_pt_first), (size_t)(shim_pt_last -
+		    shim_pt_first + 1) << MMU_PAGESHIFT);
+	hb_check_between();
 }

@@ -21,5 +21,6 @@ enum kk_corruption {
 
 extern void	kk_map_some(void);
 extern int	kk_plant(enum kk_corruption);
+extern void	kk_trusted_check(enum kk_corruption, int noted);
 
 #endif	/* _TESTS_K_CHECK_H */

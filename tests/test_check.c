@@ -6,7 +6,9 @@
  * child and expects the child's full check to end in an "invariant" bug
  * report naming it.  The child checks once before it plants, so that the
  * checker's memo holds what it found for the intact machine: a memo must
- * not hide a change made since.
+ * not hide a change made since.  Checks between a run's ops trust the
+ * record of written frames: a noted write is compared, and an unnoted one
+ * is caught by HTBED_CHECK_VERIFY (set for every test here).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -70,12 +72,53 @@ CORRUPTION(test_child_table_unlinked, KK_LINK_LOST, "holds must exist")
 CORRUPTION(test_model_forgets_mapping, KK_MODEL_UNMAPPED, "the model says")
 CORRUPTION(test_lock_count_off, KK_LOCK_COUNT, "locked mappings")
 
+static void
+plant_noted(void *arg)
+{
+	(void) arg;
+	host_phys_private();
+	kk_trusted_check(KK_LEAF_MOVED, 1);
+}
+
+static void
+plant_unnoted(void *arg)
+{
+	(void) arg;
+	host_phys_private();
+	kk_trusted_check(KK_LEAF_MOVED, 0);
+}
+
+/* a trusting check compares the frames whose writes were noted */
+static void
+test_trusted_check_sees_noted_write(void **state)
+{
+	(void) state;
+	expect_bug(plant_noted, NULL, "invariant", "the model says");
+}
+
+/* HTBED_CHECK_VERIFY: a frame changed without a note is an internal error */
+static void
+test_verify_catches_unnoted_write(void **state)
+{
+	struct unit_child *c = unit_run_child(plant_unnoted, NULL);
+
+	(void) state;
+	if (!WIFEXITED(c->uc_status) || WEXITSTATUS(c->uc_status) != 2 ||
+	    strstr(c->uc_err, "no write of it was noted") == NULL) {
+		print_error("---- stderr of the child ----\n%s---- end ----\n",
+		    c->uc_err);
+		fail_msg("expected an internal error (exit 2) naming the "
+		    "unnoted write");
+	}
+}
+
 static int
 setup(void **state)
 {
 	struct hb_config c;
 
 	(void) state;
+	(void) setenv("HTBED_CHECK_VERIFY", "1", 1);
 	unit_machine(&c, 1, outdir);
 	if (unit_boot(&c) != 0)
 		return (-1);
@@ -96,6 +139,8 @@ main(void)
 		cmocka_unit_test(test_child_table_unlinked),
 		cmocka_unit_test(test_model_forgets_mapping),
 		cmocka_unit_test(test_lock_count_off),
+		cmocka_unit_test(test_trusted_check_sees_noted_write),
+		cmocka_unit_test(test_verify_catches_unnoted_write),
 	};
 	int failed;
 

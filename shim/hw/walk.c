@@ -37,6 +37,7 @@
 #include <htbed/hw.h>
 #include <htbed/seam.h>
 #include <htbed/shim.h>
+#include <htbed/written.h>
 #include "gp.h"
 #include "tlb.h"
 
@@ -295,6 +296,7 @@ set_bits(int w, pfn_t pfn, uint_t idx, x86pte_t old, x86pte_t new)
 		b = mod_byte(pfn, idx);
 		v = mod_lock(b);
 	}
+	written_note(ptep, sizeof (*ptep));
 	ok = __atomic_compare_exchange_n(ptep, &old, new, 0, __ATOMIC_SEQ_CST,
 	    __ATOMIC_SEQ_CST);
 	if (b != NULL)

@@ -38,6 +38,7 @@
 #include <sys/x86_archext.h>
 #include <htbed/seam.h>
 #include <htbed/shim.h>
+#include <htbed/written.h>
 
 caddr_t kpm_vbase;
 
@@ -272,6 +273,7 @@ shim_cas_pte(x86pte_t *ptep, x86pte_t old, x86pte_t new)
 	x86pte_t found = old;
 
 	seam(EV_CAS_PTE, (const void *)(uintptr_t)pa, old, new);
+	written_note(ptep, sizeof (*ptep));
 	if (!__atomic_compare_exchange_n(ptep, &found, new, 0,
 	    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
 		T_STAT_INC(curthread, TS_CAS_FAIL);
@@ -283,6 +285,7 @@ shim_cas_pte(x86pte_t *ptep, x86pte_t old, x86pte_t new)
 void
 block_zero_no_xmm(void *dst, int len)
 {
+	written_range(dst, (size_t)len);
 	__builtin_memset(dst, 0, (size_t)len);
 }
 
@@ -392,6 +395,7 @@ uint_t x86_feature = X86_SSE2;
 void
 hat_pte_zero(void *dst, size_t size)
 {
+	written_range(dst, size);
 	__builtin_memset(dst, 0, size);
 }
 

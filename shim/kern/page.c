@@ -30,6 +30,7 @@
 #include <htbed/hw.h>
 #include <htbed/seam.h>
 #include <htbed/shim.h>
+#include <htbed/written.h>
 #include <htbed/snapshot.h>
 
 #define	PT_FIRST_PFN	16
@@ -71,6 +72,7 @@ frame_fill(pfn_t pfn, uint64_t pattern)
 	uint64_t *p = (uint64_t *)(void *)SHIM_FRAME_VA(pfn);
 	int i;
 
+	written_range(p, MMU_PAGESIZE);
 	for (i = 0; i < 512; i++)
 		__atomic_store_n(&p[i], pattern, __ATOMIC_RELAXED);
 }

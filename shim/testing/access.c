@@ -19,6 +19,7 @@
 #include <htbed/seam.h>
 #include <htbed/sched.h>
 #include <htbed/shim.h>
+#include <htbed/written.h>
 
 int seam_access;
 
@@ -53,6 +54,7 @@ access_ranges_init(void)
 		range_lo[i] = lo[i];
 		range_hi[i] = hi[i];
 	}
+	written_init();
 }
 
 static inline int
@@ -146,6 +148,7 @@ access(seam_ev_t ev, const void *p, uint64_t n, uintptr_t site)
 		access(EV_LOAD, p, n, SITE);				\
 	}								\
 	void __sanitizer_cov_store##n(type *p) {			\
+		written_note(p, n);					\
 		access(EV_STORE, p, n, SITE);				\
 	}
 

@@ -24,6 +24,7 @@
 #include <htbed/sanitizer.h>
 #include <htbed/shim.h>
 #include <htbed/snapshot.h>
+#include <htbed/written.h>
 
 extern char __start_htbed_kdata[], __stop_htbed_kdata[];
 extern char __start_htbed_kbss[], __stop_htbed_kbss[];
@@ -96,17 +97,41 @@ snap_save(void)
 	snap.s_nboot = snap.s_nlist;
 }
 
-/* the frames handed out since the save are clean again */
+/* the page at a differs from the one at b */
+typedef uint64_t page_vec_t __attribute__((vector_size(32), aligned(8)));
+
+static int
+page_differs(const void *a, const void *b)
+{
+	const page_vec_t *x = a, *y = b;
+	page_vec_t d = { 0, 0, 0, 0 };
+	size_t i;
+
+	for (i = 0; i < MMU_PAGESIZE / sizeof (page_vec_t); i++)
+		d |= x[i] ^ y[i];
+	return ((d[0] | d[1] | d[2] | d[3]) != 0);
+}
+
+/*
+ * The frames handed out since the save are clean again.  Only a frame
+ * that differs is copied and noted written (htbed/written.h): the rest
+ * need no comparing at the next check.
+ */
 static void
 frames_restore(void)
 {
 	size_t i;
 	pfn_t pfn;
+	char *f, *s;
 
 	for (i = 0; i < snap.s_nlist; i++) {
 		pfn = snap.s_list[i];
-		raw_copy(SHIM_FRAME_VA(pfn), snap.s_frames +
-		    ((pfn - shim_pt_first) << MMU_PAGESHIFT), MMU_PAGESIZE);
+		f = SHIM_FRAME_VA(pfn);
+		s = snap.s_frames + ((pfn - shim_pt_first) << MMU_PAGESHIFT);
+		if (page_differs(f, s)) {
+			written_range(f, MMU_PAGESIZE);
+			raw_copy(f, s, MMU_PAGESIZE);
+		}
 		if (i >= snap.s_nboot)
 			snap.s_dirty[pfn - shim_pt_first] = 0;
 	}

@@ -2,7 +2,8 @@
  * Atomic operations (illumos <sys/atomic.h>), as real sequentially
  * consistent read-modify-writes on real memory through the compiler's
  * __atomic builtins, which ThreadSanitizer understands.  Every
- * read-modify-write is a scheduler-seam point.
+ * read-modify-write is a scheduler-seam point, and notes the page-table
+ * frame it writes (htbed/written.h).
  *
  * atomic_inc16/atomic_dec16 and atomic_orb/atomic_andb are the names
  * htable.h and the HAT use for the 16- and 8-bit forms.
@@ -12,9 +13,11 @@
 
 #include <sys/types.h>
 #include <htbed/seam.h>
+#include <htbed/written.h>
 
 #define	SHIM_RMW(p, op, v) \
 	(seam(EV_ATOMIC, (const void *)(p), 0, 0), \
+	written_note((p), sizeof (*(p))), \
 	__atomic_##op((p), (v), __ATOMIC_SEQ_CST))
 
 static inline void atomic_inc_32(volatile uint32_t *p)
@@ -64,6 +67,7 @@ static inline uint64_t
 atomic_cas_64(volatile uint64_t *p, uint64_t cmp, uint64_t nv)
 {
 	seam(EV_ATOMIC, (const void *)p, cmp, nv);
+	written_note(p, sizeof (*p));
 	(void) __atomic_compare_exchange_n(p, &cmp, nv, 0,
 	    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
 	return (cmp);
@@ -73,6 +77,7 @@ static inline uint32_t
 atomic_cas_32(volatile uint32_t *p, uint32_t cmp, uint32_t nv)
 {
 	seam(EV_ATOMIC, (const void *)p, cmp, nv);
+	written_note(p, sizeof (*p));
 	(void) __atomic_compare_exchange_n(p, &cmp, nv, 0,
 	    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
 	return (cmp);
@@ -83,6 +88,7 @@ atomic_cas_ptr(volatile void *p, void *cmp, void *nv)
 {
 	seam(EV_ATOMIC, (const void *)p, (uint64_t)(uintptr_t)cmp,
 	    (uint64_t)(uintptr_t)nv);
+	written_note(p, sizeof (void *));
 	(void) __atomic_compare_exchange_n((void *volatile *)p, &cmp, nv, 0,
 	    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
 	return (cmp);
