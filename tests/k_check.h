@@ -22,5 +22,6 @@ enum kk_corruption {
 extern void	kk_map_some(void);
 extern int	kk_plant(enum kk_corruption);
 extern void	kk_trusted_check(enum kk_corruption, int noted);
+extern int	kk_check_memo(void);
 
 #endif	/* _TESTS_K_CHECK_H */

@@ -96,13 +96,20 @@ test_trusted_check_sees_noted_write(void **state)
 	expect_bug(plant_noted, NULL, "invariant", "the model says");
 }
 
-/* HTBED_CHECK_VERIFY: a frame changed without a note is an internal error */
+/*
+ * HTBED_CHECK_VERIFY: a frame changed without a note is an internal error
+ * (where the checker keeps its memo: not under ThreadSanitizer, where it
+ * compares nothing and so trusts nothing)
+ */
 static void
 test_verify_catches_unnoted_write(void **state)
 {
-	struct unit_child *c = unit_run_child(plant_unnoted, NULL);
+	struct unit_child *c;
 
 	(void) state;
+	if (!kk_check_memo())
+		skip();
+	c = unit_run_child(plant_unnoted, NULL);
 	if (!WIFEXITED(c->uc_status) || WEXITSTATUS(c->uc_status) != 2 ||
 	    strstr(c->uc_err, "no write of it was noted") == NULL) {
 		print_error("---- stderr of the child ----\n%s---- end ----\n",
