@@ -34,6 +34,7 @@
  */
 #include <sys/types.h>
 #include <sys/systm.h>
+#include <sys/sysmacros.h>
 #include <sys/kmem.h>
 #include <sys/cpuvar.h>
 #include <vm/as.h>
@@ -459,6 +460,7 @@ struct region_memo {
 static struct memo {
 	uint64_t	m_epoch, m_ver;
 	int		m_trust;	/* this check trusts written.h */
+	uint64_t	m_asked;	/* checks that asked to trust it */
 	int		m_verify;	/* HTBED_CHECK_VERIFY: and checks it */
 	struct copy	*m_frame;		/* by pfn - shim_pt_first */
 	struct table_memo *m_table;		/* likewise */
@@ -468,9 +470,14 @@ static struct memo {
 } *memo __attribute__((section("htbed_check_memo")));
 
 /*
- * A check begins: every copy is to be compared again, but a frame's
- * (trust) where the record of written frames says nobody wrote it.
+ * A check begins: every copy is to be compared again and every hment list
+ * walked, but (trust) where the record of writes (htbed/written.h) says
+ * nobody wrote them -- and every CHECK_WHOLE-th check walks and compares
+ * all the same, so that a writer the record does not know costs at most
+ * that many checks.
  */
+#define	CHECK_WHOLE	16
+
 static void
 memo_begin(int trust)
 {
@@ -487,10 +494,12 @@ memo_begin(int trust)
 		    MEMO_REGIONS);
 		memo->m_rmemo = host_zalloc(sizeof (struct region_memo) *
 		    MEMO_REGIONS);
-		memo->m_verify = host_env_set("HTBED_CHECK_VERIFY");
 	}
+	memo->m_verify = host_env_set("HTBED_CHECK_VERIFY");
 	memo->m_epoch++;
-	memo->m_trust = trust && written_tracked;
+	memo->m_asked += trust != 0;
+	memo->m_trust = trust && written_tracked &&
+	    memo->m_asked % CHECK_WHOLE != 0;
 }
 
 /*
@@ -1167,14 +1176,14 @@ check_hat_counts(hb_slot_t *sl)
 }
 
 /*
- * The first data page at or after pfn with an hment or a share count:
- * most have neither.  Outside AddressSanitizer's instrumentation (the
+ * The first data page at or after pfn, below end, with an hment or a
+ * share count: most have neither.  Outside AddressSanitizer's instrumentation (the
  * page_t array is never freed), as next_diff().
  */
 static NO_SANITIZE_SCAN pfn_t
-next_page_mapped(pfn_t pfn)
+next_page_mapped(pfn_t pfn, pfn_t end)
 {
-	for (; pfn <= shim_data_last; pfn++) {
+	for (; pfn < end; pfn++) {
 		const page_t *pp = &shim_pages[pfn];
 
 		if (SCAN_WORD(&pp->p_mapping) != NULL ||
@@ -1185,46 +1194,229 @@ next_page_mapped(pfn_t pfn)
 }
 
 /*
- * Each hment names a live leaf mapping its page; each leaf has one (the
- * leaves: counted by check_tables()).  Neighbouring pages are mostly
- * mapped by one table: its lookup is kept from one hment to the next.
+ * ------------------------------------------------------------------------
+ * The hment lists.  Each hment names a live leaf mapping its page; each
+ * leaf has one (the leaves: counted by check_tables()).  The lists are
+ * walked a chunk at a time: the data pages whose page_t begin in one page
+ * of the kmem arena.  A chunk's walk reads its page_t, the hments on
+ * their lists, the tables those name and the tables' entries; what it
+ * found is kept (struct chunk_memo) with the arena pages of page_t and
+ * hments it read, the tables' frames and levels and the frames'
+ * versions, and a check that trusts the record of writes
+ * (htbed/written.h) walks again only a chunk where one of those arena
+ * pages was written since the last check, or a table is no longer live,
+ * or its frame, level or the frame's content changed.  Most lists are the ISM hat's, made at boot
+ * and never changed, a few tables and arena pages for each chunk.  A
+ * chunk whose walk read more than CM_DEPS arena pages or CM_TABLES tables,
+ * or a copied top table, is walked at every check.
+ * ------------------------------------------------------------------------
+ */
+#define	CM_DEPS		8
+#define	CM_TABLES	4
+
+struct chunk_memo {
+	int		cm_ok;		/* the rest is what its walk found */
+	uint32_t	cm_n;		/* hments */
+	int		cm_ndep, cm_ntab;
+	uint32_t	cm_dep[CM_DEPS];	/* arena pages read */
+	const htable_t	*cm_ht[CM_TABLES];	/* tables named */
+	pfn_t		cm_pfn[CM_TABLES];	/* their frames */
+	level_t		cm_level[CM_TABLES];
+	uint64_t	cm_fver[CM_TABLES];	/* and their versions */
+};
+
+static struct {
+	struct chunk_memo *h_chunk;	/* by arena page - h_first */
+	uintptr_t	h_first;	/* the arena page of the first page_t */
+	const htable_t	*h_last;	/* find_ptr(h_last) is h_t */
+	tinfo_t		*h_t;
+} hm_memo __attribute__((section("htbed_check_memo")));
+
+static tinfo_t *
+find_live(const htable_t *ht)
+{
+	if (ht != hm_memo.h_last) {
+		hm_memo.h_last = ht;
+		hm_memo.h_t = find_ptr(ht);
+	}
+	return (hm_memo.h_t != NULL && !hm_memo.h_t->ti_cached ?
+	    hm_memo.h_t : NULL);
+}
+
+static uint32_t
+arena_page(const void *p)
+{
+	return ((uint32_t)(((uintptr_t)p - written_alo) >> MMU_PAGESHIFT));
+}
+
+/* the n bytes at p were read by the chunk's walk */
+static void
+memo_dep(struct chunk_memo *cm, const void *p, size_t n)
+{
+	uint32_t a, last = arena_page((const char *)p + n - 1);
+	int k;
+
+	for (a = arena_page(p); cm->cm_ok && a <= last; a++) {
+		for (k = 0; k < cm->cm_ndep && cm->cm_dep[k] != a; k++)
+			continue;
+		if (k < cm->cm_ndep)
+			continue;
+		if (cm->cm_ndep == CM_DEPS)
+			cm->cm_ok = 0;
+		else
+			cm->cm_dep[cm->cm_ndep++] = a;
+	}
+}
+
+/*
+ * The chunk's walk read table ht's entries (and its level, frame and
+ * flags, which memo_holds() reads again: a table's object lies among
+ * others whose counts change at every op)
  */
 static void
-check_hments(void)
+memo_table(struct chunk_memo *cm, const htable_t *ht)
+{
+	int k;
+
+	for (k = 0; cm->cm_ok && k < cm->cm_ntab; k++) {
+		if (cm->cm_ht[k] == ht)
+			return;
+	}
+	if (!cm->cm_ok || cm->cm_ntab == CM_TABLES ||
+	    memo_frame(ht) == PFN_INVALID) {
+		cm->cm_ok = 0;
+		return;
+	}
+	cm->cm_ht[cm->cm_ntab] = ht;
+	cm->cm_level[cm->cm_ntab] = ht->ht_level;
+	cm->cm_pfn[cm->cm_ntab] = ht->ht_pfn;
+	cm->cm_fver[cm->cm_ntab++] = frame_version(ht->ht_pfn);
+}
+
+/* page pfn's hment list; returns its length */
+static uint_t
+walk_hments(pfn_t pfn, struct chunk_memo *cm)
+{
+	page_t *pp = hb_page(pfn);
+	struct hment *hm;
+	uint_t n = 0;
+
+	for (hm = pp->p_mapping; hm != NULL; hm = hm->hm_next, n++) {
+		htable_t *ht = hm->hm_htable;
+		x86pte_t pte;
+
+		if (find_live(ht) == NULL || hm->hm_entry >= 512)
+			FAIL("%s: pfn 0x%lx has an hment for htable %p, "
+			    "which is not a live table", chk_when, pfn,
+			    (void *)ht);
+		pte = pte_at(ptes_of(ht), hm->hm_entry);
+		if (!PTE_ISPAGE(pte, ht->ht_level) ||
+		    PTE2PFN(pte, ht->ht_level) != pfn)
+			FAIL("%s: pfn 0x%lx has an hment for htable %p "
+			    "entry %u, which holds 0x%lx", chk_when, pfn,
+			    (void *)ht, hm->hm_entry, pte);
+		memo_dep(cm, hm, sizeof (*hm));
+		memo_table(cm, ht);
+	}
+	if (n != pp->p_share)
+		FAIL("%s: pfn 0x%lx has %u hments, p_share says %u",
+		    chk_when, pfn, n, pp->p_share);
+	return (n);
+}
+
+/* the lists of [pfn, end), into cm; returns how many hments */
+static uint32_t
+walk_chunk(pfn_t pfn, pfn_t end, struct chunk_memo *cm)
+{
+	uint32_t n = 0;
+
+	cm->cm_ok = CHECK_MEMO;
+	cm->cm_ndep = cm->cm_ntab = 0;
+	memo_dep(cm, hb_page(pfn), (size_t)(end - pfn) * sizeof (page_t));
+	for (pfn = next_page_mapped(pfn, end); pfn < end;
+	    pfn = next_page_mapped(pfn + 1, end))
+		n += walk_hments(pfn, cm);
+	cm->cm_n = n;
+	return (n);
+}
+
+/* cm is what a walk of its chunk would find now, as the record says */
+static int
+memo_holds(const struct chunk_memo *cm)
+{
+	int k;
+
+	if (!cm->cm_ok)
+		return (0);
+	for (k = 0; k < cm->cm_ndep; k++) {
+		if (written_amap[cm->cm_dep[k]] != 0)
+			return (0);
+	}
+	for (k = 0; k < cm->cm_ntab; k++) {
+		const htable_t *ht = cm->cm_ht[k];
+
+		if (find_live(ht) == NULL || ht->ht_pfn != cm->cm_pfn[k] ||
+		    ht->ht_level != cm->cm_level[k] ||
+		    memo_frame(ht) == PFN_INVALID ||
+		    frame_version(cm->cm_pfn[k]) != cm->cm_fver[k])
+			return (0);
+	}
+	return (1);
+}
+
+/* the pfns, from pfn on, whose page_t begin in the same arena page */
+static pfn_t
+chunk_end(pfn_t pfn)
+{
+	uintptr_t next = written_alo +
+	    ((uintptr_t)(arena_page(hb_page(pfn)) + 1) << MMU_PAGESHIFT);
+	pfn_t end = (pfn_t)((next - (uintptr_t)shim_pages + sizeof (page_t) -
+	    1) / sizeof (page_t));
+
+	return (MIN(MAX(end, pfn + 1), shim_data_last + 1));
+}
+
+static void
+hments_begin(void)
+{
+	uintptr_t first = arena_page(hb_page(shim_data_first));
+	size_t n = arena_page(hb_page(shim_data_last)) - first + 1;
+
+	if (hm_memo.h_chunk == NULL) {
+		hm_memo.h_chunk = host_zalloc(n * sizeof (struct chunk_memo));
+		hm_memo.h_first = first;
+	}
+	hm_memo.h_last = NULL;
+	hm_memo.h_t = NULL;
+}
+
+/*
+ * Every data page's list, a chunk at a time, from the chunk's memo where
+ * the check trusts the record and the memo holds (HTBED_CHECK_VERIFY:
+ * walked as well, and the two must agree).
+ */
+static void
+check_hments(int trust)
 {
 	uint64_t hments = 0;
-	const htable_t *last = NULL;
-	tinfo_t *t = NULL;
-	pfn_t pfn;
+	struct chunk_memo *cm, now;
+	pfn_t pfn, end;
 
-	for (pfn = next_page_mapped(shim_data_first); pfn <= shim_data_last;
-	    pfn = next_page_mapped(pfn + 1)) {
-		page_t *pp = hb_page(pfn);
-		struct hment *hm;
-		uint_t n = 0;
-
-		for (hm = pp->p_mapping; hm != NULL; hm = hm->hm_next, n++) {
-			x86pte_t pte;
-
-			if (hm->hm_htable != last) {
-				last = hm->hm_htable;
-				t = find_ptr(last);
-			}
-			if (t == NULL || t->ti_cached || hm->hm_entry >= 512)
-				FAIL("%s: pfn 0x%lx has an hment for htable %p, "
-				    "which is not a live table", chk_when, pfn,
-				    (void *)hm->hm_htable);
-			pte = pte_at(ptes_of(hm->hm_htable), hm->hm_entry);
-			if (!PTE_ISPAGE(pte, hm->hm_htable->ht_level) ||
-			    PTE2PFN(pte, hm->hm_htable->ht_level) != pfn)
-				FAIL("%s: pfn 0x%lx has an hment for htable %p "
-				    "entry %u, which holds 0x%lx", chk_when, pfn,
-				    (void *)hm->hm_htable, hm->hm_entry, pte);
+	hments_begin();
+	for (pfn = shim_data_first; pfn <= shim_data_last; pfn = end) {
+		end = chunk_end(pfn);
+		cm = &hm_memo.h_chunk[arena_page(hb_page(pfn)) -
+		    hm_memo.h_first];
+		if (!trust || !memo_holds(cm)) {
+			hments += walk_chunk(pfn, end, cm);
+			continue;
 		}
-		if (n != pp->p_share)
-			FAIL("%s: pfn 0x%lx has %u hments, p_share says %u",
-			    chk_when, pfn, n, pp->p_share);
-		hments += n;
+		hments += cm->cm_n;
+		if (memo->m_verify && walk_chunk(pfn, end, &now) != cm->cm_n)
+			htbed_internal_error("the checker: the hment lists of "
+			    "pfns 0x%lx-0x%lx changed, and no write of them "
+			    "was noted (a writer htbed/written.h does not "
+			    "know)", pfn, end - 1);
 	}
 	if (hments != consistent)
 		FAIL("%s: %llu hments for %llu consistent mappings", chk_when,
@@ -1400,11 +1592,12 @@ check_world(const char *when, int trust)
 		check_model(sl[i]);
 		check_hat_counts(sl[i]);
 	}
-	check_hments();
+	check_hments(CHECK_MEMO && memo->m_trust);
 	for (i = 0; i < ncpus; i++)
 		check_cpu(i, sl, n);
 	if (boot_ntables == 0)
 		boot_ntables = boot_tables();
+	written_arena_clear();
 }
 
 /*

@@ -103,7 +103,7 @@ worker_body(void *arg)
 		hb_exec(w, &ctl.c_prog->hp_ops[w][i]);
 		if (CTL_ADD(c_busy, -1) == 0 && CTL_ADD(c_left, 0) > 0 &&
 		    !CHECK_IN_FIBERS_RACES)
-			hb_check_between();
+			hb_check_run("quiescent point");
 	}
 }
 
@@ -178,7 +178,7 @@ hb_ctl_run(const struct hb_program *p, struct strategy *st,
 	seam_access = 0;
 	hw_set_running(0);
 	bug_sanitizer_pending();
-	hb_check("end of run");
+	hb_check_run("end of run");
 	out->hr_steps = sched_steps();
 	out->hr_hash = sched_trace_hash();
 	(void) sched_switches(&nsw, &out->hr_preemptions);

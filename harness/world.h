@@ -208,7 +208,7 @@ extern void	walkers_resume(void);
 
 /* the checker (harness/check.c) */
 extern void	check_world(const char *when, int trust);
-extern void	hb_check_between(void);	/* controlled.c */
+extern void	hb_check_run(const char *when);	/* controlled.c */
 extern void	check_final(void);
 
 /* a new process in a user slot (its writer lock held, or booting) */

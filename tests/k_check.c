@@ -109,14 +109,43 @@ mapped_word(void)
 	return (NULL);
 }
 
-/* a corruption of the model or of a table's counts: no entry changes */
+/*
+ * An hment of a page of the ISM segment, or NULL: the ISM hat's lists
+ * are made at boot, packed, and their chunks' memos hold (harness/check.c)
+ */
+struct kk_hment {		/* core/hment.c's layout */
+	struct kk_hment	*hm_next;
+	htable_t	*hm_htable;
+	uint_t		hm_entry;
+};
+
+static struct kk_hment *
+ism_hment(void)
+{
+	struct kk_hment *hm;
+	pfn_t pfn;
+
+	for (pfn = shim_data_first; pfn <= shim_data_last; pfn++) {
+		for (hm = hb_page(pfn)->p_mapping; hm != NULL;
+		    hm = hm->hm_next) {
+			if (hm->hm_htable->ht_hat == hb_world.w_ism.sl_hat)
+				return (hm);
+		}
+	}
+	return (NULL);
+}
+
+/* a corruption of the model, a table's counts or an hment: no entry */
 static int
 plant_beside(enum kk_corruption what)
 {
 	uint64_t *w = mapped_word();
 	htable_t *ht = table_at(user_hat(), 0);
+	struct kk_hment *hm = ism_hment();
 
-	if (what == KK_MODEL_UNMAPPED && w != NULL)
+	if (what == KK_HMENT_ENTRY && hm != NULL)
+		hm->hm_entry ^= 1;
+	else if (what == KK_MODEL_UNMAPPED && w != NULL)
 		*w = (*w & ~(7ull << 40)) + SW_GEN_ONE;
 	else if (what == KK_LOCK_COUNT && ht != NULL)
 		ht->ht_lock_cnt++;
@@ -131,7 +160,8 @@ kk_plant(enum kk_corruption what)
 	htable_t *ht = NULL;
 	x86pte_t *p;
 
-	if (what == KK_MODEL_UNMAPPED || what == KK_LOCK_COUNT)
+	if (what == KK_MODEL_UNMAPPED || what == KK_LOCK_COUNT ||
+	    what == KK_HMENT_ENTRY)
 		return (plant_beside(what));
 	if (what == KK_TOP_COPY)
 		p = top_copy();
@@ -154,22 +184,28 @@ kk_plant(enum kk_corruption what)
 }
 
 /*
- * A check between a run's ops, which trusts the record of written frames
+ * A controlled run's check, which trusts the record of writes
  * (htbed/written.h) as a build whose core calls the store callbacks does:
  * a check fills the memo, the corruption is planted -- its write noted
- * (noted 1) or not -- and the trusting check runs.
+ * (noted 1: every frame and arena page) or not -- and the trusting check
+ * runs.
  */
 void
 kk_trusted_check(enum kk_corruption what, int noted)
 {
+	char *base, *brk, *hwm;
+
 	written_tracked = 1;
 	hb_check("test_check before the corruption");
 	if (kk_plant(what) != 0)
 		host_exit(3);	/* nothing to plant it in: a setup error */
-	if (noted)
+	shim_arena_range(&base, &brk, &hwm);
+	if (noted) {
 		written_range(SHIM_FRAME_VA(shim_pt_first), (size_t)(shim_pt_last -
 		    shim_pt_first + 1) << MMU_PAGESHIFT);
-	hb_check_between();
+		written_range(base, (size_t)(hwm - base));
+	}
+	hb_check_run("test_check");
 }
 
 /* the checker keeps its memo, and trusts the record (not under TSan) */

@@ -15,8 +15,9 @@ enum kk_corruption {
 	KK_LINK_LOST,		/* a link to a child table cleared */
 	KK_MODEL_UNMAPPED,	/* the model forgets a mapping (no table
 				 * changes) */
-	KK_LOCK_COUNT		/* a table counts one locked mapping more
+	KK_LOCK_COUNT,		/* a table counts one locked mapping more
 				 * (no entry changes) */
+	KK_HMENT_ENTRY		/* an hment names the next entry */
 };
 
 extern void	kk_map_some(void);

@@ -6,9 +6,9 @@
  * child and expects the child's full check to end in an "invariant" bug
  * report naming it.  The child checks once before it plants, so that the
  * checker's memo holds what it found for the intact machine: a memo must
- * not hide a change made since.  Checks between a run's ops trust the
- * record of written frames: a noted write is compared, and an unnoted one
- * is caught by HTBED_CHECK_VERIFY (set for every test here).
+ * not hide a change made since.  A controlled run's checks trust the
+ * record of writes (htbed/written.h): a noted write is compared or
+ * walked, and an unnoted one is caught by HTBED_CHECK_VERIFY.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -71,13 +71,33 @@ CORRUPTION(test_top_entry_not_copied, KK_TOP_COPY, "copy of")
 CORRUPTION(test_child_table_unlinked, KK_LINK_LOST, "holds must exist")
 CORRUPTION(test_model_forgets_mapping, KK_MODEL_UNMAPPED, "the model says")
 CORRUPTION(test_lock_count_off, KK_LOCK_COUNT, "locked mappings")
+CORRUPTION(test_hment_names_another_entry, KK_HMENT_ENTRY, "which holds")
 
 static void
 plant_noted(void *arg)
 {
 	(void) arg;
 	host_phys_private();
+	(void) unsetenv("HTBED_CHECK_VERIFY");
 	kk_trusted_check(KK_LEAF_MOVED, 1);
+}
+
+static void
+plant_noted_hment(void *arg)
+{
+	(void) arg;
+	host_phys_private();
+	(void) unsetenv("HTBED_CHECK_VERIFY");
+	kk_trusted_check(KK_HMENT_ENTRY, 1);
+}
+
+static void
+plant_unnoted_hment(void *arg)
+{
+	(void) arg;
+	host_phys_private();
+	(void) setenv("HTBED_CHECK_VERIFY", "1", 1);
+	kk_trusted_check(KK_HMENT_ENTRY, 0);
 }
 
 static void
@@ -85,15 +105,28 @@ plant_unnoted(void *arg)
 {
 	(void) arg;
 	host_phys_private();
+	(void) setenv("HTBED_CHECK_VERIFY", "1", 1);
 	kk_trusted_check(KK_LEAF_MOVED, 0);
 }
 
-/* a trusting check compares the frames whose writes were noted */
+/*
+ * A trusting check compares the frames whose writes were noted, and walks
+ * the hment lists that lie in arena pages noted written
+ */
 static void
 test_trusted_check_sees_noted_write(void **state)
 {
 	(void) state;
 	expect_bug(plant_noted, NULL, "invariant", "the model says");
+	expect_bug(plant_noted_hment, NULL, "invariant", "which holds");
+}
+
+/* HTBED_CHECK_VERIFY walks the lists it trusts as well */
+static void
+test_verify_walks_unnoted_hment(void **state)
+{
+	(void) state;
+	expect_bug(plant_unnoted_hment, NULL, "invariant", "which holds");
 }
 
 /*
@@ -125,7 +158,6 @@ setup(void **state)
 	struct hb_config c;
 
 	(void) state;
-	(void) setenv("HTBED_CHECK_VERIFY", "1", 1);
 	unit_machine(&c, 1, outdir);
 	if (unit_boot(&c) != 0)
 		return (-1);
@@ -148,6 +180,8 @@ main(void)
 		cmocka_unit_test(test_lock_count_off),
 		cmocka_unit_test(test_trusted_check_sees_noted_write),
 		cmocka_unit_test(test_verify_catches_unnoted_write),
+		cmocka_unit_test(test_hment_names_another_entry),
+		cmocka_unit_test(test_verify_walks_unnoted_hment),
 	};
 	int failed;
 

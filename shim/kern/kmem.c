@@ -34,6 +34,7 @@
 #include <htbed/sanitizer.h>
 #include <htbed/seam.h>
 #include <htbed/shim.h>
+#include <htbed/written.h>
 
 #define	QUARANTINE	256
 #define	MAX_CACHES	40
@@ -124,6 +125,7 @@ fill(void *p, size_t size, uint64_t pattern)
 	uint64_t *w = p;
 	size_t i;
 
+	written_range(p, size);
 	for (i = 0; i < size / 8; i++)
 		w[i] = pattern;
 }

@@ -21,6 +21,7 @@
  */
 #include <sys/types.h>
 #include <sys/machparam.h>
+#include <sys/sysmacros.h>
 #include <htbed/sanitizer.h>
 #include <htbed/shim.h>
 #include <htbed/snapshot.h>
@@ -138,6 +139,26 @@ frames_restore(void)
 	snap.s_nlist = snap.s_nboot;
 }
 
+/*
+ * The arena as it was (up to its break at the save): a page that differs
+ * is copied and noted written (htbed/written.h), a page that does not is
+ * left alone, so that the checker need not walk what lies in it again.
+ */
+static void
+arena_restore(char *base)
+{
+	size_t off, n;
+
+	for (off = 0; off < snap.s_arena_len; off += MMU_PAGESIZE) {
+		n = MIN(MMU_PAGESIZE, snap.s_arena_len - off);
+		if (n == MMU_PAGESIZE && !page_differs(base + off,
+		    snap.s_arena + off))
+			continue;
+		written_range(base + off, n);
+		raw_copy(base + off, snap.s_arena + off, n);
+	}
+}
+
 void
 snap_restore(void)
 {
@@ -150,7 +171,7 @@ snap_restore(void)
 	    span(__start_htbed_kdata, __stop_htbed_kdata));
 	raw_copy(__start_htbed_kbss, snap.s_bss,
 	    span(__start_htbed_kbss, __stop_htbed_kbss));
-	raw_copy(base, snap.s_arena, snap.s_arena_len);
+	arena_restore(base);
 	frames_restore();
 	shim_kmem_repoison(hwm);
 	shim_windows_resync();

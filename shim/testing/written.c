@@ -12,21 +12,31 @@
 
 int written_tracked;
 uintptr_t written_lo, written_len, written_wlo, written_wlen;
-uint8_t *written_map;
+uintptr_t written_alo, written_alen;
+uint8_t *written_map, *written_amap;
 
 extern uint64_t access_code_hash(void);
 
-/* once the machine has its memory: every frame is unknown, so written */
+/*
+ * Once the machine has its memory: every frame and arena page is unknown,
+ * so written.
+ */
 void
 written_init(void)
 {
 	size_t n = (size_t)(shim_pt_last - shim_pt_first + 1);
-	char *win;
+	char *win, *base, *brk, *hwm;
 	size_t winlen;
 
-	if (written_map == NULL)
+	shim_arena_range(&base, &brk, &hwm);
+	written_alo = (uintptr_t)base;
+	written_alen = shim_arena_size();
+	if (written_map == NULL) {
 		written_map = host_zalloc(n);
+		written_amap = host_zalloc(written_alen >> MMU_PAGESHIFT);
+	}
 	__builtin_memset(written_map, 1, n);
+	__builtin_memset(written_amap, 1, written_alen >> MMU_PAGESHIFT);
 	written_lo = (uintptr_t)SHIM_FRAME_VA(shim_pt_first);
 	written_len = n << MMU_PAGESHIFT;
 	shim_windows_range(&win, &winlen);
@@ -43,7 +53,7 @@ note_pfn(pfn_t pfn)
 		    __ATOMIC_RELAXED);
 }
 
-/* a write of n bytes at p, through kpm or a window */
+/* a write of n bytes at p: the arena, or a frame through kpm or a window */
 void
 written_range(const volatile void *p, size_t n)
 {
@@ -56,6 +66,9 @@ written_range(const volatile void *p, size_t n)
 		if (a - written_lo < written_len)
 			note_pfn(shim_pt_first + (pfn_t)((a - written_lo) >>
 			    MMU_PAGESHIFT));
+		else if (a - written_alo < written_alen)
+			__atomic_store_n(&written_amap[(a - written_alo) >>
+			    MMU_PAGESHIFT], 1, __ATOMIC_RELAXED);
 		else if (shim_window_of(a, &x, &pfn) && pfn != PFN_INVALID)
 			note_pfn(pfn);
 	}
@@ -68,6 +81,27 @@ written_take(pfn_t pfn)
 
 	return (!written_tracked || __atomic_exchange_n(w, 0,
 	    __ATOMIC_RELAXED) != 0);
+}
+
+int
+written_arena(const void *p)
+{
+	uintptr_t off = (uintptr_t)p - written_alo;
+
+	return (!written_tracked || off >= written_alen ||
+	    __atomic_load_n(&written_amap[off >> MMU_PAGESHIFT],
+	    __ATOMIC_RELAXED) != 0);
+}
+
+/* (up to the arena's high-water mark: no object lies above it) */
+void
+written_arena_clear(void)
+{
+	char *base, *brk, *hwm;
+
+	shim_arena_range(&base, &brk, &hwm);
+	__builtin_memset(written_amap, 0, (size_t)(hwm - base +
+	    MMU_PAGEOFFSET) >> MMU_PAGESHIFT);
 }
 
 /*
