@@ -563,15 +563,40 @@ frame_version(pfn_t pfn)
 	return (c->c_ver);
 }
 
-/* the version of a region's model words, and its memo (*rm) */
+/*
+ * The version of a region's model words, and its memo (*rm): not compared
+ * where the check trusts what it is told and no word of the region was
+ * reached for writing since the last check (harness/shadow.c).
+ */
 static uint64_t
 region_version(const hb_slot_t *sl, int reg, struct region_memo **rm)
 {
 	const uint64_t *sw = &sl->sl_shadow[reg * HB_PAGES];
 	size_t i = mix((uint64_t)(uintptr_t)sw) % MEMO_REGIONS;
+	struct copy *c = &memo->m_region[i];
 
 	*rm = &memo->m_rmemo[i];
-	return (version_of(&memo->m_region[i], sw));
+	if (c->c_epoch == memo->m_epoch || !memo->m_trust || c->c_src != sw ||
+	    sl->sl_written[reg] != 0)
+		return (version_of(c, sw));
+	if (memo->m_verify && !words_equal(c->c_words, sw))
+		htbed_internal_error("the checker: the model words of region "
+		    "%d of address space %d changed, and no write of them was "
+		    "noted (a writer of them that does not call shadow_word())",
+		    reg, sl->sl_index);
+	c->c_epoch = memo->m_epoch;
+	return (c->c_ver);
+}
+
+/* a check is done: every region's words are as it saw them */
+static void
+regions_seen(hb_slot_t **sl, int nsl)
+{
+	int i;
+
+	for (i = 0; i < nsl; i++)
+		__builtin_memset(sl[i]->sl_written, 0,
+		    (size_t)sl[i]->sl_nreg);
 }
 
 /*
@@ -1598,6 +1623,7 @@ check_world(const char *when, int trust)
 	if (boot_ntables == 0)
 		boot_ntables = boot_tables();
 	written_arena_clear();
+	regions_seen(sl, n);
 }
 
 /*

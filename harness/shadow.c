@@ -27,6 +27,17 @@ static const char *const state_name[] = {
 };
 
 /*
+ * The words of region reg may change: the checker compares them again
+ * (every word a writer changes it reaches through shadow_word())
+ */
+static void
+region_written(hb_slot_t *sl, int reg)
+{
+	if (__atomic_load_n(&sl->sl_written[reg], __ATOMIC_RELAXED) == 0)
+		__atomic_store_n(&sl->sl_written[reg], 1, __ATOMIC_RELAXED);
+}
+
+/*
  * The model word of a slot's page.  The region is marked touched: a
  * region never touched since boot has every word zero (unmapped), which
  * the checker and teardown then need not read.
@@ -39,6 +50,7 @@ shadow_word(hb_slot_t *sl, int reg, int pg)
 	if ((__atomic_load_n(&sl->sl_touched, __ATOMIC_RELAXED) & bit) == 0)
 		(void) __atomic_fetch_or(&sl->sl_touched, bit,
 		    __ATOMIC_RELAXED);
+	region_written(sl, reg);
 	return (&sl->sl_shadow[reg * HB_PAGES + pg]);
 }
 
@@ -69,6 +81,7 @@ shadow_clear(hb_slot_t *sl)
 	for (reg = 0; reg < sl->sl_nreg; reg++) {
 		if (!shadow_touched(sl, reg))
 			continue;
+		region_written(sl, reg);
 		for (i = reg * HB_PAGES; i < (reg + 1) * HB_PAGES; i++) {
 			w = __atomic_load_n(&sl->sl_shadow[i],
 			    __ATOMIC_RELAXED);
@@ -523,10 +536,11 @@ shadow_restore(const uint64_t *masks)
 
 	for (i = 0; i < n; i++) {
 		for (reg = 0; reg < sl[i]->sl_nreg; reg++) {
-			if (masks[i] & (1ull << reg))
-				__builtin_memcpy(&sl[i]->sl_shadow[reg *
-				    HB_PAGES], &shadow_boot[i][reg * HB_PAGES],
-				    len);
+			if (!(masks[i] & (1ull << reg)))
+				continue;
+			region_written(sl[i], reg);
+			__builtin_memcpy(&sl[i]->sl_shadow[reg * HB_PAGES],
+			    &shadow_boot[i][reg * HB_PAGES], len);
 		}
 	}
 }

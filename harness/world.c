@@ -210,6 +210,8 @@ slot_setup(hb_slot_t *sl, enum hb_slot_kind kind, int index)
 	/* outside the machine's memory: see shadow_save() */
 	sl->sl_shadow = host_zalloc(sizeof (uint64_t) * HB_PAGES *
 	    (size_t)sl->sl_nreg);
+	sl->sl_written = host_alloc((size_t)sl->sl_nreg);
+	__builtin_memset(sl->sl_written, 1, (size_t)sl->sl_nreg);
 	rw_init(&sl->sl_as.a_lock, NULL, RW_DEFAULT, NULL);
 	sl->sl_as.a_userlimit = (caddr_t)kernelbase;
 	(void) host_snprintf(name, 32, kind == HK_KERNEL ? "as_lock(kernel)" :

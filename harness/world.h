@@ -72,6 +72,9 @@ typedef struct hb_slot {
 	const uintptr_t	*sl_base;	/* region base addresses */
 	uint64_t	*sl_shadow;	/* sl_nreg * HB_PAGES model words */
 	uint64_t	sl_touched;	/* regions whose words were ever used */
+	uint8_t		*sl_written;	/* per region: its words may have
+					 * changed since the last check (host
+					 * memory, as sl_shadow: harness/check.c) */
 	int		sl_shared;	/* ISM attached: 0 no, 1 aligned, 2 not */
 	uint64_t	sl_incarnation;	/* processes that lived in the slot */
 	int		sl_ilp32;	/* the process is a 32-bit one */
