@@ -288,11 +288,26 @@ host_alloc(size_t size)
 	return (p);
 }
 
+#define	HOST_ZALLOC_LARGE	(256u << 10)
+
 void *
 host_zalloc(size_t size)
 {
-	void *p = host_alloc(size);
+	void *p;
 
+	/*
+	 * A large one from calloc(): fresh pages, zero already, each touched
+	 * only when used (the checker's memo is megabytes, mostly unused).
+	 */
+	if (size >= HOST_ZALLOC_LARGE) {
+		if ((p = calloc(1, size)) == NULL) {
+			(void) fprintf(stderr, "htbed: out of host memory "
+			    "(%zu bytes)\n", size);
+			abort();
+		}
+		return (p);
+	}
+	p = host_alloc(size);
 	memset(p, 0, size);
 	return (p);
 }
