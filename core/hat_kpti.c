@@ -89,7 +89,8 @@ hati_hat_ready(hat_t *hat)
  * 32-bit hat's four into the CPU's level-2 table, which user slot 0
  * links, the other user slots empty; a 64-bit hat's into the user slots.
  * Each entry is written once, so that the CPU, back from the cross-call,
- * walks the old entry or the new one, never an empty one between.
+ * walks the old entry or the new one, never an empty one between.  The
+ * kernel bcopy()s and bzero()s them: shim_copy_ptes(), one call each.
  */
 static void
 hat_pcp_update(cpu_t *cp, hat_t *hat)
@@ -101,16 +102,16 @@ hat_pcp_update(cpu_t *cp, hat_t *hat)
 
 	ASSERT(ATOMIC_READ(hat->hat_flags) & HAT_COPIED);
 	if (!(ATOMIC_READ(hat->hat_flags) & HAT_COPIED_32)) {
-		hati_copy_ptes(hci->hci_pcp_l2ptes, NULL, 4);
+		shim_copy_ptes(hci->hci_pcp_l2ptes, NULL, 4);
 		for (i = 0; i < 2; i++)
-			hati_copy_ptes(top[i], hat->hat_copied_ptes, n);
+			shim_copy_ptes(top[i], hat->hat_copied_ptes, n);
 		return;
 	}
-	hati_copy_ptes(hci->hci_pcp_l2ptes, hat->hat_copied_ptes, 4);
+	shim_copy_ptes(hci->hci_pcp_l2ptes, hat->hat_copied_ptes, 4);
 	for (i = 0; i < 2; i++) {
 		__atomic_store_n(&top[i][0], MAKEPTP(hci->hci_pcp_l2pfn, 2),
 		    __ATOMIC_RELEASE);
-		hati_copy_ptes(top[i] + 1, NULL, n - 1);
+		shim_copy_ptes(top[i] + 1, NULL, n - 1);
 	}
 }
 
@@ -151,9 +152,9 @@ hati_cpu_setup(cpu_t *cp)
 	    kas.a_hat->hat_htable->ht_pfn);
 
 	hci->hci_pcp_l2ptes = hati_cpu_frame(cp, &hci->hci_pcp_l2pfn);
-	hati_copy_ptes(hci->hci_pcp_l2ptes, NULL, mmu.ptes_per_table);
+	shim_copy_ptes(hci->hci_pcp_l2ptes, NULL, mmu.ptes_per_table);
 	hci->hci_pcp_l3ptes = hati_cpu_frame(cp, &hci->hci_pcp_l3pfn);
-	hati_copy_ptes(hci->hci_pcp_l3ptes, kernel_top, mmu.top_level_count);
+	shim_copy_ptes(hci->hci_pcp_l3ptes, kernel_top, mmu.top_level_count);
 
 	hci->hci_user_hat = hat_cpu_alloc(cp);
 	hci->hci_user_l3pfn = hci->hci_user_hat->hat_htable->ht_pfn;

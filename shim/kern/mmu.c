@@ -289,6 +289,25 @@ block_zero_no_xmm(void *dst, int len)
 	__builtin_memset(dst, 0, (size_t)len);
 }
 
+/*
+ * The kernel's bcopy() and bzero() of entries an MMU may be walking
+ * (KPTI's hat_pcp_update() copies a hat's user slots into the CPU's top
+ * tables so): one call, as in the kernel, not an access seam per entry;
+ * each entry stored whole and atomically, as a free-running walker reads
+ * them.  from NULL: zeroes.
+ */
+void
+shim_copy_ptes(x86pte_t *to, const x86pte_t *from, uint_t n)
+{
+	uint_t i;
+
+	written_range(to, n * sizeof (*to));
+	for (i = 0; i < n; i++)
+		__atomic_store_n(&to[i], from == NULL ? 0 :
+		    __atomic_load_n(&from[i], __ATOMIC_ACQUIRE),
+		    __ATOMIC_RELEASE);
+}
+
 #if HTBED_ERA == 2005
 /* the boot window (ptable_va) and the page after it */
 caddr_t

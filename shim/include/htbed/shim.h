@@ -43,6 +43,9 @@ extern void	shim_on_cpu(int c, void (*fn)(void *), void *arg);
 /* an INVLPG on the current vCPU (shim/kern/x_call.c) */
 extern void	shim_invlpg(uintptr_t va);
 
+/* the kernel's bcopy()/bzero() of entries an MMU may walk (kern/mmu.c) */
+extern void	shim_copy_ptes(uint64_t *to, const uint64_t *from, uint_t n);
+
 #if HTBED_ERA == 2005
 /* the boot window (ptable_va), and the PTE of a CPU's window (mmu.c) */
 extern caddr_t	shim_boot_window(void);
