@@ -243,10 +243,11 @@ scratch_init(void)
 	for (bucket_mask = 63; bucket_mask + 1 < (uint64_t)captab * 4;
 	    bucket_mask = bucket_mask * 2 + 1)
 		continue;
+	/* the checker's own memory, not the kernel's (nor restored) */
 	if (tab == NULL) {
-		tab = kmem_zalloc(sizeof (tinfo_t) * (size_t)captab, KM_SLEEP);
-		by_ptr = kmem_zalloc(sizeof (int) * (bucket_mask + 1), KM_SLEEP);
-		by_key = kmem_zalloc(sizeof (int) * (bucket_mask + 1), KM_SLEEP);
+		tab = host_zalloc(sizeof (tinfo_t) * (size_t)captab);
+		by_ptr = host_zalloc(sizeof (int) * (bucket_mask + 1));
+		by_key = host_zalloc(sizeof (int) * (bucket_mask + 1));
 	}
 	/* every bucket -1: all bytes 0xff, one memset each */
 	__builtin_memset(by_ptr, 0xff, sizeof (int) * (bucket_mask + 1));
@@ -329,7 +330,7 @@ check_frames(void)
 	int i;
 
 	if (owner == NULL)
-		owner = kmem_zalloc(sizeof (htable_t *) * npt, KM_SLEEP);
+		owner = host_zalloc(sizeof (htable_t *) * npt);
 	__builtin_memset(owner, 0, sizeof (htable_t *) * npt);
 	for (i = 0; i < ntab; i++) {
 		htable_t *ht = tab[i].ti_ht;
