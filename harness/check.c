@@ -1356,7 +1356,7 @@ walk_chunk(pfn_t pfn, pfn_t end, struct chunk_memo *cm)
 {
 	uint32_t n = 0;
 
-	cm->cm_ok = CHECK_MEMO;
+	cm->cm_ok = CHECK_MEMO && written_tracked;	/* else never trusted */
 	cm->cm_ndep = cm->cm_ntab = 0;
 	memo_dep(cm, hb_page(pfn), (size_t)(end - pfn) * sizeof (page_t));
 	for (pfn = next_page_mapped(pfn, end); pfn < end;

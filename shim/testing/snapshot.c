@@ -114,9 +114,9 @@ page_differs(const void *a, const void *b)
 }
 
 /*
- * The frames handed out since the save are clean again.  Only a frame
- * that differs is copied and noted written (htbed/written.h): the rest
- * need no comparing at the next check.
+ * The frames handed out since the save are clean again.  Where the record
+ * of writes is kept, only a frame that differs is copied and noted
+ * written (htbed/written.h): the rest need no comparing at the next check.
  */
 static void
 frames_restore(void)
@@ -129,7 +129,7 @@ frames_restore(void)
 		pfn = snap.s_list[i];
 		f = SHIM_FRAME_VA(pfn);
 		s = snap.s_frames + ((pfn - shim_pt_first) << MMU_PAGESHIFT);
-		if (page_differs(f, s)) {
+		if (!written_tracked || page_differs(f, s)) {
 			written_range(f, MMU_PAGESIZE);
 			raw_copy(f, s, MMU_PAGESIZE);
 		}
@@ -140,15 +140,20 @@ frames_restore(void)
 }
 
 /*
- * The arena as it was (up to its break at the save): a page that differs
- * is copied and noted written (htbed/written.h), a page that does not is
- * left alone, so that the checker need not walk what lies in it again.
+ * The arena as it was (up to its break at the save): where the record of
+ * writes is kept (htbed/written.h), a page that differs is copied and
+ * noted written, a page that does not is left alone, so that the checker
+ * need not walk what lies in it again; elsewhere all of it is copied.
  */
 static void
 arena_restore(char *base)
 {
 	size_t off, n;
 
+	if (!written_tracked) {
+		raw_copy(base, snap.s_arena, snap.s_arena_len);
+		return;
+	}
 	for (off = 0; off < snap.s_arena_len; off += MMU_PAGESIZE) {
 		n = MIN(MMU_PAGESIZE, snap.s_arena_len - off);
 		if (n == MMU_PAGESIZE && !page_differs(base + off,
