@@ -165,7 +165,7 @@ endif
 vpath %.c $(CORE) shim/kern shim/hw shim/testing shim/stub harness shim/host \
 	stress
 
-.PHONY: all print-newest stress replay test check-ref deps mutant mutants fixed fixed-build report bench clean unit \
+.PHONY: all stress replay test check-ref deps mutant mutants fixed fixed-build report bench clean unit \
 	smoke versions bisect
 .DEFAULT_GOAL := all
 .SECONDARY:
@@ -174,10 +174,6 @@ vpath %.c $(CORE) shim/kern shim/hw shim/testing shim/stub harness shim/host \
 .DELETE_ON_ERROR:
 
 all: $(B)/htstress $(B)/htreplay
-
-# today's file, for scripts (tests/access.sh)
-print-newest:
-	@echo "$(NEWEST_HTABLE)"
 
 deps:
 	@ci/deps.sh check >/dev/null 2>&1 || ci/deps.sh install

@@ -6,7 +6,9 @@
 # ThreadSanitizer, access seams, libFuzzer, ASan), and six short runs --
 # free-running stress plain and under ThreadSanitizer, each without and
 # with the emulated MMU's walkers, controlled mode with access seams
-# (kpm, random schedules, the MMU) and htfuzz_sched -- each with its work
+# (kpm, random schedules, the MMU; checking that the record of writes the
+# checker trusts is whole: HTBED_CHECK_VERIFY=1, htbed/written.h) and
+# htfuzz_sched -- each with its work
 # (ops, steals, reaps; runs; executions) and the signature of anything
 # found.  Written to docs/versions.md (a temporary file, then renamed).
 #
@@ -225,8 +227,8 @@ for r in "${rows[@]}"; do
 	    run "$id-walk" "$rel/htstress" --seconds "$seconds" --seed 1 --walkers 1
 	    run "$id-tsan" "$tsan/htstress" --seconds "$seconds" --seed 3 --walkers 0
 	    run "$id-tsanwalk" "$tsan/htstress" --seconds "$seconds" --seed 3 --walkers 1
-	    run "$id-ctl" "$acc/htstress" --mode controlled --kpm --walkers 1 \
-		--seconds "$seconds" --seed 2
+	    run "$id-ctl" env HTBED_CHECK_VERIFY=1 "$acc/htstress" \
+		--mode controlled --kpm --walkers 1 --seconds "$seconds" --seed 2
 	    fuzz "$id" "$fz" "$asan")
 	row="| $r | $date | $era | yes |"
 	for c in "${cells[@]}"; do row="$row $c |"; done

@@ -9,8 +9,8 @@
 # decisions, preemptions), and the scheduler's loans of access points
 # change no run: it replays to the same hash, steps, decisions and
 # preemptions with HTBED_NO_LEND=1.  Every run here checks that the
-# record of writes is whole (HTBED_CHECK_VERIFY=1: htbed/written.h), on
-# the own core and on today's illumos htable.c.
+# record of writes is whole (HTBED_CHECK_VERIFY=1: htbed/written.h); the
+# version matrix checks it on every illumos file (ci/versions.sh).
 #
 # usage: tests/access.sh [mutant]   (run from the top of the tree)
 set -u
@@ -68,24 +68,6 @@ for f in corpus/htfuzz_sched/*; do
 	*) fail "$f: the fuzz run ($fuzzed) is not its replay ($lent)" ;; esac
 	n=$((n + 1))
 done
-# the record of writes is whole for today's illumos file too (an
-# unmodified file writes its tables its own way), where the tree has it
-newest=$(make -s print-newest 2>/dev/null)
-checked=""
-if [ -f "$newest" ]; then
-	make -s VARIANT=release SEAMS=access HTABLE_C="$newest" >/dev/null ||
-		fail "$newest does not build with access seams"
-	# (a known finding may end a run: that is no failure here)
-	for mode in --kpm ""; do
-		env -u HTBED_FAIL_ON_KNOWN \
-		    build/release-ext-access/htstress --mode controlled $mode \
-		    --seconds 5 --seed 1 --quiet --out "$out/newest" \
-		    >"$out/newest.log" 2>&1 ||
-			fail "$newest, controlled ${mode:-window}: exit $? (see" \
-			    "$out/newest.log)"
-	done
-	checked="; the record of writes whole on $newest"
-fi
 echo "tests/access.sh: $m found with access seams, replayed (trace hash" \
 	"$hashes), refused without them and by another build; $n fuzz inputs replay as the" \
-	"fuzzer ran them, the same with and without loans$checked"
+	"fuzzer ran them, the same with and without loans"
