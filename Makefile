@@ -229,7 +229,8 @@ KIMG_OBJCOPY = objcopy $(KIMG_RENAME) $(if $(filter htable.o hat.o \
 $(addprefix $(B)/obj/,htable.o hat.o $(HAT_OBJ) hment.o): \
 	KFLAGS += $(ACCESS_COV)
 # and its mem* calls noting the frames they write (htbed/written.h)
-WRITTEN_SYMS := $(foreach f,memset memcpy memmove,--redefine-sym $(f)=written_$(f) \
+WRITTEN_SYMS := $(foreach f,memset memcpy memmove, \
+	--redefine-sym $(f)=written_$(f) \
 	--redefine-sym __asan_$(f)=written_asan_$(f))
 $(addprefix $(B)/obj/,htable.o hat.o $(HAT_OBJ) hment.o): \
 	KIMG_RENAME += $(if $(filter access,$(SEAMS)),$(WRITTEN_SYMS))

@@ -538,55 +538,55 @@ version_of(struct copy *c, const uint64_t *src)
 }
 
 /*
- * A frame's version, without comparing it when this check trusts the
- * record and nobody wrote the frame since its copy was made (the record's
- * flag is taken at every check, trusted or not).
+ * The version of the words at src (copy c), without comparing them where
+ * this check trusts the record of writes, the copy is of src and nobody
+ * wrote src since it was made (!written).  HTBED_CHECK_VERIFY: compared
+ * all the same; what changed unnoted (what, id) is an internal error.
  */
 static uint64_t
-frame_version(pfn_t pfn)
+told_version(struct copy *c, const uint64_t *src, int written,
+    const char *what, unsigned long id)
 {
-	struct copy *c = &memo->m_frame[pfn - shim_pt_first];
-	const uint64_t *src = (const uint64_t *)frame(pfn);
+	uint_t e;
 
-	if (c->c_epoch == memo->m_epoch || written_take(pfn) ||
-	    !memo->m_trust || c->c_src != src)
+	if (c->c_epoch == memo->m_epoch || written || !memo->m_trust ||
+	    c->c_src != src)
 		return (version_of(c, src));
 	if (memo->m_verify && !words_equal(c->c_words, src)) {
-		uint_t e = next_diff((const x86pte_t *)src,
-		    (const x86pte_t *)c->c_words, 0, 512);
-
-		htbed_internal_error("the checker: entry %u of page-table "
-		    "frame 0x%lx changed from 0x%lx to 0x%lx, and no write of "
-		    "it was noted (a writer htbed/written.h does not know)", e,
-		    pfn, c->c_words[e], src[e]);
+		for (e = 0; c->c_words[e] == src[e]; e++)
+			continue;
+		htbed_internal_error("the checker: word %u of %s 0x%lx changed "
+		    "from 0x%llx to 0x%llx, and no write of it was noted (a "
+		    "writer htbed/written.h or shadow_word() does not know)",
+		    e, what, id, (unsigned long long)c->c_words[e],
+		    (unsigned long long)src[e]);
 	}
 	c->c_epoch = memo->m_epoch;
 	return (c->c_ver);
 }
 
+/* a frame's version (its flag in the record is taken at every check) */
+static uint64_t
+frame_version(pfn_t pfn)
+{
+	return (told_version(&memo->m_frame[pfn - shim_pt_first],
+	    (const uint64_t *)frame(pfn), written_take(pfn),
+	    "page-table frame", pfn));
+}
+
 /*
- * The version of a region's model words, and its memo (*rm): not compared
- * where the check trusts what it is told and no word of the region was
- * reached for writing since the last check (harness/shadow.c).
+ * The version of a region's model words, and its memo (*rm); marked
+ * written by shadow_word() (harness/shadow.c).
  */
 static uint64_t
 region_version(const hb_slot_t *sl, int reg, struct region_memo **rm)
 {
 	const uint64_t *sw = &sl->sl_shadow[reg * HB_PAGES];
 	size_t i = mix((uint64_t)(uintptr_t)sw) % MEMO_REGIONS;
-	struct copy *c = &memo->m_region[i];
 
 	*rm = &memo->m_rmemo[i];
-	if (c->c_epoch == memo->m_epoch || !memo->m_trust || c->c_src != sw ||
-	    sl->sl_written[reg] != 0)
-		return (version_of(c, sw));
-	if (memo->m_verify && !words_equal(c->c_words, sw))
-		htbed_internal_error("the checker: the model words of region "
-		    "%d of address space %d changed, and no write of them was "
-		    "noted (a writer of them that does not call shadow_word())",
-		    reg, sl->sl_index);
-	c->c_epoch = memo->m_epoch;
-	return (c->c_ver);
+	return (told_version(&memo->m_region[i], sw, sl->sl_written[reg] != 0,
+	    "model region at", (unsigned long)(uintptr_t)sw));
 }
 
 /* a check is done: every region's words are as it saw them */
@@ -1203,8 +1203,8 @@ check_hat_counts(hb_slot_t *sl)
 
 /*
  * The first data page at or after pfn, below end, with an hment or a
- * share count: most have neither.  Outside AddressSanitizer's instrumentation (the
- * page_t array is never freed), as next_diff().
+ * share count: most have neither.  Outside AddressSanitizer's
+ * instrumentation (the page_t array is never freed), as next_diff().
  */
 static NO_SANITIZE_SCAN pfn_t
 next_page_mapped(pfn_t pfn, pfn_t end)
@@ -1231,8 +1231,9 @@ next_page_mapped(pfn_t pfn, pfn_t end)
  * versions, and a check that trusts the record of writes
  * (htbed/written.h) walks again only a chunk where one of those arena
  * pages was written since the last check, or a table is no longer live,
- * or its frame, level or the frame's content changed.  Most lists are the ISM hat's, made at boot
- * and never changed, a few tables and arena pages for each chunk.  A
+ * or its frame, level or the frame's content changed.  Most lists are
+ * the ISM hat's, made at boot and never changed, a few tables and arena
+ * pages for each chunk.  A
  * chunk whose walk read more than CM_DEPS arena pages or CM_TABLES tables,
  * or a copied top table, is walked at every check.
  * ------------------------------------------------------------------------

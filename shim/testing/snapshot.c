@@ -114,54 +114,45 @@ page_differs(const void *a, const void *b)
 }
 
 /*
- * The frames handed out since the save are clean again.  Where the record
- * of writes is kept, only a frame that differs is copied and noted
- * written (htbed/written.h): the rest need no comparing at the next check.
+ * The n bytes (at most a page) at src back at dst.  Where the record of
+ * writes is kept (htbed/written.h), only a page that differs is copied
+ * and noted written: the checker need not compare or walk the rest again.
  */
+static void
+put_back(char *dst, const char *src, size_t n)
+{
+	if (written_tracked && n == MMU_PAGESIZE && !page_differs(dst, src))
+		return;
+	written_range(dst, n);
+	raw_copy(dst, src, n);
+}
+
+/* the frames handed out since the save are clean again */
 static void
 frames_restore(void)
 {
 	size_t i;
 	pfn_t pfn;
-	char *f, *s;
 
 	for (i = 0; i < snap.s_nlist; i++) {
 		pfn = snap.s_list[i];
-		f = SHIM_FRAME_VA(pfn);
-		s = snap.s_frames + ((pfn - shim_pt_first) << MMU_PAGESHIFT);
-		if (!written_tracked || page_differs(f, s)) {
-			written_range(f, MMU_PAGESIZE);
-			raw_copy(f, s, MMU_PAGESIZE);
-		}
+		put_back(SHIM_FRAME_VA(pfn), snap.s_frames +
+		    ((pfn - shim_pt_first) << MMU_PAGESHIFT), MMU_PAGESIZE);
 		if (i >= snap.s_nboot)
 			snap.s_dirty[pfn - shim_pt_first] = 0;
 	}
 	snap.s_nlist = snap.s_nboot;
 }
 
-/*
- * The arena as it was (up to its break at the save): where the record of
- * writes is kept (htbed/written.h), a page that differs is copied and
- * noted written, a page that does not is left alone, so that the checker
- * need not walk what lies in it again; elsewhere all of it is copied.
- */
+/* the arena as it was, up to its break at the save */
 static void
 arena_restore(char *base)
 {
-	size_t off, n;
+	size_t off;
 
-	if (!written_tracked) {
-		raw_copy(base, snap.s_arena, snap.s_arena_len);
-		return;
-	}
-	for (off = 0; off < snap.s_arena_len; off += MMU_PAGESIZE) {
-		n = MIN(MMU_PAGESIZE, snap.s_arena_len - off);
-		if (n == MMU_PAGESIZE && !page_differs(base + off,
-		    snap.s_arena + off))
-			continue;
-		written_range(base + off, n);
-		raw_copy(base + off, snap.s_arena + off, n);
-	}
+	for (off = 0; off < snap.s_arena_len; off += MMU_PAGESIZE)
+		put_back(base + off, snap.s_arena + off,
+		    MIN(MMU_PAGESIZE, snap.s_arena_len - off));
 }
 
 void

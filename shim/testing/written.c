@@ -1,5 +1,5 @@
 /*
- * The record of written page-table frames (htbed/written.h), and the mem*
+ * The record of written frames and arena pages (htbed/written.h), and the mem*
  * functions the core's objects call instead of libc's and the sanitizers'
  * in a build whose core calls the access callbacks (the Makefile renames
  * them), so that a frame the core zeroes or copies in one call is noted
@@ -61,6 +61,8 @@ written_range(const volatile void *p, size_t n)
 	unsigned x;
 	pfn_t pfn;
 
+	if (!written_tracked)
+		return;
 	for (a &= ~(uintptr_t)MMU_PAGEOFFSET; n != 0 && a < end;
 	    a += MMU_PAGESIZE) {
 		if (a - written_lo < written_len)
@@ -83,31 +85,24 @@ written_take(pfn_t pfn)
 	    __ATOMIC_RELAXED) != 0);
 }
 
-int
-written_arena(const void *p)
-{
-	uintptr_t off = (uintptr_t)p - written_alo;
-
-	return (!written_tracked || off >= written_alen ||
-	    __atomic_load_n(&written_amap[off >> MMU_PAGESHIFT],
-	    __ATOMIC_RELAXED) != 0);
-}
-
 /* (up to the arena's high-water mark: no object lies above it) */
 void
 written_arena_clear(void)
 {
 	char *base, *brk, *hwm;
 
+	if (!written_tracked)
+		return;
 	shim_arena_range(&base, &brk, &hwm);
 	__builtin_memset(written_amap, 0, (size_t)(hwm - base +
 	    MMU_PAGEOFFSET) >> MMU_PAGESHIFT);
 }
 
 /*
- * The core's mem* calls (an ASan build's __asan_mem*, another's libc's: the
- * Makefile renames them to these and their written_asan_ aliases).  This file is built with the core's sanitizer,
- * so that the builtins below make the calls the core made.
+ * The core's mem* calls (an ASan build's __asan_mem*, another's libc's:
+ * the Makefile renames them to these and their written_asan_ aliases).
+ * This file is built with the core's sanitizer, so that the builtins
+ * below make the calls the core made.
  */
 void *
 written_memset(void *d, int c, size_t n)

@@ -37,8 +37,7 @@ extern uint8_t *written_amap;		/* by page of the arena */
 extern void written_init(void);
 extern void written_range(const volatile void *p, size_t n);
 extern int written_take(pfn_t pfn);	/* written since the last take */
-extern int written_arena(const void *p);	/* its page, since the clear */
-extern void written_arena_clear(void);
+extern void written_arena_clear(void);	/* the checker looked */
 
 static inline void
 written_mark(uint8_t *map, uintptr_t off, size_t n)
@@ -47,12 +46,18 @@ written_mark(uint8_t *map, uintptr_t off, size_t n)
 	__atomic_store_n(&map[(off + n - 1) >> 12], 1, __ATOMIC_RELAXED);
 }
 
-/* a write of n (at most a page) bytes at p */
+/*
+ * A write of n (at most a page) bytes at p; nothing where the record is
+ * not whole, as nothing trusts it there (a stress worker's atomics pay one
+ * branch).
+ */
 static inline void
 written_note(const volatile void *p, size_t n)
 {
 	uintptr_t off = (uintptr_t)p - written_lo;
 
+	if (!written_tracked)
+		return;
 	if (off < written_len && off + n <= written_len)
 		written_mark(written_map, off, n);
 	else if ((off = (uintptr_t)p - written_alo) < written_alen &&
