@@ -1,7 +1,8 @@
 /*
  * Kernel half of test_ctl: small programs of the test's own, run under
  * the controlled-mode scheduler directly (not as harness ops), each from
- * the saved machine: a lock-order inversion, and a wait nobody ends.
+ * the saved machine: a lock-order inversion, a wait nobody ends, and a
+ * wait that only an unfair schedule makes endless.
  */
 #include <sys/types.h>
 #include <sys/mutex.h>
@@ -12,7 +13,7 @@
 #include <htbed/snapshot.h>
 
 static kmutex_t ma, mb;
-static int never;
+static int never, flag;
 
 static void
 take_ab(void *arg)
@@ -40,6 +41,29 @@ wait_forever(void *arg)
 	(void) arg;
 	while (!__atomic_load_n(&never, __ATOMIC_ACQUIRE))
 		SEAM_SPIN(wait_forever);
+}
+
+/* polls a flag under ma: no spin point, so no strategy must give way */
+static void
+poll_flag(void *arg)
+{
+	int seen = 0;
+
+	(void) arg;
+	while (!seen) {
+		mutex_enter(&ma);
+		seen = flag;
+		mutex_exit(&ma);
+	}
+}
+
+static void
+set_flag(void *arg)
+{
+	(void) arg;
+	mutex_enter(&ma);
+	flag = 1;
+	mutex_exit(&ma);
 }
 
 static void
@@ -91,4 +115,21 @@ kctl_livelock(void)
 	};
 
 	run_bodies(b, 1, SK_RANDOM, 0, 5000, 1);
+}
+
+/*
+ * The poller runs first and, with no preemption allowed, would poll for
+ * ever while the setter never starts: the fair tail must end the run.
+ * Returns its steps.
+ */
+uint64_t
+kctl_unfair_default(uint64_t max_steps)
+{
+	static const sched_body_t b[2] = {
+		{ "poller", poll_flag, NULL, 0, 0 },
+		{ "setter", set_flag, NULL, 1, 0 },
+	};
+
+	run_bodies(b, 2, SK_BOUNDED, 0, max_steps, 1);
+	return (sched_steps());
 }

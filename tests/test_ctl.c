@@ -11,7 +11,10 @@
  * bounded search with one preemption and reported as a deadlock naming
  * both waits, and is not found without preemptions (under TSan, whose
  * lock-order detector reports it in any run, that is what is checked); a
- * wait nobody ends is reported as a hang.
+ * wait nobody ends is reported as a hang; a wait that only the schedule
+ * makes endless (bounded search without preemptions keeps a poller
+ * running, its setter never starts) is not: from an eighth of the step
+ * budget on, every pick is at random and the setter runs.
  */
 #include "unit.h"
 #include "htbed/host.h"
@@ -19,6 +22,7 @@
 
 extern void	kctl_inversion(int bound);
 extern void	kctl_livelock(void);
+extern uint64_t	kctl_unfair_default(uint64_t max_steps);
 extern int	kctl_under_tsan(void);
 
 static struct hb_program prog;
@@ -175,6 +179,18 @@ test_livelock_found(void **state)
 	expect_bug(do_livelock, NULL, "hang", "no progress");
 }
 
+static void
+test_unfair_schedule_ends(void **state)
+{
+	uint64_t steps;
+
+	(void) state;
+	steps = kctl_unfair_default(8000);
+	/* it polled up to the fair point, then the setter ran */
+	assert_true(steps >= 8000 / 8);
+	assert_true(steps < 8000);
+}
+
 static int
 setup(void **state)
 {
@@ -206,6 +222,7 @@ main(void)
 		cmocka_unit_test(test_pct_deterministic),
 		cmocka_unit_test(test_deadlock_found),
 		cmocka_unit_test(test_livelock_found),
+		cmocka_unit_test(test_unfair_schedule_ends),
 	};
 
 	return (cmocka_run_group_tests_name("ctl", tests, setup, NULL));

@@ -67,6 +67,7 @@ static struct {
 	fiber_t		*s_main;
 	struct strategy	*s_st;
 	uint64_t	s_max_steps;
+	uint64_t	s_fair_from;	/* from this step every pick is fair */
 	uint32_t	s_migrate_ppm;
 	int		s_stopping;
 	int		s_stalled;	/* why a fiber handed control to main */
@@ -396,6 +397,9 @@ lend(const kthread_t *t, int solo)
 	if (S.s_migrate_ppm != 0)
 		max = t->t_migrate_in <= 1 ? 0 :
 		    MIN(max, (uint64_t)t->t_migrate_in - 1);
+	if (!solo)	/* past the fair point the strategy is not asked */
+		max = seam_step + 1 >= S.s_fair_from ? 0 :
+		    MIN(max, S.s_fair_from - seam_step - 1);
 	S.s_lent_solo = solo;
 	S.s_lent = max == 0 ? 0 : solo ? max : strategy_lend(S.s_st, max);
 }
@@ -451,7 +455,8 @@ choose(int cur, seam_ev_t ev)
 	v.sv_nfibers = S.s_n;
 	v.sv_step = seam_step;
 	v.sv_ev = ev;
-	c = strategy_pick(S.s_st, &v);
+	c = seam_step >= S.s_fair_from ? strategy_pick_fair(S.s_st, &v) :
+	    strategy_pick(S.s_st, &v);
 	if (c < 0 || c >= S.s_n || !(m & (1u << c)))
 		htbed_internal_error("strategy picked fiber %d, not runnable",
 		    c);
@@ -647,6 +652,22 @@ sched_sleep(uint64_t steps)
  * decision with one runnable fiber is not.
  */
 #define	STARVING	256
+
+/*
+ * Fairness, the second rule.  A run still going after 1/FAIR_TAIL of its
+ * step budget is a livelock, or a schedule that keeps one fiber from
+ * the progress the others wait for: a gap list read round and round can
+ * fall into step with a retry loop (a map stealing for ever, each pass
+ * over the hats finding the only one with tables to give marked VICTIM
+ * by a reaper that the period lets run only in the middle of its work
+ * on it), bounded search's default keeps a spinner running, PCT's
+ * priorities stay.  From that step on every strategy picks at random
+ * (strategy_pick_fair()), which no loop stays in step with for long, so
+ * a hang is reported only when the run does not end under a fair
+ * schedule either.  The random picks come from the run's seed and are
+ * recorded like any others: a replay gives them again.
+ */
+#define	FAIR_TAIL	8
 
 /* the fiber blocked longest on addr, or -1 */
 static int
@@ -853,6 +874,7 @@ sched_run(const sched_body_t *b, int n, struct strategy *st,
 	S.s_st = st;
 	S.s_max_steps = p->sp_max_steps *
 	    (seam_access ? SCHED_ACCESS_STEPS : 1);
+	S.s_fair_from = S.s_max_steps / FAIR_TAIL;
 	logs_fit(S.s_max_steps);
 	S.s_migrate_ppm = ncpus > 1 ? shim_cfg()->sc_migrate_ppm : 0;
 	S.s_stopping = 0;

@@ -168,20 +168,27 @@ is_access(int ev)
 	return (ev == EV_LOAD || ev == EV_STORE);
 }
 
+/* any runnable fiber alike, a spinner excepted */
 static int
-pick_random(struct strategy *st, const struct sched_view *v)
+pick_uniform(struct strategy *st, const struct sched_view *v)
 {
 	uint32_t m = v->sv_runnable;
 
-	if (is_access(v->sv_ev) && st->st_p.sp_stride > 1 &&
-	    keep_running(v) &&
-	    rng_next(&st->st_rng) % st->st_p.sp_stride != 0)
-		return (v->sv_cur);
 	if (SEAM_IS_SPIN(v->sv_ev) && v->sv_cur >= 0 &&
 	    popcount(m) > 1)
 		m &= ~(1u << v->sv_cur);
 	return (nth_bit(m, (int)(rng_next(&st->st_rng) %
 	    (uint64_t)popcount(m))));
+}
+
+static int
+pick_random(struct strategy *st, const struct sched_view *v)
+{
+	if (is_access(v->sv_ev) && st->st_p.sp_stride > 1 &&
+	    keep_running(v) &&
+	    rng_next(&st->st_rng) % st->st_p.sp_stride != 0)
+		return (v->sv_cur);
+	return (pick_uniform(st, v));
 }
 
 static void
@@ -508,6 +515,17 @@ strategy_pick(struct strategy *st, const struct sched_view *v)
 	default:
 		return (pick_random(st, v));
 	}
+}
+
+/*
+ * The pick past a run's fair point (sched.c, "fairness"): at random,
+ * whatever the strategy; a replay's recorded choices were made so.
+ */
+int
+strategy_pick_fair(struct strategy *st, const struct sched_view *v)
+{
+	return (st->st_kind == SK_REPLAY ? pick_replay(st, v) :
+	    pick_uniform(st, v));
 }
 
 /*

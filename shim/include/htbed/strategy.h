@@ -53,6 +53,7 @@ extern void	strategy_free(struct strategy *);
 extern void	strategy_begin(struct strategy *, const struct sched_params *,
     int nfibers);
 extern int	strategy_pick(struct strategy *, const struct sched_view *);
+extern int	strategy_pick_fair(struct strategy *, const struct sched_view *);
 extern int	strategy_default(const struct sched_view *);
 extern uint64_t	strategy_lend(struct strategy *, uint64_t max);
 extern void	strategy_unlend(struct strategy *, uint64_t unused);
