@@ -132,7 +132,10 @@ hati_cpu_frame(cpu_t *cp, pfn_t *pfn)
 /*
  * Copy top-level entries into a CPU's own tables, entry by entry, each an
  * atomic load and store, ordered as x86 orders them: the MMU reads them,
- * and a table they link was zeroed first.  from NULL: zeroes.
+ * and a table they link was zeroed first.  from NULL: zeroes.  The 2015
+ * era's, whose kernel copies a VLP hat's entries one assignment each
+ * (VLP_COPY), so each is an access seam here; the KPTI era's kernel
+ * bcopy()s them, which shim_copy_ptes() does in one call.
  */
 void
 hati_copy_ptes(x86pte_t *to, const x86pte_t *from, uint_t n)

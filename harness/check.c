@@ -1233,9 +1233,9 @@ next_page_mapped(pfn_t pfn, pfn_t end)
  * pages was written since the last check, or a table is no longer live,
  * or its frame, level or the frame's content changed.  Most lists are
  * the ISM hat's, made at boot and never changed, a few tables and arena
- * pages for each chunk.  A
- * chunk whose walk read more than CM_DEPS arena pages or CM_TABLES tables,
- * or a copied top table, is walked at every check.
+ * pages for each chunk.  A chunk whose walk read more than CM_DEPS arena
+ * pages or CM_TABLES tables, or a copied top table, is walked at every
+ * check.
  * ------------------------------------------------------------------------
  */
 #define	CM_DEPS		8
