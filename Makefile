@@ -339,14 +339,14 @@ CTL := --mode controlled --kpm
 smoke:
 	$(MAKE) -s VARIANT=release build/release/htstress
 	$(MAKE) -s VARIANT=tsan build/tsan/htstress
-	build/release/htstress --seconds 8 --seed 1 $(SMOKE)
-	build/release/htstress --seconds 5 --seed 2 --kpm $(SMOKE)
-	build/tsan/htstress --seconds 10 --seed 3 $(SMOKE)
-	build/release/htstress --seconds 8 --seed 7 --walkers 1 $(SMOKE)
-	build/release/htstress $(CTL) --seconds 5 --seed 4 $(SMOKE)
-	build/release/htstress $(CTL) --strategy pct --seconds 5 --seed 5 \
+	build/release/htstress --seconds 5 --seed 1 $(SMOKE)
+	build/release/htstress --seconds 3 --seed 2 --kpm $(SMOKE)
+	build/tsan/htstress --seconds 6 --seed 3 $(SMOKE)
+	build/release/htstress --seconds 5 --seed 7 --walkers 1 $(SMOKE)
+	build/release/htstress $(CTL) --seconds 3 --seed 4 $(SMOKE)
+	build/release/htstress $(CTL) --strategy pct --seconds 3 --seed 5 \
 	    $(SMOKE)
-	build/tsan/htstress $(CTL) --seconds 8 --seed 6 $(SMOKE)
+	build/tsan/htstress $(CTL) --seconds 6 --seed 6 $(SMOKE)
 
 # the version matrix: every htable.c of ../shared/variants (ci/versions.sh)
 VERSIONS_SECONDS ?= 10
