@@ -3,8 +3,9 @@
 #  - free-running: for every variant, build htstress with the bug in, run
 #    it for up to the budget, and record whether it found a bug, what kind
 #    (the failure signature) and after how long;
-#  - controlled (release): for every kind of seams (--seams: sync, and
-#    access in a SEAMS=access build) and every strategy, run it with seeds
+#  - controlled (release, or --ctl-variant's build): for every kind of
+#    seams (--seams: sync, and access in a SEAMS=access build) and every
+#    strategy, run it with seeds
 #    1..--ctl-seeds and record how many found it and the median time to
 #    the failure report (a miss counts as the whole budget);
 #  - fuzz: for every kind of seams, htfuzz_sched with the bug in (with
@@ -19,7 +20,7 @@
 # usage: mutants/run.sh [--seconds N] [--variants "release tsan"]
 #                       [--seed N] [--out FILE] [--require]
 #                       [--strategies "random pct"] [--ctl-seeds N]
-#                       [--seams "sync access"]
+#                       [--seams "sync access"] [--ctl-variant tsan]
 #                       [--fuzz-runs N] [--fuzz-cap S]
 #                       [--fuzz-feedback "sched cov"]
 #                       [--fuzz-empty | --fuzz-program]
@@ -29,6 +30,10 @@
 #   --seams       where controlled mode and the fuzzer may switch threads:
 #                 sync (locks, atomics, CAS...), access (every shared load
 #                 and store too)
+#   --ctl-variant the build controlled mode runs (release): tsan lets
+#                 ThreadSanitizer watch the fibers of a seeded schedule,
+#                 so that a race it claims is found at the same run on
+#                 any machine, however loaded
 #   --fuzz-runs   fuzz runs per mutant and feedback, 0 for none
 #   --fuzz-empty  fuzz from an empty corpus instead of corpus/htfuzz_sched
 #   --fuzz-program  fuzz from one input: the mutant's regression program
@@ -38,8 +43,8 @@
 #                 instead of mutants/*.patch against core/; the table goes
 #                 to mutants/results-ext.md
 # A mutant's header may restrict it ("# Variants: tsan": a race only
-# ThreadSanitizer sees, free-running; controlled mode, which is release,
-# then runs it with access seams only), demand more than a bug report
+# ThreadSanitizer sees, free-running; controlled mode, if release, then
+# runs it with access seams only), demand more than a bug report
 # ("# Must-report: TEXT": the run's output must contain TEXT, in which
 # @PLANTED@ stands for the line number the patch's first added line has
 # in the patched file, so that one text fits every version it applies
@@ -60,7 +65,7 @@ export HTBED_FAIL_ON_KNOWN=1
 cd "$(dirname "$0")/.."
 
 seconds=60 variants="release tsan" seed=1 out= require=0 htable=
-strategies="random pct" ctl_seeds=10 seams_list="sync access"
+strategies="random pct" ctl_seeds=10 seams_list="sync access" ctl_variant=release
 fuzz_runs=5 fuzz_cap=300 fuzz_feedback="sched cov" fuzz_seeds=corpus/htfuzz_sched
 names=()
 while [ $# -gt 0 ]; do
@@ -74,6 +79,7 @@ while [ $# -gt 0 ]; do
 	--strategies) strategies=$2; shift 2 ;;
 	--ctl-seeds) ctl_seeds=$2; shift 2 ;;
 	--seams) seams_list=$2; shift 2 ;;
+	--ctl-variant) ctl_variant=$2; shift 2 ;;
 	--fuzz-runs) fuzz_runs=$2; shift 2 ;;
 	--fuzz-cap) fuzz_cap=$2; shift 2 ;;
 	--fuzz-feedback) fuzz_feedback=$2; shift 2 ;;
@@ -83,6 +89,10 @@ while [ $# -gt 0 ]; do
 	*) names+=("$1"); shift ;;
 	esac
 done
+case $ctl_variant in
+release | tsan | asan) ;;
+*) echo "mutants/run.sh: --ctl-variant $ctl_variant: not release, tsan or asan" >&2; exit 2 ;;
+esac
 if [ -n "$htable" ]; then
 	[ -f "$htable" ] || { echo "mutants/run.sh: $htable does not exist" >&2; exit 2; }
 	dir=mutants/ext bin=build/mutant-ext- work=build/mutants-ext
@@ -244,19 +254,20 @@ fuzz_mutant() {
 }
 
 # the controlled rows of mutant $1 with seams $2: one per strategy (a race
-# only ThreadSanitizer sees has no sync-seam rows: release cannot see it)
+# only ThreadSanitizer sees has no sync-seam rows unless its variant runs)
 controlled() {
 	local m=$1 sm=$2 st s times found first med mem=kpm
 	[ -n "$strategies" ] || return 0
 	[ "$sm" = access ] || [ -z "$only" ] ||
-	    [[ " $only " == *" release "* ]] || return 0
-	make -s mutant M="$m" VARIANT=release SEAMS="$sm" "${mk[@]}" >/dev/null ||
-		{ echo "mutants/run.sh: $m (release, $sm) does not build" >&2; exit 2; }
+	    [[ " $only " == *" $ctl_variant "* ]] || return 0
+	make -s mutant M="$m" VARIANT="$ctl_variant" SEAMS="$sm" "${mk[@]}" \
+	    >/dev/null || { echo "mutants/run.sh: $m ($ctl_variant, $sm)" \
+	    "does not build" >&2; exit 2; }
 	[ "$memory" = window ] && mem=window
 	for st in $strategies; do
 		times=() found=0 first=-
 		for s in $(seq 1 "$ctl_seeds"); do
-			run_one "$bin$m-release$(acc "$sm")/htstress" \
+			run_one "$bin$m-$ctl_variant$(acc "$sm")/htstress" \
 			    "$work/$m/ctl-$sm-$st-$s" \
 			    --mode controlled --strategy "$st" --seed "$s" \
 			    $([ $mem = kpm ] && echo --kpm) $args
@@ -331,7 +342,7 @@ tmp=$(mktemp "$out.XXXXXX")
 		echo
 		echo "## Controlled"
 		echo
-		echo "htstress --mode controlled (release build), seeds 1 to"
+		echo "htstress --mode controlled ($ctl_variant build), seeds 1 to"
 		echo "$ctl_seeds; median time to detection, a miss counting as the"
 		echo "whole budget; kpm memory unless the mutant needs windows."
 		echo "Seams sync: threads switch at locks, atomics, PTE CAS,"

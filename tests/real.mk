@@ -125,7 +125,14 @@ real-stress:
 	$(call real_run,$(TSN)/htstress --seconds $(call rs,10) --seed 4 --kpm)
 	$(call real_run,$(REL)/htstress --seconds $(call rs,10) --seed 5 --walkers 1)
 
-# planted bugs: only where their patches apply to this file
+# planted bugs: only where their patches apply to this file.  The races
+# only ThreadSanitizer sees run under a seeded schedule (controlled mode,
+# TSan build), found at the same run on any machine: free-running, they
+# took 3 and 6 s of a 10 s budget in make test here and one was missed in
+# CI (mutants/results-ext.md measures them free-running)
+PLANTED_RUN := --variants "" --ctl-variant tsan --seams sync \
+	--strategies random --ctl-seeds 2
+MUTANTS_RUN := --variants release --strategies ""
 real-planted real-mutants: real-%:
 	@names=; for m in $(if $(filter planted,$*),$(REAL_PLANTED),$(REAL_MUTANTS)); do \
 		if patch --dry-run -s -f "$(REAL_FILE)" \
@@ -136,9 +143,8 @@ real-planted real-mutants: real-%:
 		fi; \
 	done; \
 	[ -z "$$names" ] || mutants/run.sh --htable "$(REAL_FILE)" \
-	    --seconds $(call rs,30) --require --out build/$@.md --strategies "" \
-	    --fuzz-runs 0 \
-	    --variants "$(if $(filter planted,$*),tsan,release)" $$names
+	    --seconds $(call rs,30) --require --out build/$@.md --fuzz-runs 0 \
+	    $(if $(filter planted,$*),$(PLANTED_RUN),$(MUTANTS_RUN)) $$names
 
 real-diff:
 	@$(REAL_MAKE) VARIANT=release htdiff
