@@ -165,7 +165,7 @@ endif
 vpath %.c $(CORE) shim/kern shim/hw shim/testing shim/stub harness shim/host \
 	stress
 
-.PHONY: all stress replay test check-ref deps mutant mutants fixed fixed-build report bench clean unit \
+.PHONY: all stress replay test test-steps check-ref deps mutant mutants fixed fixed-build report bench clean unit \
 	smoke versions bisect
 .DEFAULT_GOAL := all
 .SECONDARY:
@@ -308,29 +308,36 @@ check-ref: deps
 # make test: what CI runs (.ci/run), on 2 cores in under 10 minutes.
 # The reference file of 2015 gets the steps that prove its era builds and
 # runs; today's file gets them all.
+# The steps run one after another; what each builds is built by JOBS
+# compilers at once (a sub-make with -j: the scripts' makes, marked +,
+# share its job slots).
 REAL_STEPS_REF := real-build real-unit real-stress real-corpus
 SMOKE := --quiet --out build/smoke
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 test: deps check-ref
+	@$(MAKE) --no-print-directory -j$(JOBS) test-steps
+	@echo "make test: all passed"
+
+test-steps:
 	tests/eras.sh
 	$(MAKE) -s VARIANT=release unit
 	$(MAKE) -s VARIANT=asan unit
 	$(MAKE) -s VARIANT=tsan unit
 	$(MAKE) -s smoke
-	tests/replay.sh
-	tests/access.sh
-	tests/regressions.sh
-	tests/findings.sh
-	mutants/run.sh --seconds 30 --variants release --require \
+	+tests/replay.sh
+	+tests/access.sh
+	+tests/regressions.sh
+	+tests/findings.sh
+	+mutants/run.sh --seconds 30 --variants release --require \
 	    --ctl-seeds 3 --fuzz-runs 1 --fuzz-feedback sched --seams sync \
 	    --out build/mutants-smoke.md unlink-keeps-count steal-ignores-locks
-	mutants/run.sh --seconds 30 --variants release --require \
+	+mutants/run.sh --seconds 30 --variants release --require \
 	    --strategies random --ctl-seeds 2 --fuzz-runs 0 --seams sync \
 	    --out build/mutants-mmu.md inval-flushes-dirty-only
-	tests/nightly.sh
+	+tests/nightly.sh
 	$(MAKE) -s test-real REAL_QUICK=1 REAL_STEPS="$(REAL_STEPS_REF)"
 	$(MAKE) -s test-real REAL_QUICK=1 $(if $(wildcard $(NEWEST_HTABLE)),\
 	    HTABLE_C=$(NEWEST_HTABLE),REF_HTABLE=$(NEWEST_HTABLE))
-	@echo "make test: all passed"
 
 # short stress runs: free-running release in window and kpm mode, under
 # TSan, and with the emulated MMU; controlled mode in release and under

@@ -51,8 +51,8 @@ define build_patched
 	@test -f "$(HTABLE_C)" || { echo "make $(1): $(HTABLE_C) does not exist" >&2; exit 2; }
 	@rm -rf $(3) && mkdir -p $(3) && cp -p "$(HTABLE_C)" $(3)/htable.c
 	@patch -s -p1 -d $(3) < $(2) || { echo "make $(1): $(2) does not apply to $(HTABLE_C)" >&2; exit 2; }
-	@$(MAKE) -s VARIANT=$(VARIANT) lib-objects
-	@$(MAKE) -s HTABLE_C=$(3)/htable.c SHARE=$(B) B=$(4) $(addprefix $(4)/,$(5))
+	+@$(MAKE) -s VARIANT=$(VARIANT) lib-objects
+	+@$(MAKE) -s HTABLE_C=$(3)/htable.c SHARE=$(B) B=$(4) $(addprefix $(4)/,$(5))
 endef
 
 # make fixed FINDING=name [HTABLE_C=path]: a finding's fix

@@ -98,14 +98,14 @@ real-build:
 	    -Wno-unused-parameter -Wno-uninitialized -Wno-int-conversion \
 	    $(REAL_FILE)
 	@echo "real-build: $(REAL_FILE) compiles against the shim"
-	@$(REAL_MAKE) VARIANT=release $(REL)/htstress \
+	+@$(REAL_MAKE) VARIANT=release $(REL)/htstress \
 	    $(addprefix $(REL)/tests/,$(REAL_UNIT_TESTS))
-	@$(REAL_MAKE) VARIANT=tsan $(TSN)/htstress \
+	+@$(REAL_MAKE) VARIANT=tsan $(TSN)/htstress \
 	    $(addprefix $(TSN)/tests/,$(REAL_UNIT_TESTS))
 
 real-unit:
-	@$(REAL_MAKE) VARIANT=release unit UNIT_TESTS="$(REAL_UNIT_TESTS)"
-	@$(REAL_MAKE) VARIANT=tsan unit UNIT_TESTS="$(REAL_UNIT_TESTS)"
+	+@$(REAL_MAKE) VARIANT=release unit UNIT_TESTS="$(REAL_UNIT_TESTS)"
+	+@$(REAL_MAKE) VARIANT=tsan unit UNIT_TESTS="$(REAL_UNIT_TESTS)"
 
 # one stress run, in one line (ops, steals, reaps from its JSON summary);
 # its whole output if it finds anything
@@ -134,7 +134,7 @@ PLANTED_RUN := --variants "" --ctl-variant tsan --seams sync \
 	--strategies random --ctl-seeds 2
 MUTANTS_RUN := --variants release --strategies ""
 real-planted real-mutants: real-%:
-	@names=; for m in $(if $(filter planted,$*),$(REAL_PLANTED),$(REAL_MUTANTS)); do \
+	+@names=; for m in $(if $(filter planted,$*),$(REAL_PLANTED),$(REAL_MUTANTS)); do \
 		if patch --dry-run -s -f "$(REAL_FILE)" \
 		    < mutants/ext/$$m.patch >/dev/null 2>&1; then \
 			names="$$names $$m"; \
@@ -147,7 +147,7 @@ real-planted real-mutants: real-%:
 	    $(if $(filter planted,$*),$(PLANTED_RUN),$(MUTANTS_RUN)) $$names
 
 real-diff:
-	@$(REAL_MAKE) VARIANT=release htdiff
+	+@$(REAL_MAKE) VARIANT=release htdiff
 	$(DIFF_B)/htdiff --programs 200 --ops 50 --seed 1 \
 	    --out build/real-diff
 
@@ -158,5 +158,5 @@ real-controlled:
 	$(call real_run,$(TSN)/htstress $(CTL) --seconds $(call rs,10) --seed 14)
 
 real-corpus:
-	@$(REAL_MAKE) VARIANT=asan $(call vb,asan)/htreplay
-	@tests/regressions.sh --core $(call vb,asan)/htreplay
+	+@$(REAL_MAKE) VARIANT=asan $(call vb,asan)/htreplay
+	+@tests/regressions.sh --core $(call vb,asan)/htreplay
