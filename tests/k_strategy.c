@@ -7,3 +7,4 @@
 const int k_ev_load = EV_LOAD;
 const int k_ev_store = EV_STORE;
 const int k_ev_mutex = EV_MUTEX_ENTER;
+const int k_ev_spin = EV_SPIN;

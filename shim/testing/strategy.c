@@ -9,7 +9,12 @@
  *           on otherwise: a run has some ten times as many access seams
  *           as others, and a uniform choice at every one never leaves a
  *           fiber stopped between two of its accesses while another runs
- *           the hundred accesses of a whole operation.
+ *           the hundred accesses of a whole operation.  For the same
+ *           reason a fiber switched away from at an access seam is
+ *           parked: left out of the choices for the next 1 to
+ *           2^PARK_BITS points, log-uniform (unless nothing else can
+ *           run, or the point is a spin), so that the uniform choices at
+ *           the others' sync seams do not bring it straight back.
  *  pct      Probabilistic Concurrency Testing (Burckhardt et al., ASPLOS
  *           2010): distinct random priorities, the highest runnable runs;
  *           at d-1 random steps of the expected k the running fiber drops
@@ -45,6 +50,7 @@
 #include <htbed/shim.h>
 
 #define	MAX_DEPTH	8
+#define	PARK_BITS	8		/* random: parked <= 2^PARK_BITS points */
 #define	BOUNDED_MAX	(1u << 20)	/* decision points a path may have */
 
 struct strategy {
@@ -52,6 +58,8 @@ struct strategy {
 	int		st_kind;
 	uint64_t	st_rng;
 	int		st_nfibers;
+	/* random: the last step at which each fiber is parked */
+	uint64_t	st_park[SCHED_MAX_FIBERS];
 	/* pct */
 	int		st_prio[SCHED_MAX_FIBERS];
 	uint64_t	st_change[MAX_DEPTH];	/* ascending */
@@ -168,12 +176,10 @@ is_access(int ev)
 	return (ev == EV_LOAD || ev == EV_STORE);
 }
 
-/* any runnable fiber alike, a spinner excepted */
+/* a random fiber of mask m, the running one left out if it spins */
 static int
-pick_uniform(struct strategy *st, const struct sched_view *v)
+pick_in(struct strategy *st, const struct sched_view *v, uint32_t m)
 {
-	uint32_t m = v->sv_runnable;
-
 	if (SEAM_IS_SPIN(v->sv_ev) && v->sv_cur >= 0 &&
 	    popcount(m) > 1)
 		m &= ~(1u << v->sv_cur);
@@ -181,14 +187,53 @@ pick_uniform(struct strategy *st, const struct sched_view *v)
 	    (uint64_t)popcount(m))));
 }
 
+/* any runnable fiber alike, a spinner excepted */
+static int
+pick_uniform(struct strategy *st, const struct sched_view *v)
+{
+	return (pick_in(st, v, v->sv_runnable));
+}
+
+/* the runnable fibers not parked at this point; all of them if none */
+static uint32_t
+unparked(const struct strategy *st, const struct sched_view *v)
+{
+	uint32_t m = v->sv_runnable, free = m;
+	int f;
+
+	if (SEAM_IS_SPIN(v->sv_ev))
+		return (m);
+	for (f = 0; f < st->st_nfibers; f++)
+		if (st->st_park[f] >= v->sv_step)
+			free &= ~(1u << f);
+	return (free != 0 ? free : m);
+}
+
+/* 1 to 2^PARK_BITS points: up to 2^(e+1), each e < PARK_BITS alike */
+static uint64_t
+park_len(struct strategy *st)
+{
+	uint64_t r = rng_next(&st->st_rng);
+
+	return (1 + r % (2ull << ((r >> 59) % PARK_BITS)));
+}
+
 static int
 pick_random(struct strategy *st, const struct sched_view *v)
 {
-	if (is_access(v->sv_ev) && st->st_p.sp_stride > 1 &&
-	    keep_running(v) &&
-	    rng_next(&st->st_rng) % st->st_p.sp_stride != 0)
-		return (v->sv_cur);
-	return (pick_uniform(st, v));
+	uint32_t m;
+	int cur = v->sv_cur;
+
+	if (!is_access(v->sv_ev) || st->st_p.sp_stride <= 1 ||
+	    !keep_running(v))
+		return (pick_in(st, v, unparked(st, v)));
+	if (rng_next(&st->st_rng) % st->st_p.sp_stride != 0)
+		return (cur);
+	m = unparked(st, v) & ~(1u << cur);
+	if (m == 0)
+		return (cur);
+	st->st_park[cur] = v->sv_step + park_len(st);
+	return (pick_in(st, v, m));
 }
 
 static void
@@ -492,6 +537,7 @@ strategy_begin(struct strategy *st, const struct sched_params *p,
 	st->st_nfibers = nfibers;
 	st->st_pos = 0;
 	st->st_depth = 0;
+	__builtin_memset(st->st_park, 0, sizeof (st->st_park));
 	if (st->st_kind == SK_PCT)
 		pct_begin(st);
 	if (st->st_kind == SK_BYTES && p->sp_gaps)
