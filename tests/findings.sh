@@ -8,6 +8,8 @@
 #  - each repro-<version>.txt recorded on an illumos file still fails on
 #    that file, unpatched, with this finding (exact replay; the report's
 #    "known:" line names it): the finding is still there to fix upstream.
+#    repro-<version>-access.txt was recorded by a SEAMS=access build, and
+#    replays in one.
 # Every run fails on known findings too (HTBED_FAIL_ON_KNOWN=1).
 #
 # usage: tests/findings.sh [--runs N] [name ...]   (from the top of the tree)
@@ -61,16 +63,17 @@ for name in "${names[@]}"; do
 		fi
 	done
 	for r in "$d"/repro-*.txt; do
-		v=${r##*/repro-}; v=${v%.txt}
+		v=${r##*/repro-}; v=${v%.txt} acc=
 		[ "$v" = min ] && continue
+		case $v in *-access) v=${v%-access} acc=-access ;; esac
 		file=$(file_of "$v")
 		if [ -z "$file" ] || [ ! -f "$file" ]; then
 			say "$name/${r##*/}" "skipped: no file for '$v'"
 			continue
 		fi
 		era=$(shim/era/probe.sh "$file") || exit 2
-		b=build/release-ext$([ "$era" = kpti ] || echo "-$era")
-		mk HTABLE_C="$file" "$b/htreplay"
+		b=build/release-ext$([ "$era" = kpti ] || echo "-$era")$acc
+		mk HTABLE_C="$file" SEAMS=$([ -n "$acc" ] && echo access || echo sync) "$b/htreplay"
 		"$b/htreplay" --quiet --out "$out/r" "$r" >"$out/$name.$v.log" 2>&1
 		if grep -q "^known: *$name " "$out/$name.$v.log"; then
 			say "$name/${r##*/}" "ok: still fails on $file"
