@@ -63,9 +63,9 @@ for name in "${names[@]}"; do
 		fi
 	done
 	for r in "$d"/repro-*.txt; do
-		v=${r##*/repro-}; v=${v%.txt} acc=
+		v=${r##*/repro-}; v=${v%.txt} seams=sync acc=
 		[ "$v" = min ] && continue
-		case $v in *-access) v=${v%-access} acc=-access ;; esac
+		case $v in *-access) v=${v%-access} seams=access acc=-access ;; esac
 		file=$(file_of "$v")
 		if [ -z "$file" ] || [ ! -f "$file" ]; then
 			say "$name/${r##*/}" "skipped: no file for '$v'"
@@ -73,7 +73,7 @@ for name in "${names[@]}"; do
 		fi
 		era=$(shim/era/probe.sh "$file") || exit 2
 		b=build/release-ext$([ "$era" = kpti ] || echo "-$era")$acc
-		mk HTABLE_C="$file" SEAMS=$([ -n "$acc" ] && echo access || echo sync) "$b/htreplay"
+		mk HTABLE_C="$file" SEAMS=$seams "$b/htreplay"
 		"$b/htreplay" --quiet --out "$out/r" "$r" >"$out/$name.$v.log" 2>&1
 		if grep -q "^known: *$name " "$out/$name.$v.log"; then
 			say "$name/${r##*/}" "ok: still fails on $file"

@@ -40,6 +40,9 @@ REAL_PLANTED := planted-pin-unlocked planted-unlink-plain-dec
 REAL_MUTANTS := steal-ignores-locks unlink-keeps-count copied-link-skips-pcp \
 	steal-takes-pcp
 REAL_SMOKE := --quiet --out build/real-smoke
+# (make sees a recursive make only where $(MAKE) is written in the line:
+# the lines that run REAL_MAKE, or a script that runs make, are marked +
+# so that its makes share make test's job slots)
 REAL_MAKE = $(MAKE) -s HTABLE_C=$(REAL_FILE)
 # the steps run in a make with HTABLE_C set: its build directories
 REL = $(call vb,release)

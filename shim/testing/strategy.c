@@ -58,7 +58,7 @@ struct strategy {
 	int		st_kind;
 	uint64_t	st_rng;
 	int		st_nfibers;
-	/* random: the last step at which each fiber is parked */
+	/* random: the first step at which each fiber is no longer parked */
 	uint64_t	st_park[SCHED_MAX_FIBERS];
 	/* pct */
 	int		st_prio[SCHED_MAX_FIBERS];
@@ -204,7 +204,7 @@ unparked(const struct strategy *st, const struct sched_view *v)
 	if (SEAM_IS_SPIN(v->sv_ev))
 		return (m);
 	for (f = 0; f < st->st_nfibers; f++)
-		if (st->st_park[f] >= v->sv_step)
+		if (st->st_park[f] > v->sv_step)
 			free &= ~(1u << f);
 	return (free != 0 ? free : m);
 }
@@ -232,7 +232,7 @@ pick_random(struct strategy *st, const struct sched_view *v)
 	m = unparked(st, v) & ~(1u << cur);
 	if (m == 0)
 		return (cur);
-	st->st_park[cur] = v->sv_step + park_len(st);
+	st->st_park[cur] = v->sv_step + 1 + park_len(st);
 	return (pick_in(st, v, m));
 }
 
